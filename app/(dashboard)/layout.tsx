@@ -1,0 +1,40 @@
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { cookies } from "next/headers";
+import { navigationFor } from "@/lib/roles";
+import { THEME_COOKIE, toTheme } from "@/lib/theme";
+import { AppNav } from "@/components/app-nav";
+import { SignOutButton } from "@/components/sign-out-button";
+import { ThemeSwitch } from "@/components/theme-switch";
+import { requirePageViewer } from "@/server/auth/page-viewer";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const viewer = await requirePageViewer();
+  const theme = toTheme((await cookies()).get(THEME_COOKIE)?.value);
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
+          <Link href="/orders" className="text-lg font-bold tracking-tight">
+            Rx<span className="text-sky-700 dark:text-sky-400">Watch</span>
+          </Link>
+          <AppNav items={navigationFor(viewer.role)} />
+          <div className="ml-auto flex items-center gap-3">
+            <ThemeSwitch initial={theme} />
+            <span className="text-sm" data-testid="signed-in-user">
+              <span className="font-medium">{viewer.name}</span>{" "}
+              <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase text-slate-700 dark:bg-slate-800 dark:text-slate-300">{viewer.role}</span>
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
+        {children}
+      </main>
+    </div>
+  );
+}

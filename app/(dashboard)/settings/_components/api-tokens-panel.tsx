@@ -1,0 +1,88 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { ROLES, roleSchema } from "@/lib/roles";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { SelectField, TextField } from "@/components/ui/field";
+import { useApiTokens, useCreateApiToken, useRevokeApiToken } from "@/components/queries/accounts";
+
+export function ApiTokensPanel() {
+  const tokens = useApiTokens();
+  const createToken = useCreateApiToken();
+  const revokeToken = useRevokeApiToken();
+  const [secret, setSecret] = useState<string | null>(null);
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const created = await createToken.mutateAsync({ name: String(data.get("name")), role: roleSchema.parse(data.get("role")) });
+    setSecret(created.secret);
+    form.reset();
+  }
+
+  return (
+    <Card title="API tokens" description="For scripts and monitoring: send as `Authorization: Bearer <token>`. A token has a role like a user.">
+      {secret ? (
+        <div className="mb-4 space-y-2">
+          <Alert tone="success">Copy this token now. It is shown only once.</Alert>
+          <code data-testid="new-token" className="block break-all rounded bg-slate-100 p-2 text-sm dark:bg-slate-800">
+            {secret}
+          </code>
+        </div>
+      ) : null}
+      {tokens.isError ? <Alert tone="error">{tokens.error.message}</Alert> : null}
+      {createToken.isError ? <Alert tone="error">{createToken.error.message}</Alert> : null}
+      {tokens.data && tokens.data.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">No tokens yet.</p> : null}
+      {tokens.data && tokens.data.length > 0 ? (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-2 pr-4">Name</th>
+                <th className="py-2 pr-4">Token</th>
+                <th className="py-2 pr-4">Role</th>
+                <th className="py-2 pr-4">Last used</th>
+                <th className="py-2" />
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.map((token) => (
+                <tr key={token.id} className="border-t border-slate-200 dark:border-slate-800">
+                  <td className="py-2 pr-4">{token.name}</td>
+                  <td className="py-2 pr-4 font-mono">{token.prefix}…</td>
+                  <td className="py-2 pr-4">{token.role}</td>
+                  <td className="py-2 pr-4">{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : "never"}</td>
+                  <td className="py-2 text-right">
+                    {token.revoked ? (
+                      <span className="text-slate-500">Revoked</span>
+                    ) : (
+                      <Button variant="danger" onClick={() => revokeToken.mutate(token.id)}>
+                        Revoke {token.name}
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <form onSubmit={onCreate} className="mt-6 grid gap-3 md:grid-cols-3 md:items-end" aria-label="Create API token">
+        <TextField label="Token name" name="name" required maxLength={80} />
+        <SelectField label="Token role" name="role" defaultValue="staff">
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </SelectField>
+        <Button type="submit" disabled={createToken.isPending}>
+          Create token
+        </Button>
+      </form>
+    </Card>
+  );
+}

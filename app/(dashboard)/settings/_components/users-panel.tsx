@@ -1,0 +1,102 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { ROLES, roleSchema } from "@/lib/roles";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { SelectField, TextField } from "@/components/ui/field";
+import { useCreateUser, useUpdateUser, useUsers } from "@/components/queries/accounts";
+
+export function UsersPanel() {
+  const users = useUsers();
+  const createUser = useCreateUser();
+  const updateUser = useUpdateUser();
+  const [formError, setFormError] = useState<string | null>(null);
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    setFormError(null);
+    try {
+      await createUser.mutateAsync({
+        email: String(data.get("email")),
+        name: String(data.get("name") || "") || undefined,
+        role: roleSchema.parse(data.get("role")),
+        password: String(data.get("password")),
+      });
+      form.reset();
+    } catch (error) {
+      setFormError(error instanceof Error ? error.message : "Could not create the user.");
+    }
+  }
+
+  return (
+    <Card title="Users" description="Staff watch orders; support also reads raw events and failures; admins also manage settings, users and tokens.">
+      {users.isError ? <Alert tone="error">{users.error.message}</Alert> : null}
+      {updateUser.isError ? <Alert tone="error">{updateUser.error.message}</Alert> : null}
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-2 pr-4">Email</th>
+              <th className="py-2 pr-4">Name</th>
+              <th className="py-2 pr-4">Role</th>
+              <th className="py-2 pr-4">Status</th>
+              <th className="py-2" />
+            </tr>
+          </thead>
+          <tbody>
+            {users.data?.map((user) => (
+              <tr key={user.id} className="border-t border-slate-200 dark:border-slate-800">
+                <td className="py-2 pr-4">{user.email}</td>
+                <td className="py-2 pr-4">{user.name}</td>
+                <td className="py-2 pr-4">
+                  <select
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+                    onChange={(event) => updateUser.mutate({ id: user.id, change: { role: roleSchema.parse(event.target.value) } })}
+                  >
+                    {ROLES.map((role) => (
+                      <option key={role} value={role}>
+                        {role}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
+                <td className="py-2 text-right">
+                  <Button variant={user.disabled ? "secondary" : "danger"} onClick={() => updateUser.mutate({ id: user.id, change: { disabled: !user.disabled } })}>
+                    {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form onSubmit={onCreate} className="mt-6 grid gap-3 md:grid-cols-5 md:items-end" aria-label="Add user">
+        <TextField label="Email" name="email" type="email" required autoComplete="off" />
+        <TextField label="Name" name="name" autoComplete="off" />
+        <SelectField label="Role" name="role" defaultValue="staff">
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label="Initial password" name="password" type="password" required autoComplete="new-password" minLength={12} />
+        <Button type="submit" disabled={createUser.isPending}>
+          Add user
+        </Button>
+      </form>
+      {formError ? (
+        <div className="mt-3">
+          <Alert tone="error">{formError}</Alert>
+        </div>
+      ) : null}
+    </Card>
+  );
+}

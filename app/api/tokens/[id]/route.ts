@@ -1,0 +1,8 @@
+// DELETE /api/tokens/:id — revoke an API token (admin).
+import { revokeApiToken } from "@/server/auth/tokens";
+import { withViewer } from "@/server/http";
+
+export const DELETE = withViewer<{ id: string }>("admin", async (_request, { params }) => {
+  await revokeApiToken(params.id);
+  return new Response(null, { status: 204 });
+});

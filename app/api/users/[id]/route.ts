@@ -1,0 +1,9 @@
+// PATCH /api/users/:id — change a user's role or disable/enable them (admin).
+import { updateUserRequestSchema, userDtoSchema } from "@/lib/accounts";
+import { updateUser } from "@/server/auth/users";
+import { json, readJson, withViewer } from "@/server/http";
+
+export const PATCH = withViewer<{ id: string }>("admin", async (request, { params }) => {
+  const change = await readJson(request, updateUserRequestSchema);
+  return json(userDtoSchema, await updateUser(params.id, change));
+});

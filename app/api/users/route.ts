@@ -1,0 +1,12 @@
+// GET|POST /api/users — list users and create one (admin).
+import { z } from "zod";
+import { createUserRequestSchema, userDtoSchema } from "@/lib/accounts";
+import { createUser, listUsers } from "@/server/auth/users";
+import { json, readJson, withViewer } from "@/server/http";
+
+export const GET = withViewer("admin", async () => json(z.array(userDtoSchema), await listUsers()));
+
+export const POST = withViewer("admin", async (request) => {
+  const body = await readJson(request, createUserRequestSchema);
+  return json(userDtoSchema, await createUser(body), { status: 201 });
+});

@@ -1,0 +1,6 @@
+/** Every TanStack Query key in the app, from one place so invalidation cannot miss one. */
+export const queryKeys = {
+  me: () => ["me"] as const,
+  users: () => ["users"] as const,
+  apiTokens: () => ["api-tokens"] as const,
+};

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { roleSchema } from "./roles";
+
+/** A user as the JSON API returns it: never a password hash or session. */
+export const userDtoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type UserDto = z.infer<typeof userDtoSchema>;
+
+export const createUserRequestSchema = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(120).optional(),
+  role: roleSchema,
+  password: z.string().min(1).max(128),
+});
+export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+
+export const updateUserRequestSchema = z
+  .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })
+  .refine((value) => value.role !== undefined || value.disabled !== undefined, { message: "Give a role or disabled." });
+export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
+
+/** An API token as listed: the secret itself is only ever returned once, at creation. */
+export const apiTokenDtoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: roleSchema,
+  createdBy: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+  revoked: z.boolean(),
+});
+export type ApiTokenDto = z.infer<typeof apiTokenDtoSchema>;
+
+export const createApiTokenRequestSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  role: roleSchema,
+  expiresInDays: z.number().int().positive().max(3650).nullable().optional(),
+});
+export type CreateApiTokenRequest = z.infer<typeof createApiTokenRequestSchema>;
+
+export const createdApiTokenDtoSchema = z.object({ token: apiTokenDtoSchema, secret: z.string() });
+export type CreatedApiTokenDto = z.infer<typeof createdApiTokenDtoSchema>;
+
+/** Who is signed in, as the shell needs it. */
+export const viewerDtoSchema = z.object({
+  name: z.string(),
+  email: z.string().nullable(),
+  role: roleSchema,
+  via: z.enum(["session", "token"]),
+});
+export type ViewerDto = z.infer<typeof viewerDtoSchema>;

@@ -1,0 +1,115 @@
+// Locates (and, when running as root, installs) the system Chromium used by
+// the browser tests. We use Debian's `chromium` package rather than
+// Playwright's downloaded browsers because the Playwright CDN is not reachable
+// from this environment; only the Debian and npm registries are.
+//
+// Usage:
+//   import { ensureChromium } from './scripts/ensure-chromium.mjs';
+//   const executablePath = await ensureChromium();
+//
+//   node scripts/ensure-chromium.mjs   # prints the path, installing if needed
+//
+// Chromium refuses to start its sandbox as root, so callers running as root
+// must pass `--no-sandbox` (Playwright: `chromiumSandbox: false`).
+
+import { spawn } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const DEFAULT_PATH = '/usr/bin/chromium';
+const NOT_FOUND_MESSAGE =
+  "Chromium not found: install Debian's `chromium` package (apt-get install chromium) or set CHROMIUM_PATH";
+
+async function isExecutable(path) {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`));
+    });
+  });
+}
+
+// Another process (a parallel test run, a concurrent ensure-* script) may
+// hold the dpkg lock; waiting for it beats failing with "Could not get lock".
+const APT_LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=300'];
+
+async function aptInstall(pkg) {
+  try {
+    await run('apt-get', [...APT_LOCK_WAIT, 'install', '-y', pkg]);
+  } catch {
+    // A fresh image usually has stale or empty package lists; refresh only on
+    // failure so the common already-indexed case stays offline-fast.
+    await run('apt-get', [...APT_LOCK_WAIT, 'update']);
+    await run('apt-get', [...APT_LOCK_WAIT, 'install', '-y', pkg]);
+  }
+}
+
+let pending;
+
+/**
+ * Resolve the Chromium executable, installing Debian's `chromium` package
+ * when running as root and it is missing.
+ * @returns {Promise<string>} absolute path of the chromium executable
+ */
+export function ensureChromium() {
+  // Memoised so concurrent callers in one process share a single apt run.
+  pending ??= locateOrInstall().catch((err) => {
+    pending = undefined;
+    throw err;
+  });
+  return pending;
+}
+
+async function locateOrInstall() {
+  const override = process.env.CHROMIUM_PATH;
+  if (override) {
+    if (await isExecutable(override)) return override;
+    // An explicit path that is wrong is a configuration mistake; silently
+    // installing a different browser would hide it.
+    throw new Error(`CHROMIUM_PATH is set to ${override}, which is not an executable file`);
+  }
+
+  if (await isExecutable(DEFAULT_PATH)) return DEFAULT_PATH;
+
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new Error(NOT_FOUND_MESSAGE);
+  }
+
+  await aptInstall('chromium');
+  if (await isExecutable(DEFAULT_PATH)) return DEFAULT_PATH;
+  throw new Error(`apt-get install chromium succeeded but ${DEFAULT_PATH} is missing`);
+}
+
+function isMain() {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  ensureChromium().then(
+    (path) => console.log(path),
+    (err) => {
+      console.error(err.message);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,74 @@
+import "server-only";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { admin } from "better-auth/plugins";
+import { env } from "@/server/env";
+import { currentProvider, db } from "@/server/db";
+import { secretKey } from "@/server/secret-key";
+
+/** Where sign-in lives; everything under it is better-auth's. */
+export const AUTH_BASE_PATH = "/api/auth";
+
+async function createAuth() {
+  const config = env();
+  const client = await db();
+  const publicUrl = config.RXWATCH_PUBLIC_URL;
+  return betterAuth({
+    appName: "RxWatch",
+    basePath: AUTH_BASE_PATH,
+    ...(publicUrl ? { baseURL: publicUrl } : {}),
+    secret: secretKey(),
+    database: prismaAdapter(client, { provider: currentProvider() }),
+    // Public sign-up is off: admins create users (UI or CLI).
+    emailAndPassword: {
+      enabled: true,
+      disableSignUp: true,
+      minPasswordLength: config.RXWATCH_MIN_PASSWORD_LENGTH,
+      maxPasswordLength: 128,
+      revokeSessionsOnPasswordReset: true,
+    },
+    session: {
+      expiresIn: Math.round(config.RXWATCH_SESSION_TTL_HOURS * 3600),
+      updateAge: 3600,
+      // Sessions are looked up in the database on every request so that
+      // disabling a user or signing out elsewhere takes effect at once.
+      cookieCache: { enabled: false },
+    },
+    // Same-origin requests are trusted; RXWATCH_PUBLIC_URL and the extra list too.
+    trustedOrigins: async (request) => {
+      const origins = [...config.RXWATCH_TRUSTED_ORIGINS];
+      if (publicUrl) origins.push(new URL(publicUrl).origin);
+      const host = request?.headers.get("host");
+      if (host) origins.push(`http://${host}`, `https://${host}`);
+      return origins;
+    },
+    rateLimit: {
+      enabled: true,
+      storage: "database",
+      modelName: "rateLimit",
+      window: 60,
+      max: 100,
+      customRules: {
+        "/sign-in/email": { window: config.RXWATCH_LOGIN_WINDOW_SECONDS, max: config.RXWATCH_LOGIN_MAX_ATTEMPTS },
+      },
+    },
+    advanced: {
+      useSecureCookies: publicUrl?.startsWith("https://") ?? false,
+      cookiePrefix: "rxwatch",
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      database: { generateId: () => crypto.randomUUID() },
+    },
+    plugins: [admin({ defaultRole: "staff", adminRoles: ["admin"] })],
+    telemetry: { enabled: false },
+  });
+}
+
+export type Auth = Awaited<ReturnType<typeof createAuth>>;
+
+const globalForAuth = globalThis as unknown as { rxwatchAuth?: Promise<Auth> };
+
+/** The process's better-auth instance, created on first use. */
+export function auth(): Promise<Auth> {
+  globalForAuth.rxwatchAuth ??= createAuth();
+  return globalForAuth.rxwatchAuth;
+}

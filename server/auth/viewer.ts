@@ -1,0 +1,45 @@
+import "server-only";
+import { hasRole, toRole, type Role } from "@/lib/roles";
+import type { ViewerDto } from "@/lib/accounts";
+import { AppError } from "@/server/errors";
+import { auth } from "@/server/auth/auth";
+import { authenticateApiToken } from "@/server/auth/tokens";
+
+/** Whoever is making the request: a signed-in person or an API token. */
+export type Viewer =
+  | { via: "session"; userId: string; name: string; email: string; role: Role }
+  | { via: "token"; tokenId: string; name: string; role: Role };
+
+function bearerToken(headers: Headers): string | null {
+  const header = headers.get("authorization");
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match?.[1] ?? null;
+}
+
+/**
+ * Resolves the viewer from a bearer token, else from the session cookie.
+ * Returns null for anonymous requests, disabled users and bad tokens.
+ */
+export async function findViewer(headers: Headers): Promise<Viewer | null> {
+  const token = bearerToken(headers);
+  if (token) {
+    const found = await authenticateApiToken(token);
+    return found ? { via: "token", tokenId: found.id, name: found.name, role: found.role } : null;
+  }
+  const session = await (await auth()).api.getSession({ headers });
+  if (!session || session.user.banned) return null;
+  return { via: "session", userId: session.user.id, name: session.user.name, email: session.user.email, role: toRole(session.user.role) };
+}
+
+/** The viewer, or AppError `unauthenticated`/`forbidden` when they lack `minimumRole`. */
+export async function requireViewer(headers: Headers, minimumRole: Role): Promise<Viewer> {
+  const viewer = await findViewer(headers);
+  if (!viewer) throw new AppError("unauthenticated", "Sign in or send a valid API token.");
+  if (!hasRole(viewer.role, minimumRole)) throw new AppError("forbidden", `This needs the ${minimumRole} role.`);
+  return viewer;
+}
+
+export function toViewerDto(viewer: Viewer): ViewerDto {
+  return { name: viewer.name, email: viewer.via === "session" ? viewer.email : null, role: viewer.role, via: viewer.via };
+}

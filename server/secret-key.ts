@@ -1,0 +1,28 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { env } from "@/server/env";
+import { databaseProvider, sqliteFilePath } from "@/server/db";
+
+/**
+ * The instance's secret key. Taken from RXWATCH_SECRET_KEY; on SQLite, when it
+ * is unset, one is generated next to the database file (mode 0600) so a new
+ * user needs no setup. PostgreSQL deployments run several instances that must
+ * share one key, so there it is required.
+ */
+export function secretKey(): string {
+  const configured = env().RXWATCH_SECRET_KEY;
+  if (configured) return configured;
+  const url = env().DATABASE_URL;
+  if (databaseProvider(url) !== "sqlite") {
+    throw new Error("RXWATCH_SECRET_KEY is required with PostgreSQL: every instance must share it. Generate one with `openssl rand -base64 48`.");
+  }
+  const file = path.join(path.dirname(sqliteFilePath(url)), "secret.key");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(48).toString("base64"), { mode: 0o600, flag: "wx" });
+  }
+  chmodSync(file, 0o600);
+  return readFileSync(file, "utf8").trim();
+}

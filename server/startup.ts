@@ -1,0 +1,28 @@
+import "server-only";
+import { env } from "@/server/env";
+import { migrateDatabase } from "@/server/migrations";
+import { ensureFirstAdmin } from "@/server/auth/users";
+import { log } from "@/server/logger";
+import { currentProvider } from "@/server/db";
+
+/**
+ * Runs once per server process before it takes requests: applies pending
+ * migrations (under a lock, so several instances may start together) and
+ * creates the first admin from the environment. A failure stops the process
+ * with the reason rather than serving a half-ready instance.
+ */
+export async function startServer(): Promise<void> {
+  const config = env();
+  try {
+    const { applied, latest } = await migrateDatabase(config.DATABASE_URL);
+    log("info", "database ready", { provider: currentProvider(), applied, latest });
+    const admin = await ensureFirstAdmin();
+    if (admin === "created") log("info", "first admin created from RXWATCH_ADMIN_EMAIL");
+    if (admin === "not-configured") {
+      log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");
+    }
+  } catch (error) {
+    console.error(`RxWatch cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
