@@ -1,12 +1,14 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { authClient } from "@/components/auth-client";
 
 export function SignInForm({ next }: { next: string }) {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [isPending, setPending] = useState(false);
 
@@ -27,7 +29,8 @@ export function SignInForm({ next }: { next: string }) {
       );
       return;
     }
-    window.location.assign(next);
+    router.replace(next);
+    router.refresh();
   }
 
   return (

@@ -1,0 +1,37 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+const shared = {
+  resolve: {
+    alias: [
+      { find: /^@\//, replacement: `${root}/` },
+      // `server-only` throws outside React Server Components; tests run server code directly.
+      { find: /^server-only$/, replacement: path.join(root, "tests/support/server-only-stub.ts") },
+    ],
+  },
+};
+
+const integration = (provider: "sqlite" | "postgresql") => ({
+  ...shared,
+  test: {
+    name: `integration-${provider}`,
+    include: ["tests/integration/**/*.test.ts"],
+    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn" },
+    globalSetup: ["tests/support/global-setup.ts"],
+    setupFiles: ["tests/support/database-per-file.ts"],
+    pool: "forks" as const,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const } } },
+      integration("sqlite"),
+      integration("postgresql"),
+    ],
+  },
+});
