@@ -42,6 +42,35 @@ export const envSchema = z.object({
   RXWATCH_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RXWATCH_MIN_PASSWORD_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+
+  // --- Webhook ingest (POST /api/webhooks/rxscale) ---
+  /** Signing secrets accepted besides those in the settings store (comma-separated; rotation = list both). */
+  RXSCALE_SIGNING_SECRETS: commaList,
+  /** Larger bodies get 413 without being read further. */
+  RXWATCH_WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Group commit: concurrent deliveries arriving within this window share one transaction… */
+  RXWATCH_INGEST_BATCH_WINDOW_MS: z.coerce.number().min(0).max(100).default(2),
+  /** …of at most this many deliveries. */
+  RXWATCH_INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(64),
+  /** Event types RxWatch knows; others are stored, acknowledged and flagged `unknown_event_type`. */
+  RXWATCH_KNOWN_EVENT_TYPES: commaList,
+  /** Payload versions RxWatch knows; others are stored, acknowledged and flagged `unknown_payload_version`. */
+  RXWATCH_KNOWN_PAYLOAD_VERSIONS: commaList,
+
+  // --- Processing (the inbox worker) ---
+  /** Set to 0 to run an instance that only ingests (the worker runs elsewhere). */
+  RXWATCH_WORKER: z.enum(["0", "1"]).default("1").transform((value) => value === "1"),
+  RXWATCH_PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Attempts before an event is dead-lettered. */
+  RXWATCH_PROCESSING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** A claimed event whose worker vanished becomes claimable again after this. */
+  RXWATCH_PROCESSING_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  RXWATCH_PROCESSING_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(2_000),
+  RXWATCH_PROCESSING_BACKOFF_MAX_MS: z.coerce.number().int().min(100).default(60 * 60 * 1000),
+  /** Safety-net poll; new events wake the worker at once. */
+  RXWATCH_PROCESSING_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /** Exposes POST /api/bench/noop for `npm run bench:ingest`; off in normal operation. */
+  RXWATCH_BENCH_ROUTES: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
 });
 
 export type Env = z.infer<typeof envSchema>;
