@@ -12,7 +12,7 @@ export interface NewApiTokenRow {
 }
 
 export async function insertApiToken(row: NewApiTokenRow) {
-  return (await db()).apiToken.create({ data: row });
+  return (await db()).apiToken.create({ data: row, include: { createdBy: { select: { email: true } } } });
 }
 
 export async function findApiTokenByHash(tokenHash: string) {

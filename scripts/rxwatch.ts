@@ -1,0 +1,128 @@
+// RxWatch's command line: `npm run rxwatch -- <command>`. Runs server code
+// directly against DATABASE_URL (migrating first), so it works whether or not
+// the web server is running.
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { roleSchema } from "@/lib/roles";
+import { env } from "@/server/env";
+import { migrateDatabase } from "@/server/migrations";
+import { createUser, findUser, listUsers, updateUser } from "@/server/auth/users";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
+import { AppError } from "@/server/errors";
+
+const USAGE = `Usage: npm run rxwatch -- <command> [options]
+
+  migrate                                   apply pending database migrations
+  user add --email E --role R [--name N]    create a user; password from a prompt or stdin
+  user list                                 list users
+  user role --email E --role R              change a user's role (signs them out)
+  user disable --email E                    disable a user (signs them out everywhere)
+  user enable --email E                     enable a disabled user
+  token add --name N --role R [--days D]    create an API token; printed once
+  token list                                list API tokens (never their secrets)
+  token revoke --id ID                      revoke an API token
+
+Roles: staff, support, admin.`;
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  }
+  const ask = (question: string) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+      // Hide what is typed: print nothing for each keystroke.
+      (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => {
+        if (text.includes(question)) process.stdout.write(text);
+      };
+      rl.question(question, (answer) => {
+        rl.close();
+        process.stdout.write("\n");
+        resolve(answer);
+      });
+    });
+  const first = await ask("Password: ");
+  const second = await ask("Repeat password: ");
+  if (first !== second) throw new AppError("invalid_request", "The passwords do not match.");
+  return first;
+}
+
+async function requireUser(email: string | undefined) {
+  if (!email) throw new AppError("invalid_request", "Give --email.");
+  const user = await findUser(email);
+  if (!user) throw new AppError("not_found", `No user with email ${email}.`);
+  return user;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, id: { type: "string" }, days: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [group, action] = positionals;
+  if (values.help || !group) {
+    console.log(USAGE);
+    return;
+  }
+  const { applied } = await migrateDatabase(env().DATABASE_URL);
+  if (applied.length > 0) console.error(`Applied migrations: ${applied.join(", ")}`);
+  const role = () => roleSchema.parse(values.role);
+
+  switch (`${group} ${action ?? ""}`.trim()) {
+    case "migrate":
+      console.log(applied.length > 0 ? "Database is up to date." : "Nothing to apply: database is up to date.");
+      return;
+    case "user add": {
+      if (!values.email) throw new AppError("invalid_request", "Give --email.");
+      const user = await createUser({ email: values.email, role: role(), name: values.name, password: await readPassword() });
+      console.log(`Created ${user.role} ${user.email}.`);
+      return;
+    }
+    case "user list":
+      for (const user of await listUsers()) console.log(`${user.email}\t${user.role}\t${user.disabled ? "disabled" : "active"}\t${user.name}`);
+      return;
+    case "user role": {
+      const user = await updateUser((await requireUser(values.email)).id, { role: role() });
+      console.log(`${user.email} is now ${user.role}.`);
+      return;
+    }
+    case "user disable":
+    case "user enable": {
+      const user = await updateUser((await requireUser(values.email)).id, { disabled: action === "disable" });
+      console.log(`${user.email} is ${user.disabled ? "disabled" : "enabled"}.`);
+      return;
+    }
+    case "token add": {
+      if (!values.name) throw new AppError("invalid_request", "Give --name.");
+      const days = values.days ? Number(values.days) : null;
+      const created = await createApiToken({ name: values.name, role: role(), expiresInDays: days }, null);
+      console.error(`Created ${created.token.role} token "${created.token.name}". It is shown only this once:`);
+      console.log(created.secret);
+      return;
+    }
+    case "token list":
+      for (const token of await listApiTokens()) {
+        console.log(`${token.id}\t${token.prefix}…\t${token.role}\t${token.revoked ? "revoked" : "active"}\t${token.name}`);
+      }
+      return;
+    case "token revoke":
+      if (!values.id) throw new AppError("invalid_request", "Give --id.");
+      await revokeApiToken(values.id);
+      console.log("Token revoked.");
+      return;
+    default:
+      throw new AppError("invalid_request", `Unknown command "${positionals.join(" ")}".\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof AppError ? error.message : error instanceof Error && error.name === "ZodError" ? "Invalid value: check --role (staff, support, admin)." : error instanceof Error ? error.message : String(error);
+    console.error(`rxwatch: ${message}`);
+    process.exit(1);
+  },
+);
