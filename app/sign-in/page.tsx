@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/sign-in-form";
 import { findPageViewer } from "@/server/auth/page-viewer";
+import { hasAnyUser } from "@/server/auth/users";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -17,6 +18,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           Sign in to Rx<span className="text-sky-700 dark:text-sky-400">Watch</span>
         </h1>
         <p className="mb-6 text-sm text-slate-600 dark:text-slate-400">Accounts are created by an admin.</p>
+        {(await hasAnyUser()) ? null : (
+          <div role="note" className="mb-6 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+            <p className="font-medium">This RxWatch has no users yet.</p>
+            <p className="mt-1">Create the first admin on the server, then sign in here:</p>
+            <code className="mt-2 block break-all rounded bg-white/70 p-2 text-xs dark:bg-black/40">npm run rxwatch -- user add --email you@example.com --role admin</code>
+            <p className="mt-1">or start with RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD set.</p>
+          </div>
+        )}
         <SignInForm next={target} />
       </div>
     </main>

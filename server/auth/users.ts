@@ -56,6 +56,11 @@ export async function createUser(request: CreateUserRequest): Promise<UserDto> {
   return toDto(row);
 }
 
+/** False on a brand-new instance, where the sign-in page explains how to create the first admin. */
+export async function hasAnyUser(): Promise<boolean> {
+  return (await countUsers()) > 0;
+}
+
 export async function listUsers(): Promise<UserDto[]> {
   return (await listUserRows()).map(toDto);
 }
