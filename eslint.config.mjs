@@ -34,6 +34,11 @@ const config = [
       ],
     },
   },
+  {
+    // Integration tests exercise the real route handlers.
+    files: ["tests/**"],
+    rules: { "no-restricted-imports": "off" },
+  },
 ];
 
 export default config;

@@ -9,6 +9,41 @@ import { secretKey } from "@/server/secret-key";
 /** Where sign-in lives; everything under it is better-auth's. */
 export const AUTH_BASE_PATH = "/api/auth";
 
+/**
+ * better-auth endpoints RxWatch does not offer. User and role management goes
+ * through RxWatch's own API (last-admin guard, audit); there is no self-service
+ * sign-up, email change, account deletion, social login or email-based reset.
+ */
+export const DISABLED_AUTH_PATHS = [
+  "/sign-up/email",
+  "/update-user",
+  "/change-email",
+  "/delete-user",
+  "/delete-user/callback",
+  "/link-social",
+  "/unlink-account",
+  "/sign-in/social",
+  "/request-password-reset",
+  "/reset-password",
+  "/send-verification-email",
+  "/verify-email",
+  "/admin/ban-user",
+  "/admin/create-user",
+  "/admin/get-user",
+  "/admin/has-permission",
+  "/admin/impersonate-user",
+  "/admin/list-user-sessions",
+  "/admin/list-users",
+  "/admin/remove-user",
+  "/admin/revoke-user-session",
+  "/admin/revoke-user-sessions",
+  "/admin/set-role",
+  "/admin/set-user-password",
+  "/admin/stop-impersonating",
+  "/admin/unban-user",
+  "/admin/update-user",
+];
+
 async function createAuth() {
   const config = env();
   const client = await db();
@@ -18,6 +53,7 @@ async function createAuth() {
     basePath: AUTH_BASE_PATH,
     ...(publicUrl ? { baseURL: publicUrl } : {}),
     secret: secretKey(),
+    disabledPaths: DISABLED_AUTH_PATHS,
     database: prismaAdapter(client, { provider: currentProvider() }),
     // Public sign-up is off: admins create users (UI or CLI).
     emailAndPassword: {
