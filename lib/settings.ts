@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+/*
+ * Local settings an admin edits under Settings, with the defaults RxWatch
+ * starts with. Stored one JSON document per key (Setting model) and validated
+ * with these schemas on every read, so a hand-edited or outdated row falls back
+ * to defaults instead of breaking a page.
+ */
+
+export const RXSCALE_ENVIRONMENTS = ["production", "sandbox", "custom"] as const;
+export const rxscaleEnvironmentSchema = z.enum(RXSCALE_ENVIRONMENTS);
+export type RxScaleEnvironment = z.infer<typeof rxscaleEnvironmentSchema>;
+
+/** Base URLs from FACTS.md §7.1. */
+export const RXSCALE_BASE_URLS: Record<Exclude<RxScaleEnvironment, "custom">, string> = {
+  production: "https://api.rxscale.com",
+  sandbox: "https://api.rxscale-dev.com",
+};
+
+/** How RxWatch talks to RxScale's Management API. The API key itself is stored sealed, separately. */
+export const connectionSettingsSchema = z.object({
+  environment: rxscaleEnvironmentSchema.default("production"),
+  customBaseUrl: z.url().nullable().default(null),
+  /** Where RxScale should deliver webhooks, e.g. https://rxwatch.example.com/api/webhooks/rxscale. */
+  webhookTargetUrl: z.url().nullable().default(null),
+  /** The docs' examples disagree on trailing slashes (FACTS.md §7.1); default as in the curl examples. */
+  trailingSlash: z.boolean().default(true),
+  /** Where DELETE puts the subscription uid: not documented (FACTS.md §7.1). */
+  deleteUidPlacement: z.enum(["path", "query", "body"]).default("path"),
+});
+export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
+
+/**
+ * Wire names of the order and prescription events. RxScale's docs name these
+ * events only in prose ("Order created", "Prescription signed"…) and give no
+ * wire names (FACTS.md §4.1), so these defaults are RxWatch's choice.
+ */
+export const eventNameSettingsSchema = z.object({
+  orderCreated: z.string().min(1).max(120).default("order_created"),
+  orderUpdated: z.string().min(1).max(120).default("order_updated"),
+  prescriptionApproved: z.string().min(1).max(120).default("prescription_approved"),
+  prescriptionSigned: z.string().min(1).max(120).default("prescription_signed"),
+  prescriptionDeclined: z.string().min(1).max(120).default("prescription_declined"),
+});
+export type EventNameSettings = z.infer<typeof eventNameSettingsSchema>;
+
+export const STATUS_COLOURS = ["slate", "sky", "amber", "emerald", "red", "violet"] as const;
+export const statusAppearanceSchema = z.object({ label: z.string().min(1).max(60), colour: z.enum(STATUS_COLOURS) });
+
+/** Label and colour per exact RxScale status string (FACTS.md §6.1; never normalised). Unknown statuses are shown as-is in slate. */
+export const statusAppearanceSettingsSchema = z.record(z.string().min(1).max(120), statusAppearanceSchema).default({
+  init: { label: "Created", colour: "slate" },
+  "waiting for pharmacy": { label: "Waiting for pharmacy", colour: "amber" },
+  "pending review": { label: "Pharmacy reviewing", colour: "sky" },
+  "on-hold": { label: "On hold", colour: "red" },
+  "in-progress": { label: "Being prepared", colour: "sky" },
+  ready_for_pickup: { label: "Ready for pickup", colour: "violet" },
+  completed: { label: "Completed", colour: "emerald" },
+  cancelled: { label: "Cancelled", colour: "red" },
+  created: { label: "Created (legacy)", colour: "slate" },
+  open: { label: "Open (legacy)", colour: "amber" },
+  processing: { label: "Processing (legacy)", colour: "sky" },
+  shipped: { label: "Shipped (legacy)", colour: "violet" },
+});
+export type StatusAppearanceSettings = z.infer<typeof statusAppearanceSettingsSchema>;
+
+/** Days each kind of record is kept (enforced by the retention job of the data-protection work). */
+export const retentionSettingsSchema = z.object({
+  rawBodyDays: z.number().int().min(1).max(3650).default(90),
+  eventDays: z.number().int().min(1).max(3650).default(365),
+  rejectedDeliveryDays: z.number().int().min(1).max(3650).default(30),
+  auditDays: z.number().int().min(30).max(3650).default(730),
+});
+export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/** Hours an order may stay in a stage before it is marked stuck. */
+export const stuckThresholdSettingsSchema = z.object({
+  awaitingPrescriptionHours: z.number().positive().max(24 * 90).default(48),
+  awaitingSignatureHours: z.number().positive().max(24 * 90).default(24),
+  waitingForPharmacyHours: z.number().positive().max(24 * 90).default(24),
+  inPharmacyHours: z.number().positive().max(24 * 90).default(48),
+  readyForPickupHours: z.number().positive().max(24 * 90).default(72),
+  onHoldHours: z.number().positive().max(24 * 90).default(24),
+});
+export type StuckThresholdSettings = z.infer<typeof stuckThresholdSettingsSchema>;
+
+/** Every settings document: key → schema. */
+export const SETTINGS = {
+  connection: connectionSettingsSchema,
+  eventNames: eventNameSettingsSchema,
+  statusAppearance: statusAppearanceSettingsSchema,
+  retention: retentionSettingsSchema,
+  stuckThresholds: stuckThresholdSettingsSchema,
+} as const;
+export type SettingsKey = keyof typeof SETTINGS;
+export type SettingsValue<K extends SettingsKey> = z.infer<(typeof SETTINGS)[K]>;
+export const settingsKeySchema = z.enum(Object.keys(SETTINGS) as [SettingsKey, ...SettingsKey[]]);
+
+/** The base URL of the configured environment. */
+export function managementBaseUrl(connection: ConnectionSettings): string | null {
+  if (connection.environment === "custom") return connection.customBaseUrl;
+  return RXSCALE_BASE_URLS[connection.environment];
+}
