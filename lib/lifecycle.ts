@@ -1,0 +1,112 @@
+import { z } from "zod";
+
+/*
+ * An order's lifecycle as RxWatch shows it (seed doc "Monitoring Order Status
+ * Changes"): ordered → prescription approved → prescription signed → sent to a
+ * pharmacy → in the pharmacy → shipped/ready → completed, with declines,
+ * cancellations and holds on the way. RxScale's status strings mix spaces,
+ * hyphens and underscores; they are matched exactly, never normalised
+ * (FACTS.md §6.1). A status not in these tables lands in `other`: shown, never dropped.
+ */
+
+/** The main path, in order. */
+export const PROGRESS_STAGES = ["ordered", "prescription_approved", "prescription_signed", "sent_to_pharmacy", "in_pharmacy", "shipped", "completed"] as const;
+/** Where an order can end up off the main path. */
+export const SIDE_STAGES = ["on_hold", "declined", "cancelled", "other"] as const;
+export const STAGES = [...PROGRESS_STAGES, ...SIDE_STAGES] as const;
+export const stageSchema = z.enum(STAGES);
+export type Stage = z.infer<typeof stageSchema>;
+export type ProgressStage = (typeof PROGRESS_STAGES)[number];
+
+export const STAGE_LABELS: Record<Stage, string> = {
+  ordered: "Ordered",
+  prescription_approved: "Prescription approved",
+  prescription_signed: "Prescription signed",
+  sent_to_pharmacy: "Sent to pharmacy",
+  in_pharmacy: "In the pharmacy",
+  shipped: "Shipped / ready",
+  completed: "Completed",
+  on_hold: "On hold",
+  declined: "Declined",
+  cancelled: "Cancelled",
+  other: "Other",
+};
+
+/** The event that normally moves an order out of each progress stage, for "expected next". */
+export const NEXT_STEP: Record<ProgressStage, string | null> = {
+  ordered: "prescription approved",
+  prescription_approved: "prescription signed",
+  prescription_signed: "sent to a pharmacy",
+  sent_to_pharmacy: "pharmacy starts preparing (pending review / in-progress)",
+  in_pharmacy: "ready for pickup / shipped",
+  shipped: "completed",
+  completed: null,
+};
+
+/** Which part of RxScale an event describes: the patient's order, a prescription, or a pharmacy order. */
+export const FACT_KINDS = ["order", "prescription", "pharmacy_order"] as const;
+export type FactKind = (typeof FACT_KINDS)[number];
+
+/**
+ * Status → stage, per kind. Pharmacy-order statuses: FACTS.md §6.1 (current
+ * and legacy vocabulary); patient-order statuses: §6.2; prescription
+ * statuses: §6.3 (both spellings of "waiting for doctor").
+ */
+export const LIFECYCLE_TABLE: Record<FactKind, Readonly<Record<string, Stage>>> = {
+  pharmacy_order: {
+    init: "sent_to_pharmacy",
+    "waiting for pharmacy": "sent_to_pharmacy",
+    "pending review": "in_pharmacy",
+    "in-progress": "in_pharmacy",
+    "on-hold": "on_hold",
+    ready_for_pickup: "shipped",
+    completed: "completed",
+    cancelled: "cancelled",
+    // Legacy vocabulary of the older guide snapshot.
+    created: "sent_to_pharmacy",
+    open: "sent_to_pharmacy",
+    processing: "in_pharmacy",
+    shipped: "shipped",
+  },
+  order: {
+    init: "ordered",
+    started: "ordered",
+    "waiting for doctor": "ordered",
+    "waiting for payment": "ordered",
+    "waiting for clearance": "ordered",
+    "waiting for manual input": "ordered",
+    "prescription not signed": "prescription_approved",
+    "waiting for pharmacy": "sent_to_pharmacy",
+    paused: "on_hold",
+    completed: "completed",
+    cancelled: "cancelled",
+    "prescription declined": "declined",
+    "out of stock": "other",
+    "pharmacy not found": "other",
+    "prescription not found": "other",
+  },
+  prescription: {
+    "waiting for doctor": "ordered",
+    waiting_for_doctor: "ordered",
+    approved: "prescription_approved",
+    signed: "prescription_signed",
+    EXTERNALLY_SIGNED: "prescription_signed",
+    NON_QES_SIGNED: "prescription_signed",
+    declined: "declined",
+    cancelled: "cancelled",
+    ON_HOLD: "on_hold",
+  },
+};
+
+/** The stage a status puts an order in; `other` for anything the table does not know. */
+export function stageOf(kind: FactKind, status: string): Stage {
+  return LIFECYCLE_TABLE[kind][status] ?? "other";
+}
+
+export function progressIndex(stage: Stage): number {
+  return (PROGRESS_STAGES as readonly string[]).indexOf(stage);
+}
+
+export function isProgressStage(stage: Stage): stage is ProgressStage {
+  return progressIndex(stage) >= 0;
+}
