@@ -1,0 +1,128 @@
+import { z } from "zod";
+import type { FactKind } from "./lifecycle";
+import type { OrderFact } from "./order-projection";
+import type { EventNameSettings } from "./settings";
+
+/*
+ * Reading what an event says about an order. Payload fields are read
+ * leniently (FACTS.md §4.2, §8; unknown fields ignored, wrong types treated as
+ * absent) because RxScale's payloads are only partly documented. Nothing here
+ * keeps patient names, addresses or medications: only identifiers and statuses.
+ */
+
+const uid = z.union([z.string().min(1).max(256), z.number().transform(String)]);
+const seconds = z.number().int().nonnegative();
+
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+const dataSchema = z.object({
+  uid: lenient(uid),
+  status: lenient(z.string().min(1).max(120)),
+  name: lenient(z.string().max(200).nullable()),
+  shop_order_name: lenient(z.string().max(200).nullable()),
+  updated_at: lenient(seconds),
+  order: lenient(z.object({ uid: lenient(uid) }).nullable()),
+  order_uid: lenient(uid),
+  pharmacy: lenient(z.object({ uid: lenient(uid), display_name: lenient(z.string().max(200)) }).nullable()),
+  delivery_type: lenient(z.object({ identifier: lenient(z.string().max(120)), display_name: lenient(z.string().max(200)) }).nullable()),
+  patient_data: lenient(z.object({ uid: lenient(uid) }).nullable()),
+  patient_uid: lenient(uid),
+});
+type EventData = z.infer<typeof dataSchema>;
+
+export const PHARMACY_ORDER_EVENT_TYPES = ["pharmacy_order_created", "pharmacy_order_updated"] as const;
+
+/** Which part of an order an event type describes, given the configured wire names; null for events that are not about orders. */
+export function factKindOf(eventType: string, names: EventNameSettings): FactKind | null {
+  if ((PHARMACY_ORDER_EVENT_TYPES as readonly string[]).includes(eventType)) return "pharmacy_order";
+  if (eventType === names.orderCreated || eventType === names.orderUpdated) return "order";
+  if (eventType === names.prescriptionApproved || eventType === names.prescriptionSigned || eventType === names.prescriptionDeclined) return "prescription";
+  return null;
+}
+
+/** Prescription events may omit `status`; the event name then says it. */
+function impliedStatus(eventType: string, names: EventNameSettings): string | null {
+  if (eventType === names.prescriptionApproved) return "approved";
+  if (eventType === names.prescriptionSigned) return "signed";
+  if (eventType === names.prescriptionDeclined) return "declined";
+  if (eventType === names.orderCreated) return "init";
+  return null;
+}
+
+function parentOrderUid(kind: FactKind, data: EventData): string | undefined {
+  if (kind === "order") return data.uid;
+  return data.order?.uid ?? data.order_uid;
+}
+
+export interface RawEvent {
+  id: string;
+  type: string;
+  /** Envelope timestamp, Unix seconds. */
+  timestamp: number;
+  data: unknown;
+  receivedAt: number;
+}
+
+/**
+ * The order fact an event carries, or null when the event is not about an
+ * order (e.g. SKU stock) or lacks the identifiers to place it. A pharmacy
+ * order without a parent order uid is tracked under its own uid.
+ */
+export function extractOrderFact(event: RawEvent, names: EventNameSettings): OrderFact | null {
+  const kind = factKindOf(event.type, names);
+  if (!kind) return null;
+  const parsed = dataSchema.safeParse(event.data);
+  if (!parsed.success || !parsed.data.uid) return null;
+  const data = parsed.data;
+  const entityUid = data.uid;
+  if (!entityUid) return null;
+  const status = data.status ?? impliedStatus(event.type, names);
+  if (!status) return null;
+  return {
+    eventId: event.id,
+    kind,
+    eventType: event.type,
+    orderUid: parentOrderUid(kind, data) ?? entityUid,
+    entityUid,
+    status,
+    updatedAt: data.updated_at ?? null,
+    timestamp: event.timestamp,
+    receivedAt: event.receivedAt,
+    pharmacyUid: data.pharmacy?.uid ?? null,
+    pharmacyName: data.pharmacy?.display_name ?? null,
+    deliveryType: data.delivery_type?.display_name ?? data.delivery_type?.identifier ?? null,
+    shopOrderName: data.name ?? data.shop_order_name ?? null,
+    patientUid: data.patient_data?.uid ?? data.patient_uid ?? null,
+  };
+}
+
+/** Identifiers support searches by; stored on each event at ingest and indexed. */
+export interface SearchKeys {
+  orderUid: string | null;
+  pharmacyOrderUid: string | null;
+  shopOrderName: string | null;
+  patientUid: string | null;
+  pharmacyUid: string | null;
+  status: string | null;
+}
+
+/**
+ * Search keys of any event, whatever its type: pharmacy-order events give
+ * both uids; other events give what their payload has. Never throws.
+ */
+export function extractSearchKeys(eventType: string, data: unknown): SearchKeys {
+  const parsed = dataSchema.safeParse(data);
+  const empty: SearchKeys = { orderUid: null, pharmacyOrderUid: null, shopOrderName: null, patientUid: null, pharmacyUid: null, status: null };
+  if (!parsed.success) return empty;
+  const value = parsed.data;
+  const isPharmacyOrder = (PHARMACY_ORDER_EVENT_TYPES as readonly string[]).includes(eventType);
+  const nestedOrder = value.order?.uid ?? value.order_uid ?? null;
+  return {
+    orderUid: isPharmacyOrder ? nestedOrder : (nestedOrder ?? value.uid ?? null),
+    pharmacyOrderUid: isPharmacyOrder ? (value.uid ?? null) : null,
+    shopOrderName: value.name ?? value.shop_order_name ?? null,
+    patientUid: value.patient_data?.uid ?? value.patient_uid ?? null,
+    pharmacyUid: value.pharmacy?.uid ?? null,
+    status: value.status ?? null,
+  };
+}
