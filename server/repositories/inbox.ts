@@ -1,0 +1,244 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
+import { currentProvider, db, type Db, type DatabaseProvider } from "@/server/db";
+
+/*
+ * The inbox: claiming due webhook events for a worker, recording how each run
+ * ended, and queueing events again. Every change to an event made on behalf
+ * of a run is fenced by the lease the claim handed out (see LeaseFence), so a
+ * worker that outlived its lease cannot overwrite the newer owner's outcome.
+ */
+
+/** Written when a run starts and kept if the run never reports back (worker crashed or was killed). */
+export const INTERRUPTED_ATTEMPT_ERROR = "interrupted: the run did not finish (worker stopped or crashed); the event was claimable again once its lease expired";
+
+/** Attempt and event errors are cut to this length; longer text would only be a stack or a dump. */
+export const MAX_ERROR_CHARS = 1_000;
+
+/** Identifies one claim of one event: the owner and the exact lease expiry it set. */
+export interface LeaseFence {
+  eventId: string;
+  workerId: string;
+  leaseExpiresAt: Date;
+}
+
+/** A claimed event with what its handler needs. */
+export interface ClaimedEvent {
+  id: string;
+  eventType: string;
+  eventTimestamp: bigint;
+  payloadVersion: string;
+  firstReceivedAt: Date;
+  /** This run's number: the event's attempts counter after the claim incremented it. */
+  attempt: number;
+  /** The ProcessingAttempt row recording this run. */
+  attemptId: string;
+  fence: LeaseFence;
+  /** Raw body of the event's first stored delivery; null when none kept its body. */
+  body: Uint8Array | null;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  now: Date;
+  leaseExpiresAt: Date;
+  limit: number;
+}
+
+/** How a run ended, from the worker's point of view. */
+export type RunResult =
+  | { outcome: "succeeded" }
+  | { outcome: "failed"; error: string; retryAt: Date }
+  | { outcome: "dead"; error: string };
+
+const claimedRowSchema = z.object({
+  id: z.string(),
+  attempts: z.union([z.number(), z.bigint()]).transform(Number),
+});
+
+function truncateError(message: string): string {
+  return message.length <= MAX_ERROR_CHARS ? message : `${message.slice(0, MAX_ERROR_CHARS - 1)}…`;
+}
+
+/**
+ * Claimable: due (pending, or failed and waiting for its retry) or abandoned
+ * (processing with an expired lease, or with none at all, which only a hand
+ * edit can produce and which would otherwise stay stuck).
+ */
+async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, request: ClaimRequest): Promise<z.infer<typeof claimedRowSchema>[]> {
+  const { now, workerId, leaseExpiresAt, limit } = request;
+  // ─── The one provider difference of the inbox ────────────────────────────
+  // PostgreSQL: several instances claim at once. FOR UPDATE SKIP LOCKED lets
+  // each pass over rows another claim holds instead of waiting for them, and
+  // a row another claim committed meanwhile is re-checked against the WHERE
+  // and dropped. The candidate set sits in a MATERIALIZED CTE because the
+  // planner may otherwise re-run an `IN (SELECT … LIMIT n)` subquery and
+  // touch more than n rows.
+  // SQLite: one writer at a time, so a single UPDATE … WHERE id IN
+  // (SELECT … LIMIT n) … RETURNING is atomic as it stands.
+  const rows: unknown =
+    provider === "postgresql"
+      ? await tx.$queryRaw`
+          WITH claimable AS MATERIALIZED (
+            SELECT "id" FROM "webhook_event"
+            WHERE ("status" IN ('pending', 'failed') AND "next_attempt_at" <= ${now})
+               OR ("status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now}))
+            ORDER BY "next_attempt_at", "id"
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED
+          )
+          UPDATE "webhook_event"
+          SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
+          WHERE "id" IN (SELECT "id" FROM claimable)
+          RETURNING "id", "attempts"`
+      : await tx.$queryRaw`
+          UPDATE "webhook_event"
+          SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
+          WHERE "id" IN (
+            SELECT "id" FROM "webhook_event"
+            WHERE ("status" IN ('pending', 'failed') AND "next_attempt_at" <= ${now})
+               OR ("status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now}))
+            ORDER BY "next_attempt_at", "id"
+            LIMIT ${limit}
+          )
+          RETURNING "id", "attempts"`;
+  // ──────────────────────────────────────────────────────────────────────────
+  return z.array(claimedRowSchema).parse(rows);
+}
+
+const RESET_TO_PENDING = { status: "pending", attempts: 0, leaseOwner: null, leaseExpiresAt: null, lastError: null, processedAt: null } as const;
+
+/**
+ * The inbox queries, bound to `client` (tests and a second worker pass their
+ * own from createDb, for the configured database) or to the shared client.
+ */
+export function createInboxRepository(client?: Db) {
+  const connect = async (): Promise<Db> => client ?? (await db());
+
+  return {
+    /**
+     * Atomically claims up to `limit` claimable events for `workerId`: marks
+     * them processing with the given lease, increments their attempts and
+     * writes a ProcessingAttempt row per run (as "interrupted" until the run
+     * reports back). Safe to call from several workers and instances at once:
+     * no event is handed to two claims.
+     */
+    async claimDueEvents(request: ClaimRequest): Promise<ClaimedEvent[]> {
+      if (request.limit < 1) return [];
+      const connection = await connect();
+      const provider = currentProvider();
+      const claimed = await connection.$transaction(async (tx) => {
+        const rows = await claimIds(tx, provider, request);
+        const attempts = rows.map((row) => ({
+          id: randomUUID(),
+          eventId: row.id,
+          attempt: row.attempts,
+          worker: request.workerId,
+          startedAt: request.now,
+          outcome: "failed" satisfies AttemptOutcome,
+          error: INTERRUPTED_ATTEMPT_ERROR,
+        }));
+        if (attempts.length > 0) await tx.processingAttempt.createMany({ data: attempts });
+        return attempts;
+      });
+      if (claimed.length === 0) return [];
+      const events = await connection.webhookEvent.findMany({
+        where: { id: { in: claimed.map((attempt) => attempt.eventId) } },
+        select: {
+          id: true,
+          eventType: true,
+          eventTimestamp: true,
+          payloadVersion: true,
+          firstReceivedAt: true,
+          deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: { body: true } },
+        },
+      });
+      const byId = new Map(events.map((event) => [event.id, event]));
+      return claimed.flatMap((attempt) => {
+        const event = byId.get(attempt.eventId);
+        // Deleted between claim and read (retention): nothing left to run.
+        if (!event) return [];
+        return [
+          {
+            id: event.id,
+            eventType: event.eventType,
+            eventTimestamp: event.eventTimestamp,
+            payloadVersion: event.payloadVersion,
+            firstReceivedAt: event.firstReceivedAt,
+            attempt: attempt.attempt,
+            attemptId: attempt.id,
+            fence: { eventId: event.id, workerId: request.workerId, leaseExpiresAt: request.leaseExpiresAt },
+            body: event.deliveries[0]?.body ?? null,
+          },
+        ];
+      });
+    },
+
+    /**
+     * Records how a run ended, on the event and on its ProcessingAttempt row,
+     * in one transaction. Returns false when the lease was lost (expired and
+     * re-claimed, or the event was re-queued): the event is then left to its
+     * new owner and the attempt is recorded as failed with `lease_lost`.
+     */
+    async finishRun(fence: LeaseFence, attemptId: string, finishedAt: Date, result: RunResult): Promise<boolean> {
+      const connection = await connect();
+      const eventChange =
+        result.outcome === "succeeded"
+          ? { status: "processed" satisfies EventStatus, processedAt: finishedAt, lastError: null }
+          : result.outcome === "failed"
+            ? { status: "failed" satisfies EventStatus, nextAttemptAt: result.retryAt, lastError: truncateError(result.error) }
+            : { status: "dead" satisfies EventStatus, lastError: truncateError(result.error) };
+      return connection.$transaction(async (tx) => {
+        const { count } = await tx.webhookEvent.updateMany({
+          where: { id: fence.eventId, status: "processing", leaseOwner: fence.workerId, leaseExpiresAt: fence.leaseExpiresAt },
+          data: { ...eventChange, leaseOwner: null, leaseExpiresAt: null },
+        });
+        const isOwner = count === 1;
+        const runError = result.outcome === "succeeded" ? null : result.error;
+        await tx.processingAttempt.updateMany({
+          where: { id: attemptId },
+          data: isOwner
+            ? { outcome: result.outcome, error: runError === null ? null : truncateError(runError), finishedAt }
+            : {
+                outcome: "failed" satisfies AttemptOutcome,
+                error: truncateError(`lease_lost: the lease expired or the event was re-queued before this run finished; its result (${result.outcome}${runError === null ? "" : `: ${runError}`}) was discarded`),
+                finishedAt,
+              },
+        });
+        return isOwner;
+      });
+    },
+
+    /**
+     * Queues one event to run again now, whatever its status, with a fresh
+     * attempt budget; its ProcessingAttempt history is kept. Returns null when
+     * no such event exists.
+     */
+    async requeueEvent(id: string, now: Date): Promise<{ previousStatus: string; nextAttemptAt: Date } | null> {
+      const connection = await connect();
+      return connection.$transaction(async (tx) => {
+        const event = await tx.webhookEvent.findUnique({ where: { id }, select: { status: true } });
+        if (!event) return null;
+        await tx.webhookEvent.update({ where: { id }, data: { ...RESET_TO_PENDING, nextAttemptAt: now } });
+        return { previousStatus: event.status, nextAttemptAt: now };
+      });
+    },
+
+    /** Queues every event matching `filter` to run again now; returns how many. */
+    async requeueEvents(filter: ReprocessFilter, now: Date): Promise<number> {
+      const connection = await connect();
+      const { count } = await connection.webhookEvent.updateMany({
+        where: {
+          ...(filter.statuses ? { status: { in: filter.statuses } } : {}),
+          ...(filter.eventType ? { eventType: filter.eventType } : {}),
+        },
+        data: { ...RESET_TO_PENDING, nextAttemptAt: now },
+      });
+      return count;
+    },
+  };
+}
+
+export type InboxRepository = ReturnType<typeof createInboxRepository>;
