@@ -4,12 +4,14 @@ import { migrateDatabase } from "@/server/migrations";
 import { ensureFirstAdmin } from "@/server/auth/users";
 import { log } from "@/server/logger";
 import { currentProvider } from "@/server/db";
+import { startInboxWorker } from "@/server/processing/start";
 
 /**
  * Runs once per server process before it takes requests: applies pending
  * migrations (under a lock, so several instances may start together) and
- * creates the first admin from the environment. A failure stops the process
- * with the reason rather than serving a half-ready instance.
+ * creates the first admin from the environment, then starts the inbox worker
+ * unless RXWATCH_WORKER=0. A failure stops the process with the reason rather
+ * than serving a half-ready instance.
  */
 export async function startServer(): Promise<void> {
   const config = env();
@@ -21,6 +23,7 @@ export async function startServer(): Promise<void> {
     if (admin === "not-configured") {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");
     }
+    if (config.RXWATCH_WORKER) startInboxWorker();
   } catch (error) {
     console.error(`RxWatch cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -1,0 +1,244 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { env } from "@/server/env";
+import { getSettings } from "@/server/settings";
+import { log } from "@/server/logger";
+import { retryDelayMs, type BackoffPolicy } from "@/server/processing/backoff";
+import { describeRunError, ProcessingError, stackFrames, summarizeError } from "@/server/processing/errors";
+import { toInboxEvent, type HandlerContext } from "@/server/processing/event";
+import { onNewEvents } from "@/server/processing/inbox-signal";
+import { createHandlerRegistry, handlerFor, type HandlerRegistry } from "@/server/processing/registry";
+import { createInboxRepository, type ClaimedEvent, type InboxRepository, type RunResult } from "@/server/repositories/inbox";
+
+export interface InboxWorkerOptions {
+  /** Recorded as lease owner and on every attempt; unique per process. */
+  workerId?: string;
+  /** Handlers running at once. */
+  concurrency: number;
+  /** Safety-net poll interval; signals from ingest wake the worker sooner. */
+  pollMs: number;
+  /** How long a claim is exclusive; also the handler's time limit. */
+  leaseMs: number;
+  /** Runs before an event is dead-lettered. */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /** Fixed handlers (tests); by default the registry follows the `eventNames` settings. */
+  registry?: HandlerRegistry;
+  repository?: InboxRepository;
+  /** Injected so tests can move time instead of sleeping. */
+  now?: () => Date;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+}
+
+export interface InboxWorker {
+  readonly id: string;
+  /** Starts claiming: at once, on every new-events signal, and every poll interval. */
+  start(): void;
+  /** Stops claiming and resolves once every handler already running has finished and been recorded. */
+  stop(): Promise<void>;
+  /**
+   * Claims and runs due events until none is left, resolving with the number
+   * of runs. For tests and one-off use; not meant to overlap with start().
+   */
+  drain(): Promise<number>;
+}
+
+/** A worker id that tells an operator which host and process held a lease. */
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+/** Worker options from the RXWATCH_PROCESSING_* configuration. */
+export function inboxWorkerOptionsFromEnv(): InboxWorkerOptions {
+  const config = env();
+  return {
+    concurrency: config.RXWATCH_PROCESSING_CONCURRENCY,
+    pollMs: config.RXWATCH_PROCESSING_POLL_MS,
+    leaseMs: config.RXWATCH_PROCESSING_LEASE_SECONDS * 1_000,
+    maxAttempts: config.RXWATCH_PROCESSING_MAX_ATTEMPTS,
+    backoff: { baseMs: config.RXWATCH_PROCESSING_BACKOFF_BASE_MS, maxMs: config.RXWATCH_PROCESSING_BACKOFF_MAX_MS },
+  };
+}
+
+/**
+ * A handler that outlives its lease is given up on: the event may already be
+ * running elsewhere, and stop() must not wait forever. The abandoned promise
+ * keeps running but its outcome is ignored.
+ */
+function withTimeLimit(run: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ProcessingError("handler_timeout", `the handler did not finish within ${ms} ms`, { isPermanent: false })), ms);
+    timer.unref();
+  });
+  return Promise.race([run, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The inbox worker: claims due events in batches no larger than its free
+ * capacity, runs each event's handler, and records the outcome (processed,
+ * failed with a jittered retry time, or dead). Claims are exclusive across
+ * workers and instances (see the inbox repository); everything a run writes
+ * is fenced by its lease.
+ */
+export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
+  const id = options.workerId ?? newWorkerId();
+  const repository = options.repository ?? createInboxRepository();
+  const fixedRegistry = options.registry;
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const { concurrency, pollMs, leaseMs, maxAttempts, backoff } = options;
+
+  const inFlight = new Set<Promise<void>>();
+  let isRunning = false;
+  let pass: Promise<void> | null = null;
+  let isWakePending = false;
+  let isMoreWorkLikely = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let lastLeaseExpiryMs = 0;
+
+  /*
+   * Lease expiries strictly increase within a worker, so (worker id, lease
+   * expiry) names exactly one claim: a run that lost its lease cannot pass
+   * the fence even if this same worker has since claimed the event again.
+   */
+  function nextLeaseExpiry(at: Date): Date {
+    lastLeaseExpiryMs = Math.max(at.getTime() + leaseMs, lastLeaseExpiryMs + 1);
+    return new Date(lastLeaseExpiryMs);
+  }
+
+  async function claim(limit: number): Promise<ClaimedEvent[]> {
+    const at = now();
+    return repository.claimDueEvents({ workerId: id, now: at, leaseExpiresAt: nextLeaseExpiry(at), limit });
+  }
+
+  async function execute(claimed: ClaimedEvent): Promise<RunResult> {
+    if (claimed.attempt > maxAttempts) {
+      // Only reachable when the final attempt's worker died mid-run; running it again could crash the next one.
+      return { outcome: "dead", error: `interrupted: attempt ${claimed.attempt - 1} never finished and no attempts are left` };
+    }
+    const context: HandlerContext = { attempt: claimed.attempt, workerId: id, now };
+    try {
+      const event = toInboxEvent(claimed);
+      // Read per run so a renamed event takes effect without a restart; the settings store caches it.
+      const registry = fixedRegistry ?? createHandlerRegistry({ eventNames: await getSettings("eventNames") });
+      const handler = handlerFor(registry, event.type);
+      await withTimeLimit(Promise.resolve().then(() => handler(event, context)), leaseMs);
+      return { outcome: "succeeded" };
+    } catch (error) {
+      const { message, isPermanent } = describeRunError(error);
+      const outcome = isPermanent || claimed.attempt >= maxAttempts ? "dead" : "failed";
+      log(outcome === "dead" ? "error" : "warn", outcome === "dead" ? "event dead-lettered" : "event processing failed, will retry", {
+        workerId: id,
+        eventId: claimed.id,
+        eventType: claimed.eventType,
+        attempt: claimed.attempt,
+        error: message,
+        stack: error instanceof ProcessingError ? undefined : stackFrames(error),
+      });
+      if (outcome === "dead") return { outcome, error: message };
+      return { outcome, error: message, retryAt: new Date(now().getTime() + retryDelayMs(claimed.attempt, backoff, random)) };
+    }
+  }
+
+  /** Runs one claimed event and records its outcome; never rejects. */
+  async function run(claimed: ClaimedEvent): Promise<void> {
+    const result = await execute(claimed);
+    try {
+      const isOwner = await repository.finishRun(claimed.fence, claimed.attemptId, now(), result);
+      if (!isOwner) log("warn", "lease lost before the run finished; its result was discarded", { workerId: id, eventId: claimed.id, attempt: claimed.attempt });
+    } catch (error) {
+      // The event stays leased to us; once the lease expires another run picks it up.
+      log("error", "could not record the outcome of a run", { workerId: id, eventId: claimed.id, error: summarizeError(error) });
+    }
+  }
+
+  function dispatch(claimed: ClaimedEvent): void {
+    const task: Promise<void> = run(claimed).finally(() => {
+      inFlight.delete(task);
+      if (isMoreWorkLikely) wake();
+    });
+    inFlight.add(task);
+  }
+
+  async function claimAndDispatch(): Promise<void> {
+    while (isRunning) {
+      const capacity = concurrency - inFlight.size;
+      // Full: a finishing run wakes the worker again while work is likely.
+      if (capacity <= 0) return;
+      let claimed: ClaimedEvent[];
+      try {
+        claimed = await claim(capacity);
+      } catch (error) {
+        isMoreWorkLikely = false;
+        log("error", "could not claim events; retrying at the next poll", { workerId: id, error: summarizeError(error) });
+        return;
+      }
+      // Dispatched even when stop() came in meanwhile: the events are leased to us now.
+      for (const event of claimed) dispatch(event);
+      isMoreWorkLikely = claimed.length === capacity;
+      if (!isMoreWorkLikely) return;
+    }
+  }
+
+  function schedulePoll(): void {
+    clearTimeout(pollTimer);
+    if (!isRunning) return;
+    pollTimer = setTimeout(wake, pollMs);
+    pollTimer.unref();
+  }
+
+  function wake(): void {
+    if (!isRunning) return;
+    if (pass) {
+      isWakePending = true;
+      return;
+    }
+    pass = (async () => {
+      do {
+        isWakePending = false;
+        await claimAndDispatch();
+      } while (isRunning && isWakePending);
+    })().finally(() => {
+      pass = null;
+      schedulePoll();
+    });
+  }
+
+  async function settle(): Promise<void> {
+    await pass;
+    while (inFlight.size > 0) await Promise.all(inFlight);
+  }
+
+  return {
+    id,
+    start() {
+      if (isRunning) return;
+      isRunning = true;
+      unsubscribe = onNewEvents(() => {
+        isMoreWorkLikely = true;
+        wake();
+      });
+      wake();
+    },
+    async stop() {
+      isRunning = false;
+      unsubscribe?.();
+      unsubscribe = undefined;
+      clearTimeout(pollTimer);
+      await settle();
+    },
+    async drain() {
+      let runs = 0;
+      for (;;) {
+        const claimed = await claim(concurrency);
+        if (claimed.length === 0) return runs;
+        runs += claimed.length;
+        await Promise.all(claimed.map(run));
+      }
+    },
+  };
+}
