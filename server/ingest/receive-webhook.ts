@@ -1,0 +1,180 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import {
+  REJECTION_STATUS,
+  STORAGE_UNAVAILABLE,
+  type DeliveryFlag,
+  type RejectionCode,
+  type WebhookAck,
+  type WebhookError,
+} from "@/lib/rxscale/deliveries";
+import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
+import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
+import { env } from "@/server/env";
+import { log } from "@/server/logger";
+import type { DeliveryWrite } from "@/server/repositories/deliveries";
+import { isKnownEventType, isKnownPayloadVersion } from "@/server/ingest/known-types";
+import { readCappedBody } from "@/server/ingest/read-body";
+import { recordDelivery } from "@/server/ingest/record-delivery";
+import { isIdentityEncoding, isJsonContentType, requestMetadata, type RequestMetadata } from "@/server/ingest/request-metadata";
+import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/ingest/signing-secrets";
+
+export interface WebhookReply {
+  status: number;
+  body: WebhookAck | WebhookError;
+}
+
+/** Stored as the body hash of a delivery whose body was never read (413, 415). */
+const UNREAD_BODY_SHA256 = "";
+
+/** Error name and driver code only: database messages can quote the values of the statement. */
+function errorFields(error: unknown): { error: string; code?: string } {
+  if (!(error instanceof Error)) return { error: "unknown" };
+  const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
+  return code === undefined ? { error: error.name } : { error: error.name, code };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function rejectionMessage(code: RejectionCode, detail: string | undefined): string {
+  switch (code) {
+    case "unsupported_media_type":
+      return "Send the body as Content-Type: application/json (UTF-8).";
+    case "unsupported_content_encoding":
+      return "Compressed bodies are not accepted: send the body uncompressed, exactly as it was signed.";
+    case "too_large":
+      return `Bodies are limited to ${env().RXWATCH_WEBHOOK_MAX_BODY_BYTES} bytes.`;
+    case "missing_signature":
+      return "The X-Webhook-Signature header is missing.";
+    case "malformed_signature":
+      return "X-Webhook-Signature must be the 64 hexadecimal characters of an HMAC-SHA256.";
+    case "bad_signature":
+      return "X-Webhook-Signature does not match this body for any configured signing secret.";
+    case "invalid_json":
+      return "The body is not valid UTF-8 JSON.";
+    case "invalid_envelope":
+      return `The body is not an RxScale webhook envelope: ${detail ?? "it is invalid"}.`;
+  }
+}
+
+interface BodyFacts {
+  bytes: Uint8Array | null;
+  size: number;
+  sha256: string;
+}
+
+const NO_BODY: BodyFacts = { bytes: null, size: 0, sha256: UNREAD_BODY_SHA256 };
+
+interface Context {
+  receivedAt: Date;
+  startedAt: number;
+  metadata: RequestMetadata;
+}
+
+function deliveryWrite(context: Context, body: BodyFacts, fields: Pick<DeliveryWrite, "rejection" | "flags" | "matchedSecretId" | "event">): DeliveryWrite {
+  return {
+    id: randomUUID(),
+    receivedAt: context.receivedAt,
+    bodySha256: body.sha256,
+    bodySize: body.size,
+    body: body.bytes,
+    headers: context.metadata.headers,
+    sourceAddress: context.metadata.sourceAddress,
+    eventTypeHeader: context.metadata.eventTypeHeader,
+    ...fields,
+  };
+}
+
+function storageUnavailable(): WebhookReply {
+  return { status: 503, body: { error: { code: STORAGE_UNAVAILABLE, message: "RxWatch could not store this delivery. Nothing was acknowledged: retry later." } } };
+}
+
+/** Records a refused delivery, then answers with its 4xx — also when recording fails, since retrying would not help the sender. */
+async function reject(context: Context, code: RejectionCode, body: BodyFacts, matchedSecretId: string | null = null, detail?: string): Promise<WebhookReply> {
+  const status = REJECTION_STATUS[code];
+  try {
+    await recordDelivery(deliveryWrite(context, body, { rejection: { reasonCode: code, httpStatus: status }, flags: [], matchedSecretId, event: null }), context.startedAt);
+  } catch (error) {
+    log("error", "could not record a rejected delivery", { reasonCode: code, ...errorFields(error) });
+  }
+  log("info", "webhook delivery rejected", { reasonCode: code, status, bodySize: body.size, matchedSecretId });
+  return { status, body: { error: { code, message: rejectionMessage(code, detail) } } };
+}
+
+/**
+ * Handles one POST to the webhook endpoint in RxScale's required order: media
+ * type and encoding → size cap and raw bytes → signature over exactly those
+ * bytes → JSON → envelope → durable, deduplicated store → answer. Every
+ * request ends as a Delivery row. 4xx means "this body will never be
+ * accepted"; the only 5xx is 503 `storage_unavailable`, sent when RxWatch
+ * itself could not store, so that RxScale retries. A 200 is returned only
+ * after the delivery and its event are committed.
+ */
+export async function receiveRxscaleWebhook(request: Request): Promise<WebhookReply> {
+  const context: Context = { receivedAt: new Date(), startedAt: performance.now(), metadata: requestMetadata(request.headers) };
+  const headers = request.headers;
+
+  if (!isJsonContentType(headers.get("content-type"))) return reject(context, "unsupported_media_type", NO_BODY);
+  if (!isIdentityEncoding(headers.get("content-encoding"))) return reject(context, "unsupported_content_encoding", NO_BODY);
+
+  const read = await readCappedBody(request, env().RXWATCH_WEBHOOK_MAX_BODY_BYTES);
+  if (read.kind === "too_large") return reject(context, "too_large", { ...NO_BODY, size: read.bytesRead });
+  const body: BodyFacts = { bytes: read.bytes, size: read.bytes.byteLength, sha256: sha256Hex(read.bytes) };
+
+  const { candidates, isComplete } = await loadSignatureCandidates();
+  const signature = verifyWebhookSignature(read.bytes, headers.get("x-webhook-signature"), candidates);
+  if (signature.kind === "missing") return reject(context, "missing_signature", body);
+  if (signature.kind === "malformed") return reject(context, "malformed_signature", body);
+  if (signature.kind === "mismatch") {
+    // Without the stored secrets a mismatch proves nothing: let RxScale retry rather than refuse.
+    if (!isComplete) return storageUnavailable();
+    return reject(context, "bad_signature", body);
+  }
+  const matchedSecretId = signature.secretId;
+  noteSigningSecretMatched(matchedSecretId, context.receivedAt);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(read.bytes));
+  } catch {
+    return reject(context, "invalid_json", body, matchedSecretId);
+  }
+  const parsed = parseWebhookEnvelope(json);
+  if (!parsed.ok) return reject(context, "invalid_envelope", body, matchedSecretId, `${parsed.field} ${parsed.message}`);
+
+  const { envelope, dataUid } = parsed;
+  const isKnownType = await isKnownEventType(envelope.event_type);
+  const flags: DeliveryFlag[] = [];
+  if (!isKnownType) flags.push("unknown_event_type");
+  if (!isKnownPayloadVersion(envelope.payload_version)) flags.push("unknown_payload_version");
+  if (context.metadata.eventTypeHeader !== null && headers.get("x-webhook-event") !== envelope.event_type) flags.push("event_type_header_mismatch");
+
+  const write = deliveryWrite(context, body, {
+    rejection: null,
+    flags,
+    matchedSecretId,
+    event: {
+      id: randomUUID(),
+      eventType: envelope.event_type,
+      eventTimestamp: BigInt(envelope.timestamp),
+      payloadVersion: envelope.payload_version,
+      dataUid,
+      bodySha256: body.sha256,
+      isKnownType,
+    },
+  });
+  try {
+    const stored = await recordDelivery(write, context.startedAt);
+    if (stored.outcome === "rejected" || stored.eventId === null) throw new Error("an event-carrying delivery was stored without its event");
+    if (stored.flags.length > 0) log("info", "webhook delivery flagged", { deliveryId: write.id, eventId: stored.eventId, flags: stored.flags.join(",") });
+    return { status: 200, body: { status: stored.outcome, event_id: stored.eventId } };
+  } catch (error) {
+    log("error", "could not store a webhook delivery; answered 503 so RxScale retries", { deliveryId: write.id, ...errorFields(error) });
+    return storageUnavailable();
+  }
+}

@@ -1,0 +1,102 @@
+import "server-only";
+import { performance } from "node:perf_hooks";
+import { env } from "@/server/env";
+import { log } from "@/server/logger";
+import { signalNewEvents } from "@/server/processing/inbox-signal";
+import { commitDeliveries, type AckTime, type DeliveryWrite, type StoredDelivery } from "@/server/repositories/deliveries";
+import { GroupCommitter } from "@/server/ingest/group-commit";
+
+/*
+ * The single path by which deliveries reach the database: every request's
+ * Delivery row (and, for a well-formed one, its event) goes through one
+ * process-wide group committer. The acknowledgement time is measured after
+ * the commit the acknowledgement waited for, so it is written afterwards,
+ * riding along with the next batch's transaction (or on its own after
+ * ACK_TIME_FLUSH_MS of quiet).
+ */
+
+/** Ack times waiting longer than this for a batch to ride along with are written on their own. */
+export const ACK_TIME_FLUSH_MS = 1_000;
+/** Ack times held at most; beyond this (a long outage) the oldest are dropped — the column is diagnostic. */
+const MAX_PENDING_ACK_TIMES = 10_000;
+/** Ack times written per statement. */
+const ACK_TIMES_PER_WRITE = 500;
+
+interface Submission {
+  write: DeliveryWrite;
+  startedAt: number;
+}
+
+interface RecorderState {
+  committer: GroupCommitter<Submission, StoredDelivery>;
+  ackTimes: AckTime[];
+  ackTimer: ReturnType<typeof setTimeout> | null;
+}
+
+function takeAckTimes(state: RecorderState): AckTime[] {
+  return state.ackTimes.splice(0, ACK_TIMES_PER_WRITE);
+}
+
+function scheduleAckTimeFlush(state: RecorderState): void {
+  if (state.ackTimer !== null) return;
+  state.ackTimer = setTimeout(() => {
+    state.ackTimer = null;
+    if (state.ackTimes.length === 0) return;
+    const ackTimes = takeAckTimes(state);
+    commitDeliveries([], ackTimes)
+      .catch((error: unknown) => log("warn", "could not record acknowledgement times", { count: ackTimes.length, error: error instanceof Error ? error.name : "unknown" }))
+      .finally(() => {
+        if (state.ackTimes.length > 0) scheduleAckTimeFlush(state);
+      });
+  }, ACK_TIME_FLUSH_MS);
+  state.ackTimer.unref();
+}
+
+function createRecorder(): RecorderState {
+  const config = env();
+  const state: RecorderState = {
+    ackTimes: [],
+    ackTimer: null,
+    committer: new GroupCommitter<Submission, StoredDelivery>({
+      windowMs: config.RXWATCH_INGEST_BATCH_WINDOW_MS,
+      maxBatch: config.RXWATCH_INGEST_BATCH_MAX,
+      commit: async (submissions) => {
+        const stored = await commitDeliveries(
+          submissions.map((submission) => submission.write),
+          takeAckTimes(state),
+        );
+        const committedAt = performance.now();
+        for (const submission of submissions) {
+          state.ackTimes.push({ deliveryId: submission.write.id, ackMs: Math.round((committedAt - submission.startedAt) * 100) / 100 });
+        }
+        if (state.ackTimes.length > MAX_PENDING_ACK_TIMES) state.ackTimes.splice(0, state.ackTimes.length - MAX_PENDING_ACK_TIMES);
+        scheduleAckTimeFlush(state);
+        const newEvents = stored.filter((delivery) => delivery.isNewEvent).length;
+        if (newEvents > 0) signalNewEvents(newEvents);
+        return stored;
+      },
+      onBatchFailed: (error, size) =>
+        log("warn", "delivery batch failed; storing its deliveries one by one", { size, error: error instanceof Error ? error.name : "unknown" }),
+    }),
+  };
+  return state;
+}
+
+// On globalThis: one committer per process, shared by every route bundle.
+const globalForRecorder = globalThis as unknown as { rxwatchDeliveryRecorder?: RecorderState };
+
+function recorder(): RecorderState {
+  globalForRecorder.rxwatchDeliveryRecorder ??= createRecorder();
+  return globalForRecorder.rxwatchDeliveryRecorder;
+}
+
+/**
+ * Stores one delivery durably (sharing a transaction with concurrent ones)
+ * and resolves only after the commit. Rejects when it could not be stored —
+ * the caller must then not acknowledge.
+ *
+ * @param startedAt `performance.now()` when the request arrived, for the acknowledgement time.
+ */
+export function recordDelivery(write: DeliveryWrite, startedAt: number): Promise<StoredDelivery> {
+  return recorder().committer.submit({ write, startedAt });
+}

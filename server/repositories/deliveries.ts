@@ -1,0 +1,181 @@
+import "server-only";
+import { z } from "zod";
+import { Prisma } from "@/prisma/generated/sqlite/client";
+import { db } from "@/server/db";
+
+/*
+ * Writes of the webhook endpoint: one call stores a whole group-commit batch
+ * of deliveries (and their events) in one transaction. The SQL is plain
+ * INSERT … ON CONFLICT … RETURNING, which SQLite (≥ 3.35) and PostgreSQL
+ * parse alike, so callers never see which provider runs.
+ */
+
+/** The event a verified, well-formed delivery carries. `id` is used only if the event turns out to be new. */
+export interface EventWrite {
+  id: string;
+  eventType: string;
+  eventTimestamp: bigint;
+  payloadVersion: string;
+  dataUid: string;
+  bodySha256: string;
+  isKnownType: boolean;
+}
+
+export interface DeliveryWrite {
+  id: string;
+  receivedAt: Date;
+  /** For rejected deliveries; an event-carrying delivery becomes accepted or duplicate here. */
+  rejection: { reasonCode: string; httpStatus: number } | null;
+  /** Flags known before storing, in their documented order; `key_collision` is added here when it applies. */
+  flags: readonly string[];
+  bodySha256: string;
+  bodySize: number;
+  body: Uint8Array | null;
+  headers: string;
+  sourceAddress: string | null;
+  eventTypeHeader: string | null;
+  matchedSecretId: string | null;
+  event: EventWrite | null;
+}
+
+export interface StoredDelivery {
+  outcome: "accepted" | "duplicate" | "rejected";
+  eventId: string | null;
+  /** True when this delivery created its event (at most one delivery per event ever is). */
+  isNewEvent: boolean;
+  flags: string[];
+}
+
+export interface AckTime {
+  deliveryId: string;
+  ackMs: number;
+}
+
+/** The flag a delivery gets when its event shares RxScale's dedup key with a different body. */
+const KEY_COLLISION_FLAG = "key_collision";
+
+const upsertedEventSchema = z.object({
+  id: z.string(),
+  event_type: z.string(),
+  event_timestamp: z.union([z.bigint(), z.number(), z.string()]).transform(String),
+  data_uid: z.string(),
+  body_sha256: z.string(),
+  is_key_collision: z.union([z.boolean(), z.number(), z.bigint()]).transform((value) => Boolean(value)),
+});
+
+function eventKey(event: { eventType: string; eventTimestamp: bigint | string; dataUid: string; bodySha256: string }): string {
+  return JSON.stringify([event.eventType, String(event.eventTimestamp), event.dataUid, event.bodySha256]);
+}
+
+function dedupKey(event: EventWrite): string {
+  return JSON.stringify([event.eventType, String(event.eventTimestamp), event.dataUid]);
+}
+
+interface EventGroup {
+  event: EventWrite;
+  /** Deliveries of this exact event in the batch; the first is the one that may create it. */
+  deliveryIds: string[];
+  isCollisionInBatch: boolean;
+}
+
+/** One row per distinct event in the batch, sorted by key so concurrent PostgreSQL writers lock rows in the same order. */
+function groupEvents(deliveries: readonly DeliveryWrite[]): EventGroup[] {
+  const groups = new Map<string, EventGroup>();
+  const firstBodyOfKey = new Map<string, string>();
+  for (const delivery of deliveries) {
+    const event = delivery.event;
+    if (!event) continue;
+    const key = eventKey(event);
+    const group = groups.get(key);
+    if (group) {
+      group.deliveryIds.push(delivery.id);
+      continue;
+    }
+    const firstBody = firstBodyOfKey.get(dedupKey(event));
+    if (firstBody === undefined) firstBodyOfKey.set(dedupKey(event), event.bodySha256);
+    groups.set(key, { event, deliveryIds: [delivery.id], isCollisionInBatch: firstBody !== undefined && firstBody !== event.bodySha256 });
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
+}
+
+/**
+ * Inserts each distinct event or, when its (event_type, timestamp, data_uid,
+ * body_sha256) row exists, counts the deliveries as duplicates of it — one
+ * atomic statement, decided by the unique index, so concurrent identical
+ * deliveries (in this batch, another batch or another instance) never create
+ * two events. A new event whose dedup key already has another body is marked
+ * `is_key_collision`.
+ */
+function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prisma.Sql {
+  const rows = groups.map(({ event, deliveryIds, isCollisionInBatch }) => {
+    const timestamp = event.eventTimestamp;
+    return Prisma.sql`(${event.id}, ${event.eventType}, ${timestamp}, ${event.payloadVersion}, ${event.dataUid}, ${event.bodySha256},
+      ${isCollisionInBatch} OR EXISTS (SELECT 1 FROM "webhook_event" AS "other" WHERE "other"."event_type" = ${event.eventType} AND "other"."event_timestamp" = ${timestamp} AND "other"."data_uid" = ${event.dataUid} AND "other"."body_sha256" <> ${event.bodySha256}),
+      ${event.isKnownType}, ${now}, ${now}, ${deliveryIds.length - 1}, 'pending', 0, ${now})`;
+  });
+  return Prisma.sql`INSERT INTO "webhook_event"
+      ("id", "event_type", "event_timestamp", "payload_version", "data_uid", "body_sha256", "is_key_collision", "is_known_type",
+       "first_received_at", "last_received_at", "duplicate_count", "status", "attempts", "next_attempt_at")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("event_type", "event_timestamp", "data_uid", "body_sha256") DO UPDATE SET
+      "duplicate_count" = "webhook_event"."duplicate_count" + "excluded"."duplicate_count" + 1,
+      "last_received_at" = "excluded"."last_received_at"
+    RETURNING "id", "event_type", "event_timestamp", "data_uid", "body_sha256", "is_key_collision"`;
+}
+
+function insertDeliveriesSql(deliveries: readonly DeliveryWrite[], stored: readonly StoredDelivery[]): Prisma.Sql {
+  const rows = deliveries.map((delivery, index) => {
+    const result = stored[index];
+    const outcome = result?.outcome ?? "rejected";
+    const flags = result?.flags ?? [...delivery.flags];
+    const reasonCode = delivery.rejection?.reasonCode ?? flags[0] ?? null;
+    const httpStatus = delivery.rejection?.httpStatus ?? 200;
+    return Prisma.sql`(${delivery.id}, ${delivery.receivedAt}, ${outcome}, ${reasonCode}, ${flags.join(",")}, ${httpStatus}, ${delivery.bodySha256},
+      ${delivery.bodySize}, ${delivery.body}, ${delivery.headers}, ${delivery.sourceAddress}, ${delivery.eventTypeHeader}, ${delivery.matchedSecretId},
+      ${result?.eventId ?? null})`;
+  });
+  return Prisma.sql`INSERT INTO "delivery"
+      ("id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "headers",
+       "source_address", "event_type_header", "matched_secret_id", "event_id")
+    VALUES ${Prisma.join(rows)}`;
+}
+
+function ackTimesSql(ackTimes: readonly AckTime[]): Prisma.Sql {
+  const cases = ackTimes.map(({ deliveryId, ackMs }) => Prisma.sql`WHEN ${deliveryId} THEN CAST(${ackMs} AS DOUBLE PRECISION)`);
+  const ids = ackTimes.map(({ deliveryId }) => deliveryId);
+  return Prisma.sql`UPDATE "delivery" SET "ack_ms" = CASE "id" ${Prisma.join(cases, " ")} END WHERE "id" IN (${Prisma.join(ids)})`;
+}
+
+/**
+ * Stores a batch of deliveries and their events in one transaction and
+ * returns, per delivery and in order, what became of it. `ackTimes` of
+ * earlier deliveries ride along in the same transaction (an acknowledgement
+ * time is known only after its own commit). Either everything is committed or
+ * nothing is.
+ */
+export async function commitDeliveries(deliveries: readonly DeliveryWrite[], ackTimes: readonly AckTime[] = []): Promise<StoredDelivery[]> {
+  const client = await db();
+  const now = new Date();
+  const groups = groupEvents(deliveries);
+  return client.$transaction(async (tx) => {
+    const byKey = new Map<string, z.infer<typeof upsertedEventSchema>>();
+    if (groups.length > 0) {
+      const rows = z.array(upsertedEventSchema).parse(await tx.$queryRaw(upsertEventsSql(groups, now)));
+      for (const row of rows) byKey.set(eventKey({ eventType: row.event_type, eventTimestamp: row.event_timestamp, dataUid: row.data_uid, bodySha256: row.body_sha256 }), row);
+    }
+    const creators = new Map(groups.map((group) => [eventKey(group.event), { candidateId: group.event.id, firstDeliveryId: group.deliveryIds[0] }]));
+    const stored = deliveries.map((delivery): StoredDelivery => {
+      if (!delivery.event) return { outcome: "rejected", eventId: null, isNewEvent: false, flags: [...delivery.flags] };
+      const key = eventKey(delivery.event);
+      const row = byKey.get(key);
+      if (!row) throw new Error("event upsert returned no row for a delivery's event");
+      const creator = creators.get(key);
+      const isNewEvent = row.id === creator?.candidateId && delivery.id === creator.firstDeliveryId;
+      const flags = row.is_key_collision ? [KEY_COLLISION_FLAG, ...delivery.flags] : [...delivery.flags];
+      return { outcome: isNewEvent ? "accepted" : "duplicate", eventId: row.id, isNewEvent, flags };
+    });
+    if (deliveries.length > 0) await tx.$executeRaw(insertDeliveriesSql(deliveries, stored));
+    if (ackTimes.length > 0) await tx.$executeRaw(ackTimesSql(ackTimes));
+    return stored;
+  });
+}
