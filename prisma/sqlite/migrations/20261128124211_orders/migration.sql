@@ -1,0 +1,97 @@
+-- AlterTable
+ALTER TABLE "webhook_event" ADD COLUMN "data_status" TEXT;
+ALTER TABLE "webhook_event" ADD COLUMN "order_uid" TEXT;
+ALTER TABLE "webhook_event" ADD COLUMN "patient_uid" TEXT;
+ALTER TABLE "webhook_event" ADD COLUMN "pharmacy_order_uid" TEXT;
+ALTER TABLE "webhook_event" ADD COLUMN "pharmacy_uid" TEXT;
+ALTER TABLE "webhook_event" ADD COLUMN "shop_order_name" TEXT;
+
+-- CreateTable
+CREATE TABLE "order" (
+    "order_uid" TEXT NOT NULL PRIMARY KEY,
+    "stage" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "reached_stage" TEXT,
+    "stage_since" DATETIME NOT NULL,
+    "first_event_at" DATETIME NOT NULL,
+    "last_event_at" DATETIME NOT NULL,
+    "pharmacy_uid" TEXT,
+    "pharmacy_name" TEXT,
+    "delivery_type" TEXT,
+    "shop_order_name" TEXT,
+    "patient_uid" TEXT,
+    "gaps" TEXT NOT NULL DEFAULT '',
+    "entities" TEXT NOT NULL,
+    "event_count" INTEGER NOT NULL,
+    "stuck_at" DATETIME,
+    "updated_at" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "order_fact" (
+    "event_id" TEXT NOT NULL PRIMARY KEY,
+    "order_uid" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "event_type" TEXT NOT NULL,
+    "entity_uid" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "data_updated_at" BIGINT,
+    "timestamp" BIGINT NOT NULL,
+    "received_at" DATETIME NOT NULL,
+    "pharmacy_uid" TEXT,
+    "pharmacy_name" TEXT,
+    "delivery_type" TEXT,
+    "shop_order_name" TEXT,
+    "patient_uid" TEXT
+);
+
+-- CreateTable
+CREATE TABLE "change_notice" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "kind" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateIndex
+CREATE INDEX "order_last_event_at_idx" ON "order"("last_event_at");
+
+-- CreateIndex
+CREATE INDEX "order_stage_last_event_at_idx" ON "order"("stage", "last_event_at");
+
+-- CreateIndex
+CREATE INDEX "order_stuck_at_idx" ON "order"("stuck_at");
+
+-- CreateIndex
+CREATE INDEX "order_pharmacy_name_idx" ON "order"("pharmacy_name");
+
+-- CreateIndex
+CREATE INDEX "order_status_idx" ON "order"("status");
+
+-- CreateIndex
+CREATE INDEX "order_shop_order_name_idx" ON "order"("shop_order_name");
+
+-- CreateIndex
+CREATE INDEX "order_patient_uid_idx" ON "order"("patient_uid");
+
+-- CreateIndex
+CREATE INDEX "order_fact_order_uid_idx" ON "order_fact"("order_uid");
+
+-- CreateIndex
+CREATE INDEX "order_fact_entity_uid_idx" ON "order_fact"("entity_uid");
+
+-- CreateIndex
+CREATE INDEX "change_notice_created_at_idx" ON "change_notice"("created_at");
+
+-- CreateIndex
+CREATE INDEX "webhook_event_order_uid_idx" ON "webhook_event"("order_uid");
+
+-- CreateIndex
+CREATE INDEX "webhook_event_pharmacy_order_uid_idx" ON "webhook_event"("pharmacy_order_uid");
+
+-- CreateIndex
+CREATE INDEX "webhook_event_shop_order_name_idx" ON "webhook_event"("shop_order_name");
+
+-- CreateIndex
+CREATE INDEX "webhook_event_patient_uid_idx" ON "webhook_event"("patient_uid");
+
