@@ -6,6 +6,7 @@ import { THEME_COOKIE, toTheme } from "@/lib/theme";
 import { AppNav } from "@/components/app-nav";
 import { SignOutButton } from "@/components/sign-out-button";
 import { ThemeSwitch } from "@/components/theme-switch";
+import { LiveUpdatesProvider } from "@/components/queries/live";
 import { requirePageViewer } from "@/server/auth/page-viewer";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
@@ -33,7 +34,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </div>
       </header>
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
-        {children}
+        <LiveUpdatesProvider>{children}</LiveUpdatesProvider>
       </main>
     </div>
   );

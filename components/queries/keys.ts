@@ -3,4 +3,8 @@ export const queryKeys = {
   me: () => ["me"] as const,
   users: () => ["users"] as const,
   apiTokens: () => ["api-tokens"] as const,
+  orders: () => ["orders"] as const,
+  ordersList: (search: string) => ["orders", "list", search] as const,
+  order: (uid: string) => ["order", uid] as const,
+  deliveries: () => ["deliveries"] as const,
 };

@@ -1,14 +1,17 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { Alert } from "@/components/ui/alert";
-import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
+import { getSettings } from "@/server/settings";
+import { OrdersView } from "./_components/orders-view";
 
 export const metadata: Metadata = { title: "Orders" };
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageViewer("staff");
   const { denied } = await searchParams;
+  const appearance = await getSettings("statusAppearance");
   return (
     <>
       <PageHeader title="Orders">Every RxScale order and where it is in its lifecycle, updated live.</PageHeader>
@@ -17,10 +20,9 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
           <Alert tone="error">That page needs a higher role. Ask an admin if you need access.</Alert>
         </div>
       ) : null}
-      <EmptyState title="No orders yet">
-        <p>Orders appear here as soon as RxScale sends webhooks to this RxWatch: created, prescription approved and signed, sent to a pharmacy, shipped, completed.</p>
-        <p>An admin connects RxScale under Settings, or starts RxWatch in demo mode to see realistic traffic.</p>
-      </EmptyState>
+      <Suspense>
+        <OrdersView appearance={appearance} />
+      </Suspense>
     </>
   );
 }

@@ -1,9 +1,10 @@
 import "server-only";
 import type { EventHandler } from "@/server/processing/event";
+import { recordOrderEvent } from "@/server/processing/order-projector";
 
 /**
- * The `order_created` event (an order was created), under whatever wire name the registry maps
- * to it. RxScale documents neither the wire name nor the payload (FACTS §4.1),
- * so nothing beyond the envelope is required yet.
+ * The `order_created` event (a patient placed an order), under whatever wire name the settings map to it. RxScale documents neither the wire name nor the payload (FACTS §4.1); the order is projected from whatever identifiers it carries.
  */
-export const handleOrderCreated: EventHandler = async () => {};
+export const handleOrderCreated: EventHandler = async (event) => {
+  await recordOrderEvent(event);
+};

@@ -1,9 +1,10 @@
 import "server-only";
 import type { EventHandler } from "@/server/processing/event";
+import { recordOrderEvent } from "@/server/processing/order-projector";
 
 /**
- * The `order_updated` event (an order changed), under whatever wire name the registry maps
- * to it. RxScale documents neither the wire name nor the payload (FACTS §4.1),
- * so nothing beyond the envelope is required yet.
+ * The `order_updated` event (the patient order's status changed), under its configured wire name. Projected like every order event.
  */
-export const handleOrderUpdated: EventHandler = async () => {};
+export const handleOrderUpdated: EventHandler = async (event) => {
+  await recordOrderEvent(event);
+};

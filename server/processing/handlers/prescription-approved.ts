@@ -1,9 +1,10 @@
 import "server-only";
 import type { EventHandler } from "@/server/processing/event";
+import { recordOrderEvent } from "@/server/processing/order-projector";
 
 /**
- * The `prescription_approved` event (a prescription was approved), under whatever wire name the registry maps
- * to it. RxScale documents neither the wire name nor the payload (FACTS §4.1),
- * so nothing beyond the envelope is required yet.
+ * The `prescription_approved` event (a doctor approved the prescription), under its configured wire name. Its status defaults to `approved` when the payload has none.
  */
-export const handlePrescriptionApproved: EventHandler = async () => {};
+export const handlePrescriptionApproved: EventHandler = async (event) => {
+  await recordOrderEvent(event);
+};

@@ -1,9 +1,10 @@
 import "server-only";
 import type { EventHandler } from "@/server/processing/event";
+import { recordOrderEvent } from "@/server/processing/order-projector";
 
 /**
- * The `prescription_signed` event (a prescription was signed), under whatever wire name the registry maps
- * to it. RxScale documents neither the wire name nor the payload (FACTS §4.1),
- * so nothing beyond the envelope is required yet.
+ * The `prescription_signed` event (the prescription was signed), under its configured wire name. Its status defaults to `signed` when the payload has none.
  */
-export const handlePrescriptionSigned: EventHandler = async () => {};
+export const handlePrescriptionSigned: EventHandler = async (event) => {
+  await recordOrderEvent(event);
+};

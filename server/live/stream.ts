@@ -1,0 +1,92 @@
+import "server-only";
+import { CHANGE_EVENT } from "@/lib/live";
+import { changesSince, currentChangeId, subscribeToChanges, type SequencedNotice } from "@/server/live/notices";
+
+/** Comment lines keep proxies from closing an idle stream and let the browser notice a dead one. */
+export const HEARTBEAT_MS = 15_000;
+/** A resuming browser gets at most this many missed notices; more means "reload everything". */
+const MAX_REPLAY = 1_000;
+/** A client that has not read this many queued bytes is too slow: the stream is closed and it reconnects. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+const encoder = new TextEncoder();
+
+function frame(notice: SequencedNotice): Uint8Array {
+  return encoder.encode(`id: ${notice.id}\nevent: ${CHANGE_EVENT}\ndata: ${JSON.stringify({ kind: notice.kind, key: notice.key })}\n\n`);
+}
+
+/** Parses Last-Event-ID; anything but a non-negative integer means "no resume point". */
+export function parseLastEventId(value: string | null): number | null {
+  if (!value || !/^\d{1,15}$/.test(value)) return null;
+  return Number(value);
+}
+
+/**
+ * A server-sent events stream of change notices. Resumes after
+ * `lastEventId` by replaying stored notices first; sends a heartbeat comment
+ * periodically; and gives up on a client that stops reading (back-pressure)
+ * rather than buffering without bound — the browser reconnects and resumes.
+ */
+export function openChangeStream(lastEventId: number | null, signal: AbortSignal): ReadableStream<Uint8Array> {
+  let unsubscribe: (() => void) | null = null;
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  const cleanup = () => {
+    unsubscribe?.();
+    unsubscribe = null;
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async start(controller) {
+        const send = (bytes: Uint8Array) => {
+          if ((controller.desiredSize ?? 0) <= 0) {
+            cleanup();
+            controller.error(new Error("client too slow"));
+            return;
+          }
+          controller.enqueue(bytes);
+        };
+        let lastSent = lastEventId ?? (await currentChangeId());
+        const pending: SequencedNotice[] = [];
+        let isReplaying = true;
+        // Subscribe before replaying so nothing published in between is missed.
+        unsubscribe = subscribeToChanges((notice) => {
+          if (isReplaying) pending.push(notice);
+          else if (notice.id > lastSent) {
+            lastSent = notice.id;
+            send(frame(notice));
+          }
+        });
+        controller.enqueue(encoder.encode(`retry: 2000\n: connected\n\n`));
+        if (lastEventId !== null) {
+          for (const notice of await changesSince(lastEventId, MAX_REPLAY)) {
+            lastSent = Math.max(lastSent, notice.id);
+            send(frame(notice));
+          }
+        }
+        isReplaying = false;
+        for (const notice of pending) {
+          if (notice.id <= lastSent) continue;
+          lastSent = notice.id;
+          send(frame(notice));
+        }
+        heartbeat = setInterval(() => send(encoder.encode(`: heartbeat\n\n`)), HEARTBEAT_MS);
+        signal.addEventListener("abort", () => {
+          cleanup();
+          try {
+            controller.close();
+          } catch {
+            // Already closed or errored.
+          }
+        });
+      },
+      cancel() {
+        cleanup();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED_BYTES }),
+  );
+}

@@ -1,0 +1,158 @@
+import "server-only";
+import { FACT_KINDS, stageSchema, type FactKind } from "@/lib/lifecycle";
+import { extractOrderFact } from "@/lib/order-facts";
+import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
+import { getSettings } from "@/server/settings";
+import { publishChanges } from "@/server/live/notices";
+import type { InboxEvent } from "@/server/processing/event";
+import {
+  countFactsOfOrder,
+  listFactsOfOrder,
+  listOpenOrderStages,
+  listStoredFactKinds,
+  setOrderStuckAt,
+  upsertOrderFact,
+  upsertOrderRow,
+  type OrderFactRow,
+} from "@/server/repositories/orders";
+
+/*
+ * Keeps the `order` table equal to projectOrder(all facts of the order).
+ * Handlers record an event's fact, then the order is rebuilt from all its
+ * facts, so the result never depends on arrival or processing order.
+ */
+
+function toRow(fact: OrderFact): OrderFactRow {
+  return {
+    eventId: fact.eventId,
+    orderUid: fact.orderUid,
+    kind: fact.kind,
+    eventType: fact.eventType,
+    entityUid: fact.entityUid,
+    status: fact.status,
+    dataUpdatedAt: fact.updatedAt === null ? null : BigInt(fact.updatedAt),
+    timestamp: BigInt(fact.timestamp),
+    receivedAt: new Date(fact.receivedAt),
+    pharmacyUid: fact.pharmacyUid,
+    pharmacyName: fact.pharmacyName,
+    deliveryType: fact.deliveryType,
+    shopOrderName: fact.shopOrderName,
+    patientUid: fact.patientUid,
+  };
+}
+
+function isFactKind(value: string): value is FactKind {
+  return (FACT_KINDS as readonly string[]).includes(value);
+}
+
+function fromRow(row: OrderFactRow): OrderFact | null {
+  if (!isFactKind(row.kind)) return null;
+  return {
+    eventId: row.eventId,
+    kind: row.kind,
+    eventType: row.eventType,
+    orderUid: row.orderUid,
+    entityUid: row.entityUid,
+    status: row.status,
+    updatedAt: row.dataUpdatedAt === null ? null : Number(row.dataUpdatedAt),
+    timestamp: Number(row.timestamp),
+    receivedAt: row.receivedAt.getTime(),
+    pharmacyUid: row.pharmacyUid,
+    pharmacyName: row.pharmacyName,
+    deliveryType: row.deliveryType,
+    shopOrderName: row.shopOrderName,
+    patientUid: row.patientUid,
+  };
+}
+
+const globalForProjector = globalThis as unknown as { rxwatchTrackedKinds?: Set<FactKind>; rxwatchOrderLocks?: Map<string, Promise<void>> };
+
+/** Kinds of event this shop receives at all: a missing step of a kind it never receives is no gap. */
+async function trackedKinds(newKind: FactKind): Promise<ReadonlySet<FactKind>> {
+  if (!globalForProjector.rxwatchTrackedKinds) {
+    globalForProjector.rxwatchTrackedKinds = new Set((await listStoredFactKinds()).filter(isFactKind));
+  }
+  globalForProjector.rxwatchTrackedKinds.add(newKind);
+  return globalForProjector.rxwatchTrackedKinds;
+}
+
+/** Runs rebuilds of one order one at a time in this process. */
+async function withOrderLock(orderUid: string, work: () => Promise<void>): Promise<void> {
+  const locks = (globalForProjector.rxwatchOrderLocks ??= new Map());
+  const previous = locks.get(orderUid) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(work);
+  locks.set(orderUid, current);
+  try {
+    await current;
+  } finally {
+    if (locks.get(orderUid) === current) locks.delete(orderUid);
+  }
+}
+
+/**
+ * Rebuilds one order from all its facts. Another instance may add a fact
+ * while this runs; the count check after writing catches that and rebuilds
+ * again, so the last writer always leaves the projection of every fact.
+ */
+export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Date = new Date()): Promise<void> {
+  await withOrderLock(orderUid, async () => {
+    for (let round = 0; round < 5; round++) {
+      const facts = (await listFactsOfOrder(orderUid)).map(fromRow).filter((fact): fact is OrderFact => fact !== null);
+      if (facts.length === 0) return;
+      const projection = projectOrder(orderUid, facts, await trackedKinds(kindHint));
+      const stuck = stuckInfo(projection, await getSettings("stuckThresholds"), Math.floor(now.getTime() / 1000));
+      await upsertOrderRow({
+        orderUid,
+        stage: projection.stage,
+        status: projection.status,
+        reachedStage: projection.reachedStage,
+        stageSince: new Date(projection.stageSince * 1000),
+        firstEventAt: new Date(projection.firstEventAt * 1000),
+        lastEventAt: new Date(projection.lastEventAt * 1000),
+        pharmacyUid: projection.pharmacyUid,
+        pharmacyName: projection.pharmacyName,
+        deliveryType: projection.deliveryType,
+        shopOrderName: projection.shopOrderName,
+        patientUid: projection.patientUid,
+        gaps: projection.gaps.join(","),
+        entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
+        eventCount: projection.eventCount,
+        stuckAt: stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000),
+      });
+      if ((await countFactsOfOrder(orderUid)) === facts.length) break;
+    }
+    await publishChanges([{ kind: "order", key: orderUid }]);
+  });
+}
+
+/**
+ * Records what `event` says about its order and rebuilds the order. Events
+ * that are not about an order, or lack the identifiers to place one, change
+ * nothing (they stay in the event log).
+ */
+export async function recordOrderEvent(event: InboxEvent): Promise<void> {
+  const fact = extractOrderFact(
+    { id: event.id, type: event.type, timestamp: event.timestamp, data: event.data, receivedAt: event.firstReceivedAt.getTime() },
+    await getSettings("eventNames"),
+  );
+  if (!fact) return;
+  await upsertOrderFact(toRow(fact));
+  await rebuildOrder(fact.orderUid, fact.kind);
+}
+
+/** Recomputes every open order's stuck deadline, e.g. after the thresholds changed. Works in batches. */
+export async function recomputeStuckDeadlines(): Promise<number> {
+  const thresholds = await getSettings("stuckThresholds");
+  let after: string | null = null;
+  let count = 0;
+  for (;;) {
+    const batch = await listOpenOrderStages(after, 500);
+    if (batch.length === 0) return count;
+    for (const order of batch) {
+      const stuck = stuckInfo({ stage: stageSchema.catch("other").parse(order.stage), stageSince: Math.floor(order.stageSince.getTime() / 1000) }, thresholds, 0);
+      await setOrderStuckAt(order.orderUid, stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000));
+      count++;
+    }
+    after = batch[batch.length - 1]?.orderUid ?? null;
+  }
+}

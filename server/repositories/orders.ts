@@ -1,0 +1,148 @@
+import "server-only";
+import { db } from "@/server/db";
+import type { Prisma } from "@/prisma/generated/sqlite/client";
+
+/*
+ * Orders and the facts they are projected from. Lists are keyset-paginated
+ * on (last_event_at DESC, order_uid DESC) so pages stay correct while new
+ * events keep arriving, and every filter is served by an index.
+ */
+
+export interface OrderFactRow {
+  eventId: string;
+  orderUid: string;
+  kind: string;
+  eventType: string;
+  entityUid: string;
+  status: string;
+  dataUpdatedAt: bigint | null;
+  timestamp: bigint;
+  receivedAt: Date;
+  pharmacyUid: string | null;
+  pharmacyName: string | null;
+  deliveryType: string | null;
+  shopOrderName: string | null;
+  patientUid: string | null;
+}
+
+export type OrderWrite = Omit<Prisma.OrderUncheckedCreateInput, "updatedAt">;
+
+/** Stores (or re-stores, on re-processing) what one event says about its order. */
+export async function upsertOrderFact(fact: OrderFactRow): Promise<void> {
+  const { eventId, ...rest } = fact;
+  await (await db()).orderFact.upsert({ where: { eventId }, create: fact, update: rest });
+}
+
+export async function countFactsOfOrder(orderUid: string): Promise<number> {
+  return (await db()).orderFact.count({ where: { orderUid } });
+}
+
+/** The kinds of fact stored at all (order, prescription, pharmacy_order). */
+export async function listStoredFactKinds(): Promise<string[]> {
+  const groups = await (await db()).orderFact.groupBy({ by: ["kind"] });
+  return groups.map((group) => group.kind);
+}
+
+export async function listFactsOfOrder(orderUid: string): Promise<OrderFactRow[]> {
+  return (await db()).orderFact.findMany({ where: { orderUid } });
+}
+
+export async function upsertOrderRow(order: OrderWrite): Promise<void> {
+  const { orderUid, ...rest } = order;
+  await (await db()).order.upsert({ where: { orderUid }, create: order, update: rest });
+}
+
+export async function findOrderRow(orderUid: string) {
+  return (await db()).order.findUnique({ where: { orderUid } });
+}
+
+export interface OrderFilter {
+  stage?: string;
+  status?: string;
+  pharmacy?: string;
+  isStuckOnly?: boolean;
+  lastEventAfter?: Date;
+  search?: string;
+  now: Date;
+}
+
+async function whereOf(filter: OrderFilter, options: { withStage: boolean; withStuck: boolean }): Promise<Prisma.OrderWhereInput> {
+  const and: Prisma.OrderWhereInput[] = [];
+  if (options.withStage && filter.stage) and.push({ stage: filter.stage });
+  if (filter.status) and.push({ status: filter.status });
+  if (filter.pharmacy) and.push({ OR: [{ pharmacyName: filter.pharmacy }, { pharmacyUid: filter.pharmacy }] });
+  if (options.withStuck && filter.isStuckOnly) and.push({ stuckAt: { lte: filter.now } });
+  if (filter.lastEventAfter) and.push({ lastEventAt: { gte: filter.lastEventAfter } });
+  if (filter.search) {
+    const q = filter.search;
+    // A pharmacy-order or prescription uid finds its parent order through the facts.
+    const viaFacts = await (await db()).orderFact.findMany({ where: { entityUid: q }, select: { orderUid: true }, distinct: ["orderUid"], take: 20 });
+    and.push({ OR: [{ orderUid: q }, { shopOrderName: q }, { patientUid: q }, { orderUid: { in: viaFacts.map((row) => row.orderUid) } }] });
+  }
+  return and.length > 0 ? { AND: and } : {};
+}
+
+export interface OrderCursor {
+  lastEventAt: Date;
+  orderUid: string;
+}
+
+/** One page of orders, newest activity first, after `cursor`. Returns one extra row to tell whether more follow. */
+export async function listOrderRows(filter: OrderFilter, cursor: OrderCursor | null, limit: number) {
+  const where = await whereOf(filter, { withStage: true, withStuck: true });
+  const after: Prisma.OrderWhereInput | null = cursor
+    ? { OR: [{ lastEventAt: { lt: cursor.lastEventAt } }, { lastEventAt: cursor.lastEventAt, orderUid: { lt: cursor.orderUid } }] }
+    : null;
+  return (await db()).order.findMany({
+    where: after ? { AND: [where, after] } : where,
+    orderBy: [{ lastEventAt: "desc" }, { orderUid: "desc" }],
+    take: limit + 1,
+  });
+}
+
+/** Orders per stage under the filter (ignoring its stage), and how many of them are stuck. */
+export async function countOrdersByStage(filter: OrderFilter): Promise<{ byStage: Record<string, number>; stuck: number }> {
+  const client = await db();
+  const where = await whereOf(filter, { withStage: false, withStuck: true });
+  const groups = await client.order.groupBy({ by: ["stage"], where, _count: { _all: true } });
+  const byStage: Record<string, number> = {};
+  for (const group of groups) byStage[group.stage] = group._count._all;
+  const stuckWhere = await whereOf({ ...filter, isStuckOnly: true }, { withStage: true, withStuck: true });
+  const stuck = await client.order.count({ where: stuckWhere });
+  return { byStage, stuck };
+}
+
+/** The events of an order with their deliveries and processing attempts, oldest first. */
+export async function listTraceEvents(orderUid: string) {
+  const client = await db();
+  const facts = await client.orderFact.findMany({ where: { orderUid }, select: { eventId: true } });
+  const ids = facts.map((fact) => fact.eventId);
+  return client.webhookEvent.findMany({
+    where: { OR: [{ id: { in: ids } }, { orderUid }] },
+    orderBy: [{ firstReceivedAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      eventType: true,
+      eventTimestamp: true,
+      firstReceivedAt: true,
+      duplicateCount: true,
+      status: true,
+      deliveries: { select: { id: true, receivedAt: true, outcome: true, reasonCode: true, httpStatus: true, matchedSecretId: true }, orderBy: { receivedAt: "asc" } },
+      processingLog: { select: { attempt: true, outcome: true, startedAt: true, finishedAt: true, error: true }, orderBy: { startedAt: "asc" } },
+    },
+  });
+}
+
+/** Open orders whose stuck deadline must be recomputed after the thresholds changed. */
+export async function listOpenOrderStages(afterUid: string | null, take: number) {
+  return (await db()).order.findMany({
+    where: { stage: { notIn: ["completed", "cancelled", "declined"] }, ...(afterUid ? { orderUid: { gt: afterUid } } : {}) },
+    select: { orderUid: true, stage: true, stageSince: true },
+    orderBy: { orderUid: "asc" },
+    take,
+  });
+}
+
+export async function setOrderStuckAt(orderUid: string, stuckAt: Date | null): Promise<void> {
+  await (await db()).order.update({ where: { orderUid }, data: { stuckAt } });
+}
