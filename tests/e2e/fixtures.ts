@@ -1,4 +1,5 @@
-import { expect, test as base, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 import type { Role } from "@/lib/roles";
 
 export const PASSWORD = "a-long-e2e-passphrase";
@@ -21,3 +22,27 @@ export async function signIn(page: Page, role: Role): Promise<void> {
 
 export const test = base;
 export { expect };
+
+export const SIGNING_SECRET = "whsec_e2e_signing_secret_0001";
+
+/** Sends a webhook signed as RxScale would, and checks it was acknowledged. */
+export async function sendWebhook(request: APIRequestContext, eventType: string, timestamp: number, data: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify({ event_type: eventType, timestamp, payload_version: "1", data });
+  const signature = createHmac("sha256", Buffer.from(SIGNING_SECRET, "utf8")).update(body).digest("hex");
+  const response = await request.post("/api/webhooks/rxscale", { data: body, headers: { "content-type": "application/json", "x-webhook-event": eventType, "x-webhook-signature": signature } });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** A pharmacy order payload as in FACTS.md §8.1 (with made-up patient data). */
+export function pharmacyOrderData(orderUid: string, status: string, updatedAt: number): Record<string, unknown> {
+  return {
+    uid: `po-${orderUid}`,
+    status,
+    name: `#${orderUid.slice(-4)}`,
+    updated_at: updatedAt,
+    created_at: updatedAt,
+    pharmacy: { uid: "ph-e2e", display_name: "Apotheke E2E" },
+    order: { uid: orderUid },
+    patient_data: { uid: `pat-${orderUid}`, display_name: "Erika Beispiel", email: "erika@example.invalid", date_of_birth: "1985-06-30" },
+  };
+}
