@@ -1,0 +1,265 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomInt } from "node:crypto";
+import { resolveEmulatorConfig, FAULT_KINDS, CHAOS_FAULTS, NO_FAULTS, type EmulatorConfig, type EmulatorOptions, type FaultRates, type PartialFaultRates, type Preset } from "./config";
+import { CONTROL_BASE_PATH, forcedFaultsOf, handleControlRequest, sendRequestSchema, type SendRequest, type SendResult } from "./control-api";
+import { Deliverer, type DeliveryRecord, type DeliveryStats, type DeliveryStatus } from "./delivery";
+import { Dispatcher } from "./dispatch";
+import { EVENT_KEYS } from "./event-names";
+import { FakePeople } from "./fake-data";
+import { FaultInjector } from "./faults";
+import { isPlainObject, sendJson } from "./http-io";
+import { createLogger, describeTarget, type LogSink } from "./log";
+import { handleManagementRequest, isManagementPath, MANAGEMENT_BASE_PATH } from "./management-api";
+import { createRandom } from "./random";
+import { RateLimiter } from "./rate-limiter";
+import { newSigningSecret, SubscriptionStore, type Subscription } from "./subscriptions";
+import { TrafficGenerator, type TrafficStats } from "./traffic";
+
+/*
+ * The RxScale emulator as one object: a plain Node HTTP server with the
+ * Management API subset, the delivery engine, the traffic generator and the
+ * controls. Importable (tests and RxWatch's demo mode start it in-process)
+ * and runnable (`npm run emulator`, see main.ts).
+ */
+
+export interface StartEmulatorOptions extends EmulatorOptions {
+  /** Where log lines go (console.log by default). */
+  log?: LogSink;
+}
+
+export interface EmulatorState {
+  emulator: "rxscale-emulator";
+  url: string;
+  management_url: string;
+  started_at: string;
+  seed: number;
+  paused: boolean;
+  traffic: TrafficStats & { orders_per_minute: number; step_delay_ms: number };
+  faults: FaultRates;
+  deliveries: DeliveryStats;
+  events_without_subscriber: number;
+  held_out_of_order: number;
+  event_names: EmulatorConfig["resolvedEventNames"];
+  unknown_event_type: string;
+  /** With their signing secrets: the emulator's stand-in for the place a real admin would look them up. */
+  subscriptions: Subscription[];
+  api_keys: { key_hint: string; permissions: string[] }[];
+}
+
+export interface StopReport {
+  /** Deliveries not delivered because the emulator stopped (each also logged). */
+  abandonedDeliveries: DeliveryRecord[];
+  /** Out-of-order events still held back, never sent. */
+  heldEvents: number;
+  /** Orders whose lifecycle had not finished. */
+  unfinishedOrders: number;
+}
+
+export interface RunningEmulator {
+  /** e.g. http://127.0.0.1:4010 */
+  url: string;
+  /** `url` + /v1/management: the base a Management API client appends paths to is `url`. */
+  managementUrl: string;
+  port: number;
+  config: EmulatorConfig;
+  state(): EmulatorState;
+  subscriptions(): Subscription[];
+  deliveries(filter?: { status?: DeliveryStatus; eventType?: string; limit?: number }): DeliveryRecord[];
+  /** Resolves when the delivery is delivered, failed for good or abandoned. */
+  waitForDelivery(id: string): Promise<DeliveryRecord | undefined>;
+  /** POST /_emulator/send in-process. */
+  send(request: SendRequest): SendResult;
+  /** Creates a subscription directly (no API key, no rate limit, no test delivery). */
+  subscribe(input: { notification_type: string; target: string; signing_secret?: string }): Subscription;
+  burst(count: number): number;
+  pause(): void;
+  resume(): void;
+  setFaults(patch: PartialFaultRates, preset?: Preset): FaultRates;
+  /** Stops traffic and the server; reports everything that was not delivered. Safe to call twice. */
+  stop(): Promise<StopReport>;
+}
+
+/**
+ * Starts an emulator and resolves once it listens. `options.port: 0` picks a
+ * free port (see `url`).
+ */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const { log: sink, ...rest } = options;
+  const config = resolveEmulatorConfig(rest);
+  const log = createLogger(config.logLevel, sink);
+  const seed = config.seed ?? randomInt(0, 2 ** 31);
+  const random = createRandom(seed);
+  const now = Date.now;
+  const startedAt = new Date(now()).toISOString();
+
+  const subscriptions = new SubscriptionStore(now);
+  const faults = new FaultInjector(config.resolvedFaults, random);
+  const deliverer = new Deliverer(
+    { timeoutMs: config.deliveryTimeoutMs, retryBaseMs: config.retryBaseMs, retryFactor: config.retryFactor, maxAttempts: config.retryMaxAttempts, retryMaxDelayMs: config.retryMaxDelayMs, insecureTls: config.insecureTls },
+    log,
+    config.deliveryLogSize,
+    now,
+  );
+  const dispatcher = new Dispatcher({ subscriptions, deliverer, faults, random, log, unknownEventType: config.unknownEventType, outOfOrderHoldMaxMs: config.outOfOrderHoldMaxMs });
+  const traffic = new TrafficGenerator(
+    { ordersPerMinute: config.ordersPerMinute, stepDelayMs: config.stepDelayMs, branchRates: config.branchRates, maxActiveOrders: config.maxActiveOrders, eventNames: config.resolvedEventNames },
+    { random, people: new FakePeople(seed, random), log, now, emit: (event, hasSuccessor, origin) => dispatcher.dispatchGenerated(event, hasSuccessor, origin) },
+  );
+  const rateLimiter = new RateLimiter({ perSecond: config.rateLimitPerSecond, perMinute: config.rateLimitPerMinute }, now);
+
+  const initialSecret = config.signingSecret ?? newSigningSecret();
+  const target = config.target;
+  const initial: { notification_type: string; target: string; signing_secret?: string }[] = [
+    ...config.subscriptions,
+    ...(target ? EVENT_KEYS.map((key) => ({ notification_type: config.resolvedEventNames[key], target })) : []),
+  ];
+  for (const subscription of initial) subscriptions.create({ ...subscription, signing_secret: subscription.signing_secret ?? initialSecret });
+
+  const setFaults = (patch: PartialFaultRates, preset?: Preset): FaultRates => {
+    if (preset) faults.replace(preset === "chaos" ? CHAOS_FAULTS : NO_FAULTS);
+    const rates = faults.update(patch);
+    log.info(`faults: ${FAULT_KINDS.map((kind) => `${kind}=${rates[kind]}`).join(", ")}`);
+    return rates;
+  };
+
+  const send = (request: SendRequest): SendResult => {
+    const parsed = sendRequestSchema.safeParse(request);
+    if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? "invalid request" };
+    const input = parsed.data;
+    const event = { eventType: input.event_type, timestamp: input.timestamp ?? Math.floor(now() / 1000), data: input.data, payloadVersion: input.payload_version, rawBody: input.raw_body };
+    const forced = forcedFaultsOf(input.faults);
+    if (input.subscription_uid) {
+      const subscription = subscriptions.find(input.subscription_uid);
+      if (!subscription) return { ok: false, status: 404, error: "Subscription not found" };
+      return { ok: true, deliveries: dispatcher.deliverTo([{ target: subscription.target, signingSecret: subscription.signing_secret, subscriptionUid: subscription.uid }], event, "send", { forced }) };
+    }
+    if (input.target) {
+      const known = subscriptions.list().find((subscription) => subscription.target === input.target);
+      const secret = input.signing_secret ?? known?.signing_secret;
+      if (!secret) return { ok: false, status: 400, error: "signing_secret is required when no subscription has this target" };
+      return { ok: true, deliveries: dispatcher.deliverTo([{ target: input.target, signingSecret: secret, subscriptionUid: known?.uid ?? null }], event, "send", { forced }) };
+    }
+    const deliveries = dispatcher.deliverToSubscribers(event, "send", { forced });
+    if (deliveries.length === 0) return { ok: false, status: 404, error: "No subscription for this event_type (subscribe first, or give target and signing_secret)" };
+    return { ok: true, deliveries };
+  };
+
+  const waitFor = async (records: DeliveryRecord[]): Promise<DeliveryRecord[]> => {
+    const settled = await Promise.all(records.map((record) => deliverer.waitFor(record.id)));
+    return settled.map((record, index) => record ?? records[index]).filter((record): record is DeliveryRecord => record !== undefined);
+  };
+
+  let url = "";
+  const state = (): EmulatorState => ({
+    emulator: "rxscale-emulator",
+    url,
+    management_url: `${url}${MANAGEMENT_BASE_PATH}`,
+    started_at: startedAt,
+    seed,
+    paused: traffic.isPaused,
+    traffic: { ...traffic.stats, orders_per_minute: config.ordersPerMinute, step_delay_ms: config.stepDelayMs },
+    faults: faults.rates,
+    deliveries: deliverer.stats,
+    events_without_subscriber: dispatcher.eventsWithoutSubscriber,
+    held_out_of_order: dispatcher.heldCount,
+    event_names: config.resolvedEventNames,
+    unknown_event_type: config.unknownEventType,
+    subscriptions: subscriptions.list(),
+    api_keys: config.apiKeys.map((key) => ({ key_hint: `…${key.key.slice(-4)}`, permissions: key.permissions })),
+  });
+
+  const server = http.createServer((request, response) => {
+    const requestUrl = new URL(request.url ?? "/", "http://emulator.invalid");
+    const handle = async () => {
+      if (isManagementPath(requestUrl.pathname)) {
+        await handleManagementRequest(request, response, requestUrl, { config, subscriptions, rateLimiter, dispatcher, random, log, now });
+      } else if (requestUrl.pathname === CONTROL_BASE_PATH || requestUrl.pathname.startsWith(`${CONTROL_BASE_PATH}/`)) {
+        await handleControlRequest(request, response, requestUrl, {
+          state,
+          deliveries: (filter) => deliverer.list(filter),
+          findDelivery: (id) => deliverer.find(id),
+          setFaults,
+          burst: (count) => traffic.burst(count),
+          pause: () => traffic.pause(),
+          resume: () => traffic.resume(),
+          isPaused: () => traffic.isPaused,
+          send: (input) => send(input),
+          waitFor,
+        });
+      } else if (requestUrl.pathname === "/" && request.method === "GET") {
+        sendJson(response, 200, { emulator: "rxscale-emulator", management_api: `${MANAGEMENT_BASE_PATH}/`, controls: `${CONTROL_BASE_PATH}/state`, docs: "docs/emulator.md" });
+      } else {
+        sendJson(response, 404, { error: "Not found" });
+      }
+    };
+    handle().catch((error: unknown) => {
+      log.warn(`internal error answering ${request.method ?? "?"} ${requestUrl.pathname}: ${error instanceof Error ? error.name : "error"}`);
+      if (!response.headersSent) sendJson(response, 500, { error: "Internal error" });
+      else response.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = isAddressInfo(address) ? address.port : config.port;
+  url = `http://${urlHost(config.host)}:${port}`;
+  traffic.start();
+
+  log.info(`listening on ${url} — Management API at ${url}${MANAGEMENT_BASE_PATH}, controls at ${url}${CONTROL_BASE_PATH}/state`);
+  if (initial.length > 0) log.info(`${initial.length} start-up subscriptions: ${[...new Set(initial.map((subscription) => describeTarget(subscription.target)))].join(", ")}`);
+  if (faults.isAnyOn) log.info(`fault injection on: ${FAULT_KINDS.filter((kind) => faults.rates[kind] > 0).map((kind) => `${kind}=${faults.rates[kind]}`).join(", ")}`);
+
+  let stopping: Promise<StopReport> | null = null;
+  const stop = (): Promise<StopReport> => {
+    stopping ??= (async () => {
+      const unfinishedOrders = traffic.stop();
+      const held = dispatcher.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      const abandonedDeliveries = await deliverer.stop(config.shutdownGraceMs);
+      await closed;
+      log.info(`stopped (${deliverer.stats.delivered} delivered, ${deliverer.stats.failed} failed, ${abandonedDeliveries.length} abandoned, ${held.length} held events dropped, ${unfinishedOrders} orders unfinished)`);
+      return { abandonedDeliveries, heldEvents: held.length, unfinishedOrders };
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    managementUrl: `${url}${MANAGEMENT_BASE_PATH}`,
+    port,
+    config,
+    state,
+    subscriptions: () => subscriptions.list(),
+    deliveries: (filter) => deliverer.list(filter),
+    waitForDelivery: (id) => deliverer.waitFor(id),
+    send,
+    subscribe: (input) => {
+      const result = subscriptions.create(input);
+      return result.kind === "created" ? result.subscription : result.existing;
+    },
+    burst: (count) => traffic.burst(count),
+    pause: () => traffic.pause(),
+    resume: () => traffic.resume(),
+    setFaults,
+    stop,
+  };
+}
+
+function isAddressInfo(address: string | AddressInfo | null): address is AddressInfo {
+  return isPlainObject(address) && typeof address.port === "number";
+}
+
+/** A host usable in a URL: wildcard addresses become loopback, IPv6 gets brackets. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
