@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import {
   REJECTION_STATUS,
@@ -19,6 +19,7 @@ import { readCappedBody } from "@/server/ingest/read-body";
 import { recordDelivery } from "@/server/ingest/record-delivery";
 import { isIdentityEncoding, isJsonContentType, requestMetadata, type RequestMetadata } from "@/server/ingest/request-metadata";
 import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/ingest/signing-secrets";
+import { timeOrderedId } from "@/server/ingest/time-ordered-id";
 
 export interface WebhookReply {
   status: number;
@@ -78,7 +79,7 @@ interface Context {
 
 function deliveryWrite(context: Context, body: BodyFacts, fields: Pick<DeliveryWrite, "rejection" | "flags" | "matchedSecretId" | "event">): DeliveryWrite {
   return {
-    id: randomUUID(),
+    id: timeOrderedId(context.receivedAt.getTime()),
     receivedAt: context.receivedAt,
     bodySha256: body.sha256,
     bodySize: body.size,
@@ -159,7 +160,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
     flags,
     matchedSecretId,
     event: {
-      id: randomUUID(),
+      id: timeOrderedId(context.receivedAt.getTime()),
       eventType: envelope.event_type,
       eventTimestamp: BigInt(envelope.timestamp),
       payloadVersion: envelope.payload_version,
