@@ -1,0 +1,345 @@
+#!/usr/bin/env node
+// `npm run bench:ingest [-- --duration 10 --rounds 3 --connections 32 --port 3199 --rebuild --worker --pg --profile DIR --strict]`
+//
+// Measures the webhook endpoint against a no-op route of the same production
+// build: starts `next start` on a fresh temporary SQLite file (or on
+// DATABASE_URL when it is postgresql://…, or on a throwaway PostgreSQL with
+// --pg), drives both routes with autocannon using the same validly signed,
+// unique events, prints requests/s and p50/p99 latency for each with the
+// ratios, and then checks that every event acknowledged with a 2xx is in the
+// database. Exits 1 when one is missing (or, with --strict, when a target is
+// missed). Targets: ingest ≥ 0.9× the no-op's requests/s, p99 ≤ 2× its p99.
+//
+// Each round runs the no-op and then the webhook route for `--duration`
+// seconds; the ratios are the medians of the rounds' ratios, so that a
+// neighbour's burst of CPU on a shared machine skews one round, not the result.
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+const { values: options } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    rounds: { type: "string", default: "3" },
+    warmup: { type: "string", default: "3" },
+    connections: { type: "string", default: "32" },
+    port: { type: "string", default: "3199" },
+    rebuild: { type: "boolean", default: false },
+    worker: { type: "boolean", default: false },
+    pg: { type: "boolean", default: false },
+    strict: { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of the server into this directory (for tuning). */
+    profile: { type: "string" },
+  },
+});
+const DURATION_S = Number(options.duration);
+const ROUNDS = Math.max(1, Number(options.rounds));
+const WARMUP_S = Number(options.warmup);
+const CONNECTIONS = Number(options.connections);
+const PORT = Number(options.port);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+/** Targets from the issue: ingest keeps ≥ 90 % of the no-op's throughput and at most doubles its p99. */
+const MIN_THROUGHPUT_RATIO = 0.9;
+const MAX_P99_RATIO = 2;
+const SECRET = `whsec_bench_${randomBytes(12).toString("hex")}`;
+const RUN_ID = randomBytes(4).toString("hex");
+
+const log = (message) => console.error(`[bench] ${message}`);
+
+// ---------------------------------------------------------------------------
+// Build
+
+function isBuildUsable() {
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) return false;
+  const manifest = path.join(root, ".next", "app-path-routes-manifest.json");
+  if (!existsSync(manifest)) return false;
+  const routes = Object.values(JSON.parse(readFileSync(manifest, "utf8")));
+  return routes.includes("/api/webhooks/rxscale") && routes.includes("/api/bench/noop");
+}
+
+if (options.rebuild || !isBuildUsable()) {
+  log("building the production bundle (next build)…");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: ["ignore", process.stderr, process.stderr], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+// ---------------------------------------------------------------------------
+// Database
+
+let cleanupDatabase = async () => {};
+let databaseUrl;
+if (options.pg) {
+  const { startThrowawayPostgres } = await import("./pg-cluster.mjs");
+  const cluster = await startThrowawayPostgres({ log: (message) => log(`pg: ${message}`) });
+  databaseUrl = cluster.url;
+  cleanupDatabase = () => cluster.stop();
+} else if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "")) {
+  databaseUrl = process.env.DATABASE_URL;
+} else {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "rxwatch-bench-"));
+  databaseUrl = `file:${path.join(dir, "rxwatch.db")}`;
+  cleanupDatabase = async () => rmSync(dir, { recursive: true, force: true });
+}
+const provider = databaseUrl.startsWith("file:") ? "sqlite" : "postgresql";
+
+/** Ids of the given events that are in the database. */
+async function findStoredEventIds(ids) {
+  const found = new Set();
+  const CHUNK = 500;
+  if (provider === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    const database = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true });
+    try {
+      for (let index = 0; index < ids.length; index += CHUNK) {
+        const chunk = ids.slice(index, index + CHUNK);
+        const rows = database.prepare(`SELECT id FROM webhook_event WHERE id IN (${chunk.map(() => "?").join(",")})`).all(...chunk);
+        for (const row of rows) found.add(row.id);
+      }
+    } finally {
+      database.close();
+    }
+    return found;
+  }
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (let index = 0; index < ids.length; index += CHUNK) {
+      const { rows } = await client.query("SELECT id FROM webhook_event WHERE id = ANY($1)", [ids.slice(index, index + CHUNK)]);
+      for (const row of rows) found.add(row.id);
+    }
+  } finally {
+    await client.end();
+  }
+  return found;
+}
+
+/** Events of this run (their data.uid carries the run id). */
+async function countRunEvents() {
+  const pattern = `po-bench-${RUN_ID}-%`;
+  if (provider === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    const database = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true });
+    try {
+      return database.prepare("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ?").get(pattern).n;
+    } finally {
+      database.close();
+    }
+  }
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return Number((await client.query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE $1", [pattern])).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Server
+
+const profileArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(options.profile)}`] : [];
+const server = spawn(process.execPath, [...profileArgs, nextBin, "start", "-p", String(PORT), "-H", "127.0.0.1"], {
+  cwd: root,
+  stdio: ["ignore", "ignore", "inherit"],
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    RXWATCH_BENCH_ROUTES: "1",
+    RXSCALE_SIGNING_SECRETS: SECRET,
+    RXWATCH_SECRET_KEY: process.env.RXWATCH_SECRET_KEY || randomBytes(48).toString("base64"),
+    RXWATCH_WORKER: options.worker ? "1" : "0",
+    LOG_LEVEL: "warn",
+  },
+});
+let isServerExited = false;
+server.on("exit", () => {
+  isServerExited = true;
+});
+
+async function shutdown() {
+  if (!isServerExited) {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        server.kill("SIGKILL");
+        resolve();
+      }, 10_000);
+      server.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  await cleanupDatabase();
+}
+
+async function waitForHealth() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (isServerExited) throw new Error("the server exited during start-up");
+    try {
+      const response = await fetch(`${BASE_URL}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("the server did not become healthy within 60 s");
+}
+
+// ---------------------------------------------------------------------------
+// Load
+
+let sequence = 0;
+const BASE_TIMESTAMP = Math.floor(Date.now() / 1000);
+
+/** A pharmacy_order_created delivery shaped like FACTS.md §8.1 (≈1.5 kB), unique per call. */
+function nextDelivery() {
+  sequence += 1;
+  const uid = `po-bench-${RUN_ID}-${sequence}`;
+  const body = JSON.stringify({
+    event_type: "pharmacy_order_created",
+    timestamp: BASE_TIMESTAMP + sequence,
+    payload_version: "1",
+    data: {
+      uid,
+      status: "waiting for pharmacy",
+      name: `#${sequence}`,
+      data: {},
+      external_status: "OPEN",
+      created_at: BASE_TIMESTAMP,
+      updated_at: BASE_TIMESTAMP + sequence,
+      deleted_at: null,
+      pharmacy: { uid: "ph-bench-01", display_name: "Bench Apotheke" },
+      order: {
+        uid: `ord-bench-${sequence}`,
+        delivery_address: { first_name: "Erika", last_name: "Beispiel", street: "Musterweg", house_number: "12a", zip_code: "20095", city: "Hamburg", country: "Germany", additional_address: null },
+        invoice_address: { first_name: "Erika", last_name: "Beispiel", street: "Musterweg", house_number: "12a", zip_code: "20095", city: "Hamburg", country: "Germany", additional_address: null },
+        shipping_costs_amount: 495,
+        shipping_costs_currency: "EUR",
+        priority: 0,
+      },
+      delivery_type: { uid: "dt-bench-02", display_name: "Express", identifier: "express" },
+      order_items: [{ sku: { pzn: "00000000", product_uid: "prod-bench-33", product_display_name: "Demo Product", product_handle: "demo-product" }, pharmacy_sku: { uid: "psku-bench-9", external_id: "PMS-4711", price: 2450, stock: 17 } }],
+      patient_data: { uid: "pat-bench-55", display_name: "Erika Beispiel", email: "erika@example.invalid", date_of_birth: "1985-06-30" },
+    },
+  });
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-webhook-event": "pharmacy_order_created",
+      "x-webhook-signature": createHmac("sha256", SECRET).update(body).digest("hex"),
+      "user-agent": "rxwatch-bench",
+    },
+  };
+}
+
+/** Runs autocannon against `route`; for the webhook route, collects the acknowledged event ids. */
+function load(route, durationS, acknowledged) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: BASE_URL,
+        connections: CONNECTIONS,
+        duration: durationS,
+        requests: [
+          {
+            method: "POST",
+            path: route,
+            setupRequest: (request) => ({ ...request, ...nextDelivery() }),
+            onResponse: (status, body) => {
+              if (!acknowledged || status < 200 || status >= 300) return;
+              acknowledged.push(JSON.parse(body).event_id);
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function summary(result) {
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    ok: result["2xx"],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+const format = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "—");
+
+let exitCode = 0;
+try {
+  await waitForHealth();
+  log(`server ready on ${BASE_URL} (${provider}, worker ${options.worker ? "on" : "off"}); ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s per route`);
+  const acknowledged = [];
+  if (WARMUP_S > 0) {
+    await load("/api/bench/noop", WARMUP_S, null);
+    await load("/api/webhooks/rxscale", WARMUP_S, acknowledged);
+  }
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const noop = summary(await load("/api/bench/noop", DURATION_S, null));
+    const ingest = summary(await load("/api/webhooks/rxscale", DURATION_S, acknowledged));
+    rounds.push({ round, noop, ingest, throughputRatio: ingest.requestsPerSecond / noop.requestsPerSecond, p99Ratio: ingest.p99 / Math.max(noop.p99, 1) });
+  }
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  const throughputRatio = median(rounds.map((round) => round.throughputRatio));
+  const p99Ratio = median(rounds.map((round) => round.p99Ratio));
+  const stored = await findStoredEventIds(acknowledged);
+  const missing = acknowledged.filter((id) => !stored.has(id));
+  const runEvents = await countRunEvents();
+
+  console.log(`\nRxWatch ingest benchmark — ${provider}, ${CONNECTIONS} connections, ${ROUNDS} round(s) of ${DURATION_S} s per route, worker ${options.worker ? "on" : "off"}`);
+  console.log(`${"round  route".padEnd(34)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"2xx".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}`);
+  for (const { round, noop, ingest, throughputRatio: ratio, p99Ratio: latencyRatio } of rounds) {
+    for (const [name, row] of [["POST /api/bench/noop", noop], ["POST /api/webhooks/rxscale", ingest]]) {
+      console.log(`${`${String(round).padEnd(7)}${name}`.padEnd(34)}${format(row.requestsPerSecond).padStart(10)}${format(row.p50, 0).padStart(9)}${format(row.p99, 0).padStart(9)}${String(row.ok).padStart(9)}${String(row.non2xx).padStart(9)}${String(row.errors + row.timeouts).padStart(8)}`);
+    }
+    console.log(`${"".padEnd(7)}ratios: throughput ${format(ratio, 2)}, p99 ${format(latencyRatio, 2)}`);
+  }
+  const ingestNon2xx = rounds.reduce((sum, round) => sum + round.ingest.non2xx, 0);
+  const ingestErrors = rounds.reduce((sum, round) => sum + round.ingest.errors + round.ingest.timeouts, 0);
+  const throughputOk = throughputRatio >= MIN_THROUGHPUT_RATIO;
+  const p99Ok = p99Ratio <= MAX_P99_RATIO;
+  console.log(`median throughput ratio ingest/no-op: ${format(throughputRatio, 2)} (target ≥ ${MIN_THROUGHPUT_RATIO}) ${throughputOk ? "met" : "MISSED"}`);
+  console.log(`median p99 ratio ingest/no-op:        ${format(p99Ratio, 2)} (target ≤ ${MAX_P99_RATIO}) ${p99Ok ? "met" : "MISSED"}`);
+  console.log(`acknowledged events (incl. warm-up): ${acknowledged.length}; found in the database: ${acknowledged.length - missing.length}; events of this run stored: ${runEvents}`);
+  if (missing.length > 0) {
+    console.log(`LOST: ${missing.length} acknowledged events are not in the database (first: ${missing.slice(0, 3).join(", ")})`);
+    exitCode = 1;
+  }
+  if (ingestNon2xx > 0 || ingestErrors > 0) console.log(`note: ingest had ${ingestNon2xx} non-2xx answers and ${ingestErrors} errors/timeouts`);
+  if (options.strict && !(throughputOk && p99Ok)) exitCode = 1;
+} catch (error) {
+  console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+  exitCode = 1;
+} finally {
+  await shutdown();
+}
+process.exit(exitCode);
