@@ -3,8 +3,8 @@ import { integerBetween, pick, type Random } from "./random";
 
 /*
  * German-style fake people, addresses and medications for generated orders.
- * Everything here is invented: names and addresses come from faker's `de`
- * locale, e-mail addresses use reserved `.invalid`/`example` domains so a
+ * Everything here is invented: names and streets come from faker's `de`
+ * locale, cities are real with a postcode from their range, e-mail addresses use reserved `.invalid`/`example` domains so a
  * misdirected mail can never reach anyone, and PZNs are made-up numbers that
  * merely carry a valid check digit.
  */
@@ -114,6 +114,30 @@ export const DELIVERY_TYPES: readonly [DeliveryType, ...DeliveryType[]] = [
 
 const EMAIL_DOMAINS = ["example.invalid", "example.com", "example.org"] as const;
 
+/** Real German cities with a postcode range inside each, so street, postcode and city look like one address. */
+export const CITIES: readonly [{ city: string; zipFrom: number; zipTo: number }, ...{ city: string; zipFrom: number; zipTo: number }[]] = [
+  { city: "Berlin", zipFrom: 10115, zipTo: 14199 },
+  { city: "Hamburg", zipFrom: 20095, zipTo: 22769 },
+  { city: "München", zipFrom: 80331, zipTo: 81929 },
+  { city: "Köln", zipFrom: 50667, zipTo: 51149 },
+  { city: "Frankfurt am Main", zipFrom: 60306, zipTo: 60599 },
+  { city: "Stuttgart", zipFrom: 70173, zipTo: 70629 },
+  { city: "Düsseldorf", zipFrom: 40210, zipTo: 40629 },
+  { city: "Leipzig", zipFrom: 4103, zipTo: 4357 },
+  { city: "Dortmund", zipFrom: 44135, zipTo: 44388 },
+  { city: "Essen", zipFrom: 45127, zipTo: 45359 },
+  { city: "Bremen", zipFrom: 28195, zipTo: 28779 },
+  { city: "Dresden", zipFrom: 1067, zipTo: 1328 },
+  { city: "Hannover", zipFrom: 30159, zipTo: 30669 },
+  { city: "Nürnberg", zipFrom: 90402, zipTo: 90491 },
+  { city: "Freiburg im Breisgau", zipFrom: 79098, zipTo: 79117 },
+  { city: "Münster", zipFrom: 48143, zipTo: 48167 },
+  { city: "Kiel", zipFrom: 24103, zipTo: 24159 },
+  { city: "Rostock", zipFrom: 18055, zipTo: 18147 },
+  { city: "Heidelberg", zipFrom: 69115, zipTo: 69126 },
+  { city: "Potsdam", zipFrom: 14467, zipTo: 14482 },
+];
+
 /** Generates fake patients from one seeded faker instance (never the shared global one). */
 export class FakePeople {
   private readonly faker: Faker;
@@ -136,6 +160,7 @@ export class FakePeople {
       .replaceAll("ß", "ss")
       .toLowerCase()
       .replaceAll(/[^a-z0-9.]+/g, "");
+    const place = pick(this.random, CITIES);
     return {
       uid,
       first_name: first,
@@ -148,8 +173,8 @@ export class FakePeople {
         last_name: last,
         street: this.faker.location.street(),
         house_number: this.faker.location.buildingNumber(),
-        zip_code: this.faker.location.zipCode(),
-        city: this.faker.location.city(),
+        zip_code: String(integerBetween(this.random, place.zipFrom, place.zipTo)).padStart(5, "0"),
+        city: place.city,
         country: "Germany",
         additional_address: this.random() < 0.15 ? `${this.faker.helpers.arrayElement(["Hinterhaus", "3. OG", "c/o Praxis", "Wohnung"])} ${integerBetween(this.random, 1, 12)}` : null,
       },
