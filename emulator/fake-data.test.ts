@@ -11,6 +11,7 @@ describe("fake medications", () => {
       expect(medication.price).toBeGreaterThan(0);
     }
     expect(new Set(MEDICATIONS.map((medication) => medication.pzn)).size).toBe(MEDICATIONS.length);
+    expect(MEDICATIONS.map((medication) => medication.product_handle)).toContain("salbutamol-dosieraerosol-100-ug-200-huebe");
   });
 
   it("computes the PZN-8 check digit as the weighted sum modulo 11 and rejects stems with remainder 10", () => {

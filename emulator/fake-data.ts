@@ -77,6 +77,10 @@ function withCheckDigit(firstSevenDigits: string): string {
 function medication(stem: string, name: string, price: number): Medication {
   const handle = name
     .toLowerCase()
+    .replaceAll("ä", "ae")
+    .replaceAll("ö", "oe")
+    .replaceAll("ü", "ue")
+    .replaceAll("ß", "ss")
     .replaceAll("µ", "u")
     .replaceAll(/[^a-z0-9]+/g, "-")
     .replaceAll(/^-|-$/g, "");
