@@ -84,6 +84,13 @@ export const stuckThresholdSettingsSchema = z.object({
 });
 export type StuckThresholdSettings = z.infer<typeof stuckThresholdSettingsSchema>;
 
+/**
+ * Event types RxWatch subscribed to through its settings page: the ones it
+ * expects RxScale to deliver. Compared with RxScale's list to show what is
+ * missing or unexpected.
+ */
+export const expectedSubscriptionsSchema = z.array(z.string().min(1).max(120)).max(50).default(["pharmacy_order_created", "pharmacy_order_updated"]);
+
 /** Every settings document: key → schema. */
 export const SETTINGS = {
   connection: connectionSettingsSchema,
@@ -91,13 +98,8 @@ export const SETTINGS = {
   statusAppearance: statusAppearanceSettingsSchema,
   retention: retentionSettingsSchema,
   stuckThresholds: stuckThresholdSettingsSchema,
+  expectedSubscriptions: expectedSubscriptionsSchema,
 } as const;
 export type SettingsKey = keyof typeof SETTINGS;
 export type SettingsValue<K extends SettingsKey> = z.infer<(typeof SETTINGS)[K]>;
 export const settingsKeySchema = z.enum(Object.keys(SETTINGS) as [SettingsKey, ...SettingsKey[]]);
-
-/** The base URL of the configured environment. */
-export function managementBaseUrl(connection: ConnectionSettings): string | null {
-  if (connection.environment === "custom") return connection.customBaseUrl;
-  return RXSCALE_BASE_URLS[connection.environment];
-}

@@ -9,6 +9,7 @@ import "server-only";
  * - `not_found` (404): the resource does not exist or is not visible to you.
  * - `conflict` (409): the change clashes with existing data (e.g. a user's email is taken).
  * - `payload_too_large` (413): the body exceeds this endpoint's limit.
+ * - `upstream_error` (502): RxScale's Management API refused or failed; the message says what to fix (`details.kind`).
  * - `database_unavailable` (503): RxWatch cannot reach its database — retry later.
  * - `migration_failed` (500 at start-up): the schema cannot be brought up to date — see the message.
  * - `internal` (500): anything unexpected; details go to the server log only.
@@ -21,6 +22,7 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "payload_too_large"
+  | "upstream_error"
   | "database_unavailable"
   | "migration_failed"
   | "internal";
@@ -33,6 +35,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  upstream_error: 502,
   database_unavailable: 503,
   migration_failed: 500,
   internal: 500,

@@ -9,7 +9,9 @@ const CACHE_MS = 5_000;
 const cache = new Map<SettingsKey, { value: unknown; readAt: number }>();
 
 function defaults<K extends SettingsKey>(key: K): SettingsValue<K> {
-  return SETTINGS[key].parse(key === "statusAppearance" ? undefined : {}) as SettingsValue<K>;
+  // Documents with a top-level default parse `undefined`; objects fill their fields from `{}`.
+  const fromNothing = SETTINGS[key].safeParse(undefined);
+  return (fromNothing.success ? fromNothing.data : SETTINGS[key].parse({})) as SettingsValue<K>;
 }
 
 /**

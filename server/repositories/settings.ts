@@ -8,3 +8,7 @@ export async function findSettingRow(key: string) {
 export async function upsertSettingRow(key: string, value: string, updatedById: string | null) {
   return (await db()).setting.upsert({ where: { key }, create: { key, value, updatedById }, update: { value, updatedById } });
 }
+
+export async function deleteSettingRow(key: string): Promise<void> {
+  await (await db()).setting.deleteMany({ where: { key } });
+}

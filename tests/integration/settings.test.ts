@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { forgetCachedSettings, getSettings, updateSettings } from "@/server/settings";
 import { upsertSettingRow } from "@/server/repositories/settings";
-import { managementBaseUrl } from "@/lib/settings";
+import { resolveRxScaleBaseUrl } from "@/server/rxscale/environments";
 
 describe("settings store", () => {
   it("starts with documented defaults", async () => {
     const connection = await getSettings("connection");
     expect(connection).toMatchObject({ environment: "production", trailingSlash: true, deleteUidPlacement: "path" });
-    expect(managementBaseUrl(connection)).toBe("https://api.rxscale.com");
+    expect(resolveRxScaleBaseUrl(connection.environment, connection.customBaseUrl)).toBe("https://api.rxscale.com");
     expect((await getSettings("eventNames")).prescriptionSigned).toBe("prescription_signed");
     expect((await getSettings("statusAppearance"))["waiting for pharmacy"]).toEqual({ label: "Waiting for pharmacy", colour: "amber" });
     expect((await getSettings("retention")).rawBodyDays).toBe(90);

@@ -1,0 +1,29 @@
+// GET|PUT /api/settings/local/:key — RxWatch's own settings: event names, status appearance, retention, stuck thresholds (admin).
+import { z } from "zod";
+import { SETTINGS } from "@/lib/settings";
+import { AppError } from "@/server/errors";
+import { readJson, withViewer } from "@/server/http";
+import { recomputeStuckDeadlines } from "@/server/processing/order-projector";
+import { getSettings, updateSettings } from "@/server/settings";
+
+const EDITABLE = ["eventNames", "statusAppearance", "retention", "stuckThresholds"] as const;
+const keySchema = z.enum(EDITABLE);
+
+function parseKey(value: string) {
+  const parsed = keySchema.safeParse(value);
+  if (!parsed.success) throw new AppError("not_found", `No editable settings named "${value}".`);
+  return parsed.data;
+}
+
+export const GET = withViewer<{ key: string }>("admin", async (_request, { params }) => {
+  const key = parseKey(params.key);
+  return Response.json(SETTINGS[key].parse(await getSettings(key)), { headers: { "cache-control": "no-store" } });
+});
+
+export const PUT = withViewer<{ key: string }>("admin", async (request, { viewer, params }) => {
+  const key = parseKey(params.key);
+  const body = await readJson(request, z.unknown());
+  const saved = await updateSettings(key, body, viewer.via === "session" ? viewer.userId : null);
+  if (key === "stuckThresholds") await recomputeStuckDeadlines();
+  return Response.json(saved, { headers: { "cache-control": "no-store" } });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postWebhook } from "@/app/api/webhooks/rxscale/route";
+import { checkConnection, getSubscriptionsView, recreate, saveConnection, sendTestEvent, subscribe, unsubscribe } from "@/server/subscriptions/service";
+import { apiKeyStatus } from "@/server/subscriptions/api-key";
+import { listSigningSecrets, addSigningSecret } from "@/server/ingest/signing-secrets";
+import { findSettingRow } from "@/server/repositories/settings";
+import { startTestEmulator, TEST_ADMIN_KEY, TEST_READ_ONLY_KEY } from "../support/emulator";
+import { serveRoute } from "../support/route-server";
+import type { RunningEmulator } from "@/emulator/emulator";
+
+let emulator: RunningEmulator;
+let receiver: { url: string; close: () => Promise<void> };
+let target = "";
+const ORIGIN = "http://rxwatch.test";
+
+async function connect(apiKey: string, returnSecret = true) {
+  await saveConnection(
+    { settings: { environment: "custom", customBaseUrl: emulator.url, webhookTargetUrl: target, trailingSlash: true, deleteUidPlacement: "path" }, apiKey },
+    null,
+    ORIGIN,
+  );
+  return returnSecret;
+}
+
+beforeAll(async () => {
+  receiver = await serveRoute((request) => postWebhook(request));
+  target = `${receiver.url}/api/webhooks/rxscale`;
+  emulator = await startTestEmulator();
+  await connect(TEST_ADMIN_KEY);
+});
+
+afterAll(async () => {
+  await emulator.stop();
+  await receiver.close();
+});
+
+describe("connection", () => {
+  it("stores the API key sealed, shows only its end, and never the key itself", async () => {
+    const status = await apiKeyStatus();
+    expect(status).toMatchObject({ isSet: true, hint: `…${TEST_ADMIN_KEY.slice(-4)}`, isReadable: true });
+    const row = await findSettingRow("rxscale.apiKey");
+    expect(row?.value).not.toContain(TEST_ADMIN_KEY);
+  });
+
+  it("checks the connection through health and a subscription list", async () => {
+    expect(await checkConnection()).toMatchObject({ ok: true, canRead: true });
+  });
+});
+
+describe("subscriptions", () => {
+  it("subscribes to the pharmacy events, capturing each signing secret, and shows them as this RxWatch's", async () => {
+    const result = await subscribe(["pharmacy_order_created", "pharmacy_order_updated"], ORIGIN, null);
+    expect(result.failed).toEqual([]);
+    expect(result.created.map((created) => created.isSecretCaptured)).toEqual([true, true]);
+    const view = await getSubscriptionsView(ORIGIN);
+    expect(view.rows.filter((row) => row.isTargetThisRxWatch && row.hasSigningSecret).map((row) => row.eventType).sort()).toEqual(["pharmacy_order_created", "pharmacy_order_updated"]);
+    expect(view.missing).toEqual([]);
+    const secrets = await listSigningSecrets();
+    expect(secrets.filter((secret) => secret.isActive)).toHaveLength(2);
+  });
+
+  it("sends a test event and sees it arrive verified", async () => {
+    const view = await getSubscriptionsView(ORIGIN);
+    const row = view.rows.find((candidate) => candidate.eventType === "pharmacy_order_updated");
+    if (!row) throw new Error("no subscription");
+    const result = await sendTestEvent(row.uid, { waitMs: 10_000 });
+    expect(result).toMatchObject({ result: "passed", deliveryId: expect.any(String) });
+  });
+
+  it("reports a signature mismatch when RxWatch lacks the subscription's secret", async () => {
+    const other = await emulator.subscribe({ notification_type: "pharmacy_sku_stock_updated", target });
+    const result = await sendTestEvent(other.uid, { waitMs: 10_000 });
+    expect(result.result).toBe("signature_mismatch");
+    // Pasting the secret (the create answer of the real API may omit it) fixes it.
+    await addSigningSecret({ label: "pasted", secret: other.signing_secret, subscriptionUid: other.uid });
+    expect((await sendTestEvent(other.uid, { waitMs: 10_000 })).result).toBe("passed");
+  });
+
+  it("reports a test delivery that never arrives", async () => {
+    const lost = await emulator.subscribe({ notification_type: "pharmacy_order_created", target: "http://127.0.0.1:9/api/webhooks/rxscale" });
+    const result = await sendTestEvent(lost.uid, { waitMs: 1_500 });
+    expect(result.result).toBe("not_received");
+    const view = await getSubscriptionsView(ORIGIN);
+    expect(view.unexpected).toContain(lost.uid);
+  });
+
+  it("recreates a subscription with a new uid and unsubscribes, updating what is expected", async () => {
+    const before = (await getSubscriptionsView(ORIGIN)).rows.find((row) => row.eventType === "pharmacy_order_created" && row.isTargetThisRxWatch);
+    if (!before) throw new Error("no subscription");
+    const recreated = await recreate(before.uid, ORIGIN, null);
+    expect(recreated.created[0]?.uid).not.toBe(before.uid);
+    await unsubscribe(recreated.created[0]?.uid ?? "", ORIGIN, null);
+    expect((await getSubscriptionsView(ORIGIN)).missing).not.toContain("pharmacy_order_created");
+  });
+
+  it("turns RxScale's refusals into errors an admin can act on", async () => {
+    await connect(TEST_READ_ONLY_KEY);
+    const result = await subscribe(["pharmacy_order_updated"], ORIGIN, null);
+    expect(result.created).toEqual([]);
+    expect(result.failed[0]?.message).toMatch(/notification_subscription:write/);
+    await connect(TEST_ADMIN_KEY);
+  });
+});
