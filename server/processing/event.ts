@@ -56,3 +56,12 @@ export function toInboxEvent(claimed: ClaimedEvent): InboxEvent {
     firstReceivedAt: claimed.firstReceivedAt,
   };
 }
+
+/**
+ * A "send test event" delivery: RxScale's test endpoint (and the emulator)
+ * sends the subscription's event type with `data.test = true` and no real
+ * order. It proves the wire works; there is nothing to project.
+ */
+export function isTestDelivery(event: InboxEvent): boolean {
+  return event.data.test === true;
+}

@@ -6,7 +6,7 @@ import { getSettings } from "@/server/settings";
 import { log } from "@/server/logger";
 import { retryDelayMs, type BackoffPolicy } from "@/server/processing/backoff";
 import { describeRunError, ProcessingError, stackFrames, summarizeError } from "@/server/processing/errors";
-import { toInboxEvent, type HandlerContext } from "@/server/processing/event";
+import { isTestDelivery, toInboxEvent, type HandlerContext } from "@/server/processing/event";
 import { onNewEvents } from "@/server/processing/inbox-signal";
 import { createHandlerRegistry, handlerFor, type HandlerRegistry } from "@/server/processing/registry";
 import { createInboxRepository, type ClaimedEvent, type InboxRepository, type RunResult } from "@/server/repositories/inbox";
@@ -123,6 +123,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     const context: HandlerContext = { attempt: claimed.attempt, workerId: id, now };
     try {
       const event = toInboxEvent(claimed);
+      if (isTestDelivery(event)) return { outcome: "succeeded" };
       // Read per run so a renamed event takes effect without a restart; the settings store caches it.
       const registry = fixedRegistry ?? createHandlerRegistry({ eventNames: await getSettings("eventNames") });
       const handler = handlerFor(registry, event.type);

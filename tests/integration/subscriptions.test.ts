@@ -7,6 +7,8 @@ import { findSettingRow } from "@/server/repositories/settings";
 import { startTestEmulator, TEST_ADMIN_KEY, TEST_READ_ONLY_KEY } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
 import type { RunningEmulator } from "@/emulator/emulator";
+import { createInboxWorker } from "@/server/processing/worker";
+import { createDb } from "@/server/db";
 
 let emulator: RunningEmulator;
 let receiver: { url: string; close: () => Promise<void> };
@@ -65,6 +67,12 @@ describe("subscriptions", () => {
     if (!row) throw new Error("no subscription");
     const result = await sendTestEvent(row.uid, { waitMs: 10_000 });
     expect(result).toMatchObject({ result: "passed", deliveryId: expect.any(String) });
+    // A test delivery is processed as such: no order appears and nothing is dead-lettered.
+    const worker = createInboxWorker({ concurrency: 1, pollMs: 60_000, leaseMs: 30_000, maxAttempts: 2, backoff: { baseMs: 10, maxMs: 100 } });
+    await worker.drain();
+    const client = createDb(process.env.DATABASE_URL ?? "");
+    expect(await client.webhookEvent.count({ where: { status: { not: "processed" } } })).toBe(0);
+    expect(await client.order.count()).toBe(0);
   });
 
   it("reports a signature mismatch when RxWatch lacks the subscription's secret", async () => {
