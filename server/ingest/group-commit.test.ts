@@ -49,6 +49,25 @@ describe("GroupCommitter", () => {
     expect(sizes).toEqual([1, 9]);
   });
 
+  it("runs up to maxInFlight transactions side by side when allowed", async () => {
+    let active = 0;
+    let maxActive = 0;
+    const committer = new GroupCommitter({
+      windowMs: 0,
+      maxBatch: 2,
+      maxInFlight: 2,
+      commit: async (items: number[]) => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        active -= 1;
+        return items;
+      },
+    });
+    await Promise.all(Array.from({ length: 12 }, (_, item) => committer.submit(item)));
+    expect(maxActive).toBe(2);
+  });
+
   it("retries each item of a failed batch on its own, so one bad item fails alone", async () => {
     const failedBatches: number[] = [];
     const committer = new GroupCommitter({

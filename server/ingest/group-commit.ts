@@ -13,6 +13,8 @@ export interface GroupCommitOptions<Item, Result> {
   windowMs: number;
   /** Most items per transaction. */
   maxBatch: number;
+  /** Transactions allowed in flight at once (default 1). More only helps where the database runs them in parallel. */
+  maxInFlight?: number;
   /** Writes `items` in one transaction and returns one result per item, in order; throws when nothing was committed. */
   commit: (items: Item[]) => Promise<Result[]>;
   /** Told about a failed batch before its items are retried one by one. */
@@ -29,17 +31,19 @@ export class GroupCommitter<Item, Result> {
   private readonly options: GroupCommitOptions<Item, Result>;
   private queue: Pending<Item, Result>[] = [];
   private timer: { kind: "timeout"; handle: ReturnType<typeof setTimeout> } | { kind: "immediate"; handle: ReturnType<typeof setImmediate> } | null = null;
-  private isFlushing = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
 
   constructor(options: GroupCommitOptions<Item, Result>) {
     this.options = { ...options, maxBatch: Math.max(1, Math.floor(options.maxBatch)) };
+    this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 1));
   }
 
   /** Resolves with the item's result once its transaction is committed; rejects when it could not be stored. */
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.isFlushing) return;
+      if (this.inFlight >= this.maxInFlight) return;
       if (this.queue.length >= this.options.maxBatch) this.flush();
       else this.schedule();
     });
@@ -67,11 +71,11 @@ export class GroupCommitter<Item, Result> {
 
   private flush(): void {
     this.clearTimer();
-    if (this.isFlushing || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    this.isFlushing = true;
+    this.inFlight += 1;
     void this.write(batch).finally(() => {
-      this.isFlushing = false;
+      this.inFlight -= 1;
       // Whatever arrived during the transaction has already waited for it: go at once.
       if (this.queue.length > 0) this.flush();
     });

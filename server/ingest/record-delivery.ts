@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { env } from "@/server/env";
 import { log } from "@/server/logger";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
-import { commitDeliveries, type AckTime, type DeliveryWrite, type StoredDelivery } from "@/server/repositories/deliveries";
+import { commitDeliveries, deliveryCommitConcurrency, type AckTime, type DeliveryWrite, type StoredDelivery } from "@/server/repositories/deliveries";
 import { GroupCommitter } from "@/server/ingest/group-commit";
 
 /*
@@ -66,6 +66,7 @@ function createRecorder(): RecorderState {
     committer: new GroupCommitter<Submission, StoredDelivery>({
       windowMs: config.RXWATCH_INGEST_BATCH_WINDOW_MS,
       maxBatch: config.RXWATCH_INGEST_BATCH_MAX,
+      maxInFlight: deliveryCommitConcurrency(),
       commit: async (submissions) => {
         const stored = await commitDeliveries(
           submissions.map((submission) => submission.write),

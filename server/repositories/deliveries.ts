@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
-import { db } from "@/server/db";
+import { currentProvider, db } from "@/server/db";
 
 /*
  * Writes of the webhook endpoint: one call stores a whole group-commit batch
@@ -49,6 +49,16 @@ export interface StoredDelivery {
 export interface AckTime {
   deliveryId: string;
   ackMs: number;
+}
+
+/**
+ * How many delivery batches may be committing at once. SQLite has one
+ * connection (a second transaction would only queue behind the first);
+ * PostgreSQL runs two side by side, so a batch can fill while the previous
+ * one waits for its commit instead of leaving the event loop idle.
+ */
+export function deliveryCommitConcurrency(): number {
+  return currentProvider() === "sqlite" ? 1 : 2;
 }
 
 /** The flag a delivery gets when its event shares RxScale's dedup key with a different body. */

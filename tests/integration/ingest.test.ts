@@ -31,6 +31,9 @@ const SECRETS = vi.hoisted(() => {
   const secrets = { current: "whsec_current_secret_0001", previous: "whsec_previous_secret_0002" };
   process.env.RXSCALE_SIGNING_SECRETS = `${secrets.current},${secrets.previous}`;
   process.env.RXWATCH_WEBHOOK_MAX_BODY_BYTES = String(1024 * 1024);
+  // Requests sent together must share a batch for the same-moment collision case: on PostgreSQL two
+  // batches can be in flight, and concurrent transactions cannot see each other's new rows.
+  process.env.RXWATCH_INGEST_BATCH_WINDOW_MS = "20";
   return secrets;
 });
 
