@@ -53,10 +53,13 @@ export interface ControlDeps {
   isPaused: () => boolean;
   send: (request: z.output<typeof sendRequestSchema>) => SendResult;
   waitFor: (records: DeliveryRecord[]) => Promise<DeliveryRecord[]>;
+  /** Gives a subscription a new signing secret (the given one, or a random one); undefined when it does not exist. */
+  rotateSecret: (uid: string, signingSecret?: string) => { uid: string; signing_secret: string } | undefined;
 }
 
 const MAX_BURST = 1_000;
 const faultsRequestSchema = faultRatesSchema.extend({ preset: z.enum(PRESETS).optional() }).strict();
+const rotateRequestSchema = z.object({ signing_secret: z.string().min(8).max(512).optional() });
 const burstRequestSchema = z.object({ count: z.number().int().min(1).max(MAX_BURST).default(10) });
 const deliveryQuerySchema = z.object({
   status: z.enum(["pending", "delivered", "failed", "abandoned"]).optional(),
@@ -129,7 +132,15 @@ export async function handleControlRequest(request: IncomingMessage, response: S
       if (!parsed.data.wait) return sendJson(response, 202, { deliveries: result.deliveries });
       return sendJson(response, 200, { deliveries: await deps.waitFor(result.deliveries) });
     }
-    default:
+    default: {
+      const rotate = /^\/subscriptions\/([^/]+)\/rotate-secret$/.exec(path);
+      if (rotate?.[1]) {
+        const parsed = rotateRequestSchema.safeParse(body.value ?? {});
+        if (!parsed.success) return zodError(response, parsed.error);
+        const rotated = deps.rotateSecret(decodeURIComponent(rotate[1]), parsed.data.signing_secret);
+        return rotated ? sendJson(response, 200, rotated) : sendJson(response, 404, { error: "Subscription not found" });
+      }
       return sendJson(response, 404, { error: "Not found" });
+    }
   }
 }

@@ -236,6 +236,21 @@ describe("emulator controls", () => {
   });
 });
 
+describe("secret rotation control", () => {
+  it("switches a subscription to a new signing secret for later deliveries", async () => {
+    const created = await create("pharmacy_order_updated");
+    const rotated = await call("POST", `/_emulator/subscriptions/${created.uid}/rotate-secret`, { key: null, body: { signing_secret: "whsec_rotated_0001" } });
+    expect(rotated).toMatchObject({ status: 200, json: { uid: created.uid, signing_secret: "whsec_rotated_0001" } });
+    const sent = await call("POST", "/_emulator/send", { key: null, body: { event_type: "pharmacy_order_updated", data: { uid: "po-rot" }, subscription_uid: created.uid, wait: true } });
+    expect(sent.status).toBe(200);
+    const request = receiver.requests.at(-1);
+    expect(request?.headers["x-webhook-signature"]).toBe(signWebhookBody(request?.body ?? "", "whsec_rotated_0001"));
+    expect((await call("POST", "/_emulator/subscriptions/ns-missing/rotate-secret", { key: null, body: {} })).status).toBe(404);
+    const random = await call("POST", `/_emulator/subscriptions/${created.uid}/rotate-secret`, { key: null, body: {} });
+    expect(z.object({ signing_secret: z.string().startsWith("whsec_") }).parse(random.json).signing_secret).not.toBe("whsec_rotated_0001");
+  });
+});
+
 describe("generated traffic", () => {
   it("delivers lifecycle events of subscribed types to their target, signed with that subscription's secret", async () => {
     const target = await startWebhookReceiver();

@@ -186,6 +186,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           isPaused: () => traffic.isPaused,
           send: (input) => send(input),
           waitFor,
+          rotateSecret: (uid, secret) => {
+            const rotated = subscriptions.rotateSecret(uid, secret);
+            if (rotated) log.info(`signing secret of ${uid} rotated`);
+            return rotated ? { uid: rotated.uid, signing_secret: rotated.signing_secret } : undefined;
+          },
         });
       } else if (requestUrl.pathname === "/" && request.method === "GET") {
         sendJson(response, 200, { emulator: "rxscale-emulator", management_api: `${MANAGEMENT_BASE_PATH}/`, controls: `${CONTROL_BASE_PATH}/state`, docs: "docs/emulator.md" });

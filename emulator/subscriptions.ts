@@ -96,6 +96,18 @@ export class SubscriptionStore {
     return { kind: "created", subscription };
   }
 
+  /**
+   * Switches a subscription to another signing secret, as RxScale's staff or
+   * portal would for a rotation (its API has no rotation endpoint). Later
+   * deliveries, retries included, are signed with the new secret.
+   */
+  rotateSecret(uid: string, signingSecret: string = newSigningSecret()): Subscription | undefined {
+    const subscription = this.byUid.get(uid);
+    if (!subscription) return undefined;
+    subscription.signing_secret = signingSecret;
+    return subscription;
+  }
+
   delete(uid: string): Subscription | undefined {
     const subscription = this.byUid.get(uid);
     this.byUid.delete(uid);

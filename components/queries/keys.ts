@@ -7,4 +7,8 @@ export const queryKeys = {
   ordersList: (search: string) => ["orders", "list", search] as const,
   order: (uid: string) => ["order", uid] as const,
   deliveries: () => ["deliveries"] as const,
+  connection: () => ["settings", "connection"] as const,
+  subscriptions: () => ["settings", "subscriptions"] as const,
+  signingSecrets: () => ["settings", "signing-secrets"] as const,
+  localSettings: (key: string) => ["settings", "local", key] as const,
 };

@@ -1,0 +1,161 @@
+"use client";
+
+import { useState } from "react";
+import { formatTimestamp } from "@/lib/format";
+import type { TestEventResultDto } from "@/lib/subscriptions";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { useConnection, useRecreateSubscription, useSendTestEvent, useSubscribe, useSubscriptions, useUnsubscribe } from "@/components/queries/settings";
+
+const TEST_TONE: Record<TestEventResultDto["result"], "success" | "error"> = { passed: "success", signature_mismatch: "error", rejected: "error", not_received: "error", unreachable: "error" };
+
+export function SubscriptionsPanel() {
+  const connection = useConnection();
+  const isConfigured = connection.data?.apiKey.isSet ?? false;
+  const subscriptions = useSubscriptions(isConfigured);
+  const subscribe = useSubscribe();
+  const unsubscribe = useUnsubscribe();
+  const recreate = useRecreateSubscription();
+  const sendTest = useSendTestEvent();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [testResults, setTestResults] = useState<Record<string, TestEventResultDto | string>>({});
+  const [testing, setTesting] = useState<string | null>(null);
+
+  if (!isConfigured) {
+    return (
+      <Card title="Subscriptions" description="One RxScale subscription per event type delivers that type to RxWatch.">
+        <p className="text-sm text-slate-600 dark:text-slate-400">Save an RxScale API key above to manage subscriptions.</p>
+      </Card>
+    );
+  }
+
+  const view = subscriptions.data;
+  const subscribedHere = new Set(view?.rows.filter((row) => row.isTargetThisRxWatch).map((row) => row.eventType));
+
+  async function runTest(uid: string) {
+    setTesting(uid);
+    try {
+      const result = await sendTest.mutateAsync(uid);
+      setTestResults((previous) => ({ ...previous, [uid]: result }));
+    } catch (error) {
+      setTestResults((previous) => ({ ...previous, [uid]: error instanceof Error ? error.message : "The test failed." }));
+    } finally {
+      setTesting(null);
+    }
+  }
+
+  return (
+    <Card title="Subscriptions" description="RxScale's subscriptions for this organisation, with what RxWatch has received from each.">
+      {subscriptions.isPending ? <p className="text-sm">Loading from RxScale…</p> : null}
+      {subscriptions.isError ? <Alert tone="error">{subscriptions.error.message}</Alert> : null}
+      {view ? (
+        <div className="space-y-4">
+          {view.missing.length > 0 ? <Alert tone="error">RxWatch expects {view.missing.join(", ")}, but RxScale has no subscription delivering it here.</Alert> : null}
+          {view.unexpected.length > 0 ? <Alert tone="info">{view.unexpected.length} subscription(s) deliver elsewhere or were not made by RxWatch (marked below).</Alert> : null}
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" aria-label="RxScale subscriptions">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr>
+                  <th className="py-2 pr-3">Event type</th>
+                  <th className="py-2 pr-3">Target</th>
+                  <th className="py-2 pr-3">Uid</th>
+                  <th className="py-2 pr-3">Last event</th>
+                  <th className="py-2 pr-3">24 h</th>
+                  <th className="py-2 pr-3">Secret</th>
+                  <th className="py-2" />
+                </tr>
+              </thead>
+              <tbody>
+                {view.rows.map((row) => {
+                  const result = testResults[row.uid];
+                  return (
+                    <tr key={row.uid} className="border-t border-slate-200 align-top dark:border-slate-800" data-subscription={row.eventType}>
+                      <td className="py-2 pr-3 font-medium">{row.eventType}</td>
+                      <td className="max-w-64 py-2 pr-3">
+                        <span className="block truncate font-mono text-xs" title={row.target}>
+                          {row.target}
+                        </span>
+                        {row.isTargetThisRxWatch ? <span className="text-xs text-emerald-700 dark:text-emerald-400">this RxWatch</span> : <span className="text-xs text-amber-700 dark:text-amber-400">elsewhere</span>}
+                      </td>
+                      <td className="py-2 pr-3 font-mono text-xs">{row.uid}</td>
+                      <td className="py-2 pr-3">{row.lastEventAt ? formatTimestamp(row.lastEventAt) : "never"}</td>
+                      <td className="py-2 pr-3 tabular-nums">{row.eventsLast24h}</td>
+                      <td className="py-2 pr-3">{row.hasSigningSecret ? "captured" : <span className="text-amber-700 dark:text-amber-400">paste it below</span>}</td>
+                      <td className="space-y-2 py-2">
+                        <div className="flex flex-wrap justify-end gap-1">
+                          <Button variant="secondary" disabled={testing !== null} onClick={() => runTest(row.uid)}>
+                            {testing === row.uid ? "Waiting for delivery…" : `Send test event (${row.eventType})`}
+                          </Button>
+                          <Button variant="secondary" disabled={recreate.isPending} onClick={() => recreate.mutate(row.uid)} title="Delete and create again pointing at this RxWatch">
+                            Re-create
+                          </Button>
+                          <Button variant="danger" disabled={unsubscribe.isPending} onClick={() => unsubscribe.mutate(row.uid)}>
+                            Unsubscribe
+                          </Button>
+                        </div>
+                        {result ? (
+                          <div data-testid={`test-result-${row.eventType}`}>
+                            <Alert tone={typeof result === "string" ? "error" : TEST_TONE[result.result]}>{typeof result === "string" ? result : `${result.result === "passed" ? "Passed" : "Failed"}: ${result.message}`}</Alert>
+                          </div>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <fieldset className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+            <legend className="px-1 text-sm font-medium">Subscribe this RxWatch to</legend>
+            <div className="flex flex-wrap gap-4">
+              {view.subscribableTypes.map((type) => (
+                <label key={type} className="flex items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    disabled={subscribedHere.has(type)}
+                    checked={subscribedHere.has(type) || selected.has(type)}
+                    onChange={(event) => {
+                      const next = new Set(selected);
+                      if (event.target.checked) next.add(type);
+                      else next.delete(type);
+                      setSelected(next);
+                    }}
+                  />
+                  {type}
+                  {subscribedHere.has(type) ? <span className="text-xs text-slate-500">(subscribed)</span> : null}
+                </label>
+              ))}
+            </div>
+            <div className="mt-3 flex items-center gap-2">
+              <Button
+                disabled={selected.size === 0 || subscribe.isPending}
+                onClick={async () => {
+                  await subscribe.mutateAsync([...selected]);
+                  setSelected(new Set());
+                }}
+              >
+                {subscribe.isPending ? "Subscribing…" : "Subscribe"}
+              </Button>
+              <span className="text-xs text-slate-500">Deliveries go to {view.effectiveTargetUrl}</span>
+            </div>
+            {subscribe.data?.failed.map((failure) => (
+              <div key={failure.eventType} className="mt-2">
+                <Alert tone="error">
+                  {failure.eventType}: {failure.message}
+                </Alert>
+              </div>
+            ))}
+            {subscribe.data?.created.some((created) => !created.isSecretCaptured) ? (
+              <div className="mt-2">
+                <Alert tone="info">RxScale did not return a signing secret for every new subscription. Paste it under Signing secrets, or deliveries will be refused.</Alert>
+              </div>
+            ) : null}
+          </fieldset>
+          {unsubscribe.isError ? <Alert tone="error">{unsubscribe.error.message}</Alert> : null}
+          {recreate.isError ? <Alert tone="error">{recreate.error.message}</Alert> : null}
+        </div>
+      ) : null}
+    </Card>
+  );
+}
