@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { GroupCommitter } from "./group-commit";
+import { GroupCommitter, MAX_CONSECUTIVE_RETRY_FAILURES } from "./group-commit";
 
 describe("GroupCommitter", () => {
   it("commits items submitted together in one transaction and resolves each with its own result", async () => {
@@ -84,6 +84,21 @@ describe("GroupCommitter", () => {
     expect(results[0]).toMatchObject({ value: "A" });
     expect(results[2]).toMatchObject({ value: "B" });
     expect(failedBatches).toEqual([3]);
+  });
+
+  it("stops retrying one by one once the database, not an item, is clearly the problem", async () => {
+    let attempts = 0;
+    const committer = new GroupCommitter({
+      windowMs: 1,
+      maxBatch: 64,
+      commit: async (): Promise<number[]> => {
+        attempts += 1;
+        throw new Error("database unavailable");
+      },
+    });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, item) => committer.submit(item)));
+    expect(results.every((result) => result.status === "rejected")).toBe(true);
+    expect(attempts).toBe(1 + MAX_CONSECUTIVE_RETRY_FAILURES);
   });
 
   it("rejects a lone item whose commit fails and keeps serving later ones", async () => {

@@ -21,6 +21,14 @@ export interface GroupCommitOptions<Item, Result> {
   onBatchFailed?: (error: unknown, size: number) => void;
 }
 
+/**
+ * After a failed batch, items are retried one by one — but once this many
+ * retries in a row have failed too, the failure is the database's, not an
+ * item's, and the rest are failed at once instead of each waiting for its own
+ * timeout. They were never acknowledged, so the sender retries them.
+ */
+export const MAX_CONSECUTIVE_RETRY_FAILURES = 3;
+
 interface Pending<Item, Result> {
   item: Item;
   resolve: (result: Result) => void;
@@ -95,12 +103,21 @@ export class GroupCommitter<Item, Result> {
       this.options.onBatchFailed?.(error, batch.length);
     }
     // One bad item must not fail its neighbours: each gets its own transaction.
+    let consecutiveFailures = 0;
+    let lastError: unknown;
     for (const entry of batch) {
+      if (consecutiveFailures >= MAX_CONSECUTIVE_RETRY_FAILURES) {
+        entry.reject(lastError);
+        continue;
+      }
       try {
         const [result] = await this.options.commit([entry.item]);
         if (result === undefined) throw new Error("commit returned no result");
         entry.resolve(result);
+        consecutiveFailures = 0;
       } catch (error) {
+        consecutiveFailures += 1;
+        lastError = error;
         entry.reject(error);
       }
     }
