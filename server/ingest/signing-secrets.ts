@@ -40,6 +40,7 @@ export interface SignatureCandidates {
 }
 
 interface CacheState {
+  hasWarnedNoSecrets: boolean;
   stored: SignatureCandidate[] | null;
   loadedAt: number;
   loading: Promise<void> | null;
@@ -51,7 +52,7 @@ interface CacheState {
 // On globalThis: every route bundle in the process must share one cache, or
 // invalidation from the settings API would miss the webhook route's copy.
 const globalForSecrets = globalThis as unknown as { rxwatchSigningSecrets?: CacheState };
-const state = (globalForSecrets.rxwatchSigningSecrets ??= { stored: null, loadedAt: 0, loading: null, generation: 0, lastMatchWrites: new Map() });
+const state = (globalForSecrets.rxwatchSigningSecrets ??= { hasWarnedNoSecrets: false, stored: null, loadedAt: 0, loading: null, generation: 0, lastMatchWrites: new Map() });
 
 let envCandidates: SignatureCandidate[] | undefined;
 
@@ -101,7 +102,13 @@ export async function loadSignatureCandidates(): Promise<SignatureCandidates> {
     refresh().catch((error: unknown) => log("warn", "signing secrets reload failed; using the previous set", { error: error instanceof Error ? error.name : "unknown" }));
   }
   const stored = state.stored;
-  return stored === null ? { candidates: fromEnvironment, isComplete: false } : { candidates: [...fromEnvironment, ...stored], isComplete: true };
+  if (stored === null) return { candidates: fromEnvironment, isComplete: false };
+  const candidates = [...fromEnvironment, ...stored];
+  if (candidates.length === 0 && !state.hasWarnedNoSecrets) {
+    state.hasWarnedNoSecrets = true;
+    log("warn", "no webhook signing secret is configured: every delivery is refused with bad_signature. Set RXSCALE_SIGNING_SECRETS or add one under Settings.");
+  }
+  return { candidates, isComplete: true };
 }
 
 /** Forgets the cached stored secrets; the next delivery reloads them. Call after any change to the SigningSecret table. */
