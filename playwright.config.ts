@@ -8,6 +8,7 @@ import { defineConfig } from "@playwright/test";
  */
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_BASE_URL = `http://127.0.0.1:${port}`;
+const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? port + 1);
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -29,12 +30,30 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
     },
   },
-  webServer: {
-    command: "node tests/e2e/serve.mjs",
-    url: `${E2E_BASE_URL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: "node tests/e2e/serve.mjs",
+      url: `${E2E_BASE_URL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      // The RxScale stand-in the settings tests connect to: no generated traffic (tests send bursts), fast retries.
+      command: "node node_modules/tsx/dist/cli.mjs emulator/main.ts",
+      url: `http://127.0.0.1:${emulatorPort}/v1/management/health/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        EMULATOR_PORT: String(emulatorPort),
+        EMULATOR_API_KEYS: "e2e-emulator-key=all",
+        EMULATOR_ORDERS_PER_MINUTE: "0",
+        EMULATOR_STEP_DELAY_MS: "50",
+        EMULATOR_TEST_ON_CREATE: "0",
+        EMULATOR_RETRY_BASE_MS: "200",
+        EMULATOR_RETRY_MAX_DELAY_MS: "2000",
+      },
+    },
+  ],
 });

@@ -27,6 +27,17 @@ export function isSameOriginRequest(request: Request, trusted: readonly string[]
   return allowed.has(origin);
 }
 
+/**
+ * The origin the client used to reach this server: the forwarded or Host
+ * header (Next's `request.url` names its own bind address instead).
+ */
+export function requestOrigin(request: Request): string {
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (!host) return new URL(request.url).origin;
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? new URL(request.url).protocol.replace(":", "");
+  return `${proto}://${host}`;
+}
+
 function trustedOrigins(): string[] {
   const config = env();
   const origins = [...config.RXWATCH_TRUSTED_ORIGINS];

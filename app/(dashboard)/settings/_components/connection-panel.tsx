@@ -25,7 +25,8 @@ export function ConnectionPanel() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSaved(false);
-    const data = new FormData(event.currentTarget);
+    const form = event.currentTarget;
+    const data = new FormData(form);
     const text = (name: string) => {
       const value = data.get(name);
       return typeof value === "string" && value.trim() ? value.trim() : null;
@@ -41,7 +42,7 @@ export function ConnectionPanel() {
       },
       ...(apiKey ? { apiKey } : {}),
     });
-    event.currentTarget.reset();
+    form.reset();
     setSaved(true);
   }
 

@@ -79,13 +79,14 @@ function StatusAppearanceForm() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSaved(false);
-    const data = new FormData(event.currentTarget);
+    const form = event.currentTarget;
+    const data = new FormData(form);
     const next: SettingsValue<"statusAppearance"> = {};
     for (const status of Object.keys(appearance)) next[status] = statusAppearanceSchema.parse({ label: data.get(`label:${status}`), colour: data.get(`colour:${status}`) });
     const added = String(data.get("newStatus") ?? "").trim();
     if (added) next[added] = statusAppearanceSchema.parse({ label: String(data.get("newLabel") ?? "").trim() || added, colour: data.get("newColour") });
     await save.mutateAsync(next);
-    event.currentTarget.reset();
+    form.reset();
     setSaved(true);
   }
 

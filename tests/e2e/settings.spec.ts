@@ -1,0 +1,88 @@
+import { expect, signIn, test } from "./fixtures";
+
+const EMULATOR_URL = `http://127.0.0.1:${process.env.E2E_EMULATOR_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1}`;
+const EMULATOR_KEY = "e2e-emulator-key";
+
+test.describe.configure({ mode: "serial" });
+
+test("an admin connects RxScale, subscribes to the pharmacy events and a test event passes", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  const connection = page.getByRole("form", { name: "RxScale connection" });
+  await connection.getByRole("combobox", { name: /^Environment/ }).selectOption("custom");
+  await connection.getByLabel("Custom base URL", { exact: true }).fill(EMULATOR_URL);
+  await connection.getByLabel(/^API key/).fill(EMULATOR_KEY);
+  await connection.getByRole("button", { name: "Save connection" }).click();
+  await expect(page.getByText("Connection saved.")).toBeVisible();
+  // The key is never shown again, only its end.
+  await expect(connection.getByLabel(/API key \(stored, ends …-key/)).toHaveValue("");
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await expect(page.getByText(/Connected to http:\/\/127\.0\.0\.1/)).toBeVisible();
+
+  await page.getByRole("checkbox", { name: "pharmacy_order_created" }).check();
+  await page.getByRole("checkbox", { name: "pharmacy_order_updated" }).check();
+  await page.getByRole("button", { name: "Subscribe", exact: true }).click();
+  const updated = page.locator('tr[data-subscription="pharmacy_order_updated"]');
+  await expect(updated).toContainText("this RxWatch");
+  await expect(updated).toContainText("captured");
+  await expect(page.locator('tr[data-subscription="pharmacy_order_created"]')).toContainText("captured");
+
+  await updated.getByRole("button", { name: /Send test event/ }).click();
+  await expect(page.getByTestId("test-result-pharmacy_order_updated")).toContainText("Passed", { timeout: 20_000 });
+});
+
+test("a secret is rotated while RxScale keeps sending, and no delivery is rejected", async ({ page, request }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  const subscriptions = (await (await request.get(`${EMULATOR_URL}/_emulator/state`)).json()) as { subscriptions: { uid: string; notification_type: string }[] };
+  const updated = subscriptions.subscriptions.find((subscription) => subscription.notification_type === "pharmacy_order_updated");
+  if (!updated) throw new Error("no pharmacy_order_updated subscription");
+  const oldSecretRow = page.locator(`tr[data-secret-label="pharmacy_order_updated (${updated.uid})"]`);
+  await expect(oldSecretRow).toBeVisible();
+
+  let keepSending = true;
+  const traffic = (async () => {
+    while (keepSending) {
+      await request.post(`${EMULATOR_URL}/_emulator/burst`, { data: { count: 5 } });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  })();
+
+  // 1. RxWatch learns the new secret first, 2. RxScale switches to it, 3. the old one is retired once the new one matches.
+  const newSecret = `whsec_rotated_${Date.now()}`;
+  const form = page.getByRole("form", { name: "Add signing secret" });
+  await form.getByLabel("Secret label").fill("rotation");
+  await form.getByLabel("Signing secret").fill(newSecret);
+  await form.getByLabel("Subscription uid (optional)").fill(updated.uid);
+  await form.getByRole("button", { name: "Add secret" }).click();
+  await expect(page.getByText(/Secret added/)).toBeVisible();
+  const rotated = await request.post(`${EMULATOR_URL}/_emulator/subscriptions/${updated.uid}/rotate-secret`, { data: { signing_secret: newSecret } });
+  expect(rotated.status()).toBe(200);
+
+  const newRow = page.locator('tr[data-secret-label="rotation"]');
+  await expect(async () => {
+    await page.reload();
+    await expect(newRow).not.toContainText("never");
+  }).toPass({ timeout: 20_000 });
+  await oldSecretRow.getByRole("button", { name: /Retire/ }).click();
+  await expect(oldSecretRow).toContainText("Retired");
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  keepSending = false;
+  await traffic;
+
+  // Everything RxScale sent was acknowledged on the first attempt: no 401 at any point of the rotation.
+  await expect(async () => {
+    const log = (await (await request.get(`${EMULATOR_URL}/_emulator/deliveries?limit=1000`)).json()) as { deliveries: { status: string; attempts: { status_code: number | null }[] }[] };
+    expect(log.deliveries.length).toBeGreaterThan(20);
+    expect(log.deliveries.filter((delivery) => delivery.status !== "delivered")).toEqual([]);
+    const refused = log.deliveries.flatMap((delivery) => delivery.attempts).filter((attempt) => attempt.status_code !== 200);
+    expect(refused).toEqual([]);
+  }).toPass({ timeout: 15_000 });
+});
+
+test("staff cannot open settings or its API", async ({ page }) => {
+  await signIn(page, "staff");
+  await page.goto("/settings");
+  await expect(page).toHaveURL(/\/orders\?denied=1/);
+  expect((await page.request.get("/api/settings/connection")).status()).toBe(403);
+});
