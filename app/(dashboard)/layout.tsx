@@ -8,10 +8,13 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { ThemeSwitch } from "@/components/theme-switch";
 import { LiveUpdatesProvider } from "@/components/queries/live";
 import { requirePageViewer } from "@/server/auth/page-viewer";
+import { isDemoActive } from "@/server/subscriptions/demo-state";
+import { hasRole } from "@/lib/roles";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const viewer = await requirePageViewer();
   const theme = toTheme((await cookies()).get(THEME_COOKIE)?.value);
+  const isDemo = await isDemoActive();
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
@@ -33,6 +36,22 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           </div>
         </div>
       </header>
+      {isDemo ? (
+        <div role="note" aria-label="Demo mode" className="border-b border-amber-300 bg-amber-50 px-4 py-2 text-center text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          Demo data: orders and webhooks come from RxWatch&apos;s built-in RxScale emulator.{" "}
+          {hasRole(viewer.role, "admin") ? (
+            <>
+              Connect the real RxScale under{" "}
+              <Link href="/settings" className="underline">
+                Settings
+              </Link>
+            </>
+          ) : (
+            "An admin connects the real RxScale under Settings"
+          )}
+          , or start RxWatch with RXWATCH_DEMO=0.
+        </div>
+      ) : null}
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
         <LiveUpdatesProvider>{children}</LiveUpdatesProvider>
       </main>
