@@ -79,9 +79,12 @@ async function loadStoredCandidates(): Promise<void> {
 }
 
 function refresh(): Promise<void> {
-  state.loading ??= loadStoredCandidates().finally(() => {
-    state.loading = null;
-  });
+  if (state.loading === null) {
+    const loading = loadStoredCandidates().finally(() => {
+      if (state.loading === loading) state.loading = null;
+    });
+    state.loading = loading;
+  }
   return state.loading;
 }
 
@@ -92,13 +95,16 @@ function refresh(): Promise<void> {
  */
 export async function loadSignatureCandidates(): Promise<SignatureCandidates> {
   const fromEnvironment = environmentCandidates();
-  if (state.stored === null) {
+  // A second pass covers an invalidation that landed while the first load ran (its result was discarded).
+  for (let pass = 0; pass < 2 && state.stored === null; pass += 1) {
     try {
       await refresh();
     } catch (error) {
       log("error", "signing secrets cannot be loaded", { error: error instanceof Error ? error.name : "unknown" });
+      break;
     }
-  } else if (Date.now() - state.loadedAt > SIGNING_SECRET_CACHE_MS) {
+  }
+  if (state.stored !== null && Date.now() - state.loadedAt > SIGNING_SECRET_CACHE_MS) {
     refresh().catch((error: unknown) => log("warn", "signing secrets reload failed; using the previous set", { error: error instanceof Error ? error.name : "unknown" }));
   }
   const stored = state.stored;
@@ -116,6 +122,8 @@ export function invalidateSigningSecretCache(): void {
   state.generation += 1;
   state.stored = null;
   state.loadedAt = 0;
+  // A load already running read the table before the change: the next caller starts a fresh one.
+  state.loading = null;
 }
 
 /**
