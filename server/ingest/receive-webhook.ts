@@ -9,6 +9,7 @@ import {
   type WebhookAck,
   type WebhookError,
 } from "@/lib/rxscale/deliveries";
+import { extractSearchKeys } from "@/lib/order-facts";
 import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
 import { env } from "@/server/env";
@@ -167,6 +168,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
       dataUid,
       bodySha256: body.sha256,
       isKnownType,
+      searchKeys: extractSearchKeys(envelope.event_type, envelope.data),
     },
   });
   try {

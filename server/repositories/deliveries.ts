@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import type { SearchKeys } from "@/lib/order-facts";
 import { Prisma } from "@/prisma/generated/sqlite/client";
 import { currentProvider, db } from "@/server/db";
 
@@ -19,6 +20,8 @@ export interface EventWrite {
   dataUid: string;
   bodySha256: string;
   isKnownType: boolean;
+  /** Identifiers from `data` that the event log and order search look events up by; written only when the event is new. */
+  searchKeys: SearchKeys;
 }
 
 export interface DeliveryWrite {
@@ -119,13 +122,16 @@ function groupEvents(deliveries: readonly DeliveryWrite[]): EventGroup[] {
 function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prisma.Sql {
   const rows = groups.map(({ event, deliveryIds, isCollisionInBatch }) => {
     const timestamp = event.eventTimestamp;
+    const keys = event.searchKeys;
     return Prisma.sql`(${event.id}, ${event.eventType}, ${timestamp}, ${event.payloadVersion}, ${event.dataUid}, ${event.bodySha256},
       ${isCollisionInBatch} OR EXISTS (SELECT 1 FROM "webhook_event" AS "other" WHERE "other"."event_type" = ${event.eventType} AND "other"."event_timestamp" = ${timestamp} AND "other"."data_uid" = ${event.dataUid} AND "other"."body_sha256" <> ${event.bodySha256}),
-      ${event.isKnownType}, ${now}, ${now}, ${deliveryIds.length - 1}, 'pending', 0, ${now})`;
+      ${event.isKnownType}, ${now}, ${now}, ${deliveryIds.length - 1}, 'pending', 0, ${now},
+      ${keys.orderUid}, ${keys.pharmacyOrderUid}, ${keys.shopOrderName}, ${keys.patientUid}, ${keys.pharmacyUid}, ${keys.status})`;
   });
   return Prisma.sql`INSERT INTO "webhook_event"
       ("id", "event_type", "event_timestamp", "payload_version", "data_uid", "body_sha256", "is_key_collision", "is_known_type",
-       "first_received_at", "last_received_at", "duplicate_count", "status", "attempts", "next_attempt_at")
+       "first_received_at", "last_received_at", "duplicate_count", "status", "attempts", "next_attempt_at",
+       "order_uid", "pharmacy_order_uid", "shop_order_name", "patient_uid", "pharmacy_uid", "data_status")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("event_type", "event_timestamp", "data_uid", "body_sha256") DO UPDATE SET
       "duplicate_count" = "webhook_event"."duplicate_count" + "excluded"."duplicate_count" + 1,
