@@ -1,6 +1,7 @@
 import "server-only";
 import { performance } from "node:perf_hooks";
 import { env } from "@/server/env";
+import { publishChanges } from "@/server/live/notices";
 import { log } from "@/server/logger";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { commitDeliveries, deliveryCommitConcurrency, type AckTime, type DeliveryWrite, type StoredDelivery } from "@/server/repositories/deliveries";
@@ -26,6 +27,13 @@ const MAX_PENDING_ACK_TIMES = 10_000;
  * `CASE id WHEN …` list stays short.
  */
 const ACK_TIMES_PER_WRITE = 128;
+/**
+ * At most one "deliveries changed" notice per this interval, carrying the
+ * newest delivery's id. A notice is a stored row, i.e. a write on the
+ * connection the next batch is waiting for, so one per delivery or per batch
+ * would tax ingest; the event log only needs to know that something arrived.
+ */
+const DELIVERY_NOTICE_INTERVAL_MS = 250;
 
 interface Submission {
   write: DeliveryWrite;
@@ -36,6 +44,8 @@ interface RecorderState {
   committer: GroupCommitter<Submission, StoredDelivery>;
   ackTimes: AckTime[];
   ackTimer: ReturnType<typeof setTimeout> | null;
+  noticeTimer: ReturnType<typeof setTimeout> | null;
+  newestDeliveryId: string | null;
 }
 
 function takeAckTimes(state: RecorderState, isIdle = false): AckTime[] {
@@ -58,11 +68,26 @@ function scheduleAckTimeFlush(state: RecorderState): void {
   state.ackTimer.unref();
 }
 
+/** Tells live pages, after the acknowledgement and off its path, that deliveries were stored. */
+function scheduleDeliveryNotice(state: RecorderState, newestDeliveryId: string): void {
+  state.newestDeliveryId = newestDeliveryId;
+  if (state.noticeTimer !== null) return;
+  state.noticeTimer = setTimeout(() => {
+    state.noticeTimer = null;
+    const key = state.newestDeliveryId;
+    state.newestDeliveryId = null;
+    if (key !== null) void publishChanges([{ kind: "delivery", key }]);
+  }, DELIVERY_NOTICE_INTERVAL_MS);
+  state.noticeTimer.unref();
+}
+
 function createRecorder(): RecorderState {
   const config = env();
   const state: RecorderState = {
     ackTimes: [],
     ackTimer: null,
+    noticeTimer: null,
+    newestDeliveryId: null,
     committer: new GroupCommitter<Submission, StoredDelivery>({
       windowMs: config.RXWATCH_INGEST_BATCH_WINDOW_MS,
       maxBatch: config.RXWATCH_INGEST_BATCH_MAX,
@@ -80,6 +105,8 @@ function createRecorder(): RecorderState {
         scheduleAckTimeFlush(state);
         const newEvents = stored.filter((delivery) => delivery.isNewEvent).length;
         if (newEvents > 0) signalNewEvents(newEvents);
+        const newest = submissions.at(-1);
+        if (newest) scheduleDeliveryNotice(state, newest.write.id);
         return stored;
       },
       onBatchFailed: (error, size) =>
