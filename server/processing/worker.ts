@@ -11,6 +11,11 @@ import { onNewEvents } from "@/server/processing/inbox-signal";
 import { createHandlerRegistry, handlerFor, type HandlerRegistry } from "@/server/processing/registry";
 import { createInboxRepository, type ClaimedEvent, type InboxRepository, type RunResult } from "@/server/repositories/inbox";
 
+/** New events per second above which ingest counts as busy and the worker steps back. */
+export const INGEST_BUSY_EVENTS_PER_SECOND = 50;
+/** While ingest is busy, the worker claims one event per this many ms at most. */
+export const INGEST_BUSY_PAUSE_MS = 100;
+
 export interface InboxWorkerOptions {
   /** Recorded as lease owner and on every attempt; unique per process. */
   workerId?: string;
@@ -97,6 +102,13 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let isWakePending = false;
   let isMoreWorkLikely = false;
   let pollTimer: NodeJS.Timeout | undefined;
+  // Acknowledging webhooks comes first: while new events arrive faster than
+  // INGEST_BUSY_EVENTS_PER_SECOND, the worker runs one event at a time with a
+  // pause between, leaving the event loop and (on SQLite) the single
+  // connection to ingest. The backlog it builds drains once the burst ends.
+  const arrivals: { at: number; count: number }[] = [];
+  let yieldTimer: NodeJS.Timeout | undefined;
+  let lastClaimAt = 0;
   let unsubscribe: (() => void) | undefined;
   let lastLeaseExpiryMs = 0;
 
@@ -165,12 +177,29 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     inFlight.add(task);
   }
 
+  function isIngestBusy(): boolean {
+    const since = Date.now() - 1_000;
+    while (arrivals.length > 0 && (arrivals[0]?.at ?? 0) < since) arrivals.shift();
+    return arrivals.reduce((sum, arrival) => sum + arrival.count, 0) >= INGEST_BUSY_EVENTS_PER_SECOND;
+  }
+
   async function claimAndDispatch(): Promise<void> {
     while (isRunning) {
-      const capacity = concurrency - inFlight.size;
+      if (isIngestBusy()) {
+        if (inFlight.size > 0) return;
+        const wait = lastClaimAt + INGEST_BUSY_PAUSE_MS - Date.now();
+        if (wait > 0) {
+          clearTimeout(yieldTimer);
+          yieldTimer = setTimeout(wake, wait);
+          yieldTimer.unref();
+          return;
+        }
+      }
+      const capacity = (isIngestBusy() ? 1 : concurrency) - inFlight.size;
       // Full: a finishing run wakes the worker again while work is likely.
       if (capacity <= 0) return;
       let claimed: ClaimedEvent[];
+      lastClaimAt = Date.now();
       try {
         claimed = await claim(capacity);
       } catch (error) {
@@ -219,7 +248,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     start() {
       if (isRunning) return;
       isRunning = true;
-      unsubscribe = onNewEvents(() => {
+      unsubscribe = onNewEvents((count) => {
+        arrivals.push({ at: Date.now(), count });
         isMoreWorkLikely = true;
         wake();
       });
@@ -230,6 +260,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       unsubscribe?.();
       unsubscribe = undefined;
       clearTimeout(pollTimer);
+      clearTimeout(yieldTimer);
       await settle();
     },
     async drain() {

@@ -1,0 +1,62 @@
+import { describe, expect, it, vi } from "vitest";
+import { createDb } from "@/server/db";
+import { signalNewEvents } from "@/server/processing/inbox-signal";
+import { createHandlerRegistry } from "@/server/processing/registry";
+import { createInboxWorker } from "@/server/processing/worker";
+import { INGEST_BUSY_EVENTS_PER_SECOND } from "@/server/processing/worker";
+import { createWebhookEvent } from "../support/factories";
+
+const client = createDb(process.env.DATABASE_URL ?? "");
+
+describe("the worker gives way to ingest", () => {
+  it("runs one event at a time while webhooks arrive fast, and all of them eventually", async () => {
+    let running = 0;
+    let mostAtOnce = 0;
+    const handler = async () => {
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+    };
+    const worker = createInboxWorker({
+      concurrency: 4,
+      pollMs: 60_000,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      backoff: { baseMs: 10, maxMs: 100 },
+      registry: createHandlerRegistry({ overrides: { pharmacy_order_updated: handler } }),
+    });
+    worker.start();
+    // Ingest keeps reporting a burst: more new events per second than the busy threshold.
+    signalNewEvents(INGEST_BUSY_EVENTS_PER_SECOND + 1);
+    const burst = setInterval(() => signalNewEvents(INGEST_BUSY_EVENTS_PER_SECOND + 1), 200);
+    for (let index = 0; index < 6; index++) await createWebhookEvent(client, { type: "pharmacy_order_updated" });
+    signalNewEvents(1);
+    await vi.waitFor(async () => expect(await client.webhookEvent.count({ where: { status: "processed" } })).toBe(6), { timeout: 10_000 });
+    clearInterval(burst);
+    await worker.stop();
+    expect(mostAtOnce).toBe(1);
+  });
+
+  it("runs several at once when ingest is quiet", async () => {
+    let running = 0;
+    let mostAtOnce = 0;
+    const handler = async () => {
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running--;
+    };
+    for (let index = 0; index < 8; index++) await createWebhookEvent(client, { type: "pharmacy_order_created" });
+    const worker = createInboxWorker({
+      concurrency: 4,
+      pollMs: 60_000,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      backoff: { baseMs: 10, maxMs: 100 },
+      registry: createHandlerRegistry({ overrides: { pharmacy_order_created: handler } }),
+    });
+    await worker.drain();
+    expect(mostAtOnce).toBeGreaterThan(1);
+  });
+});
