@@ -1,0 +1,11 @@
+// GET /api/deliveries/:id — one delivery with headers, raw body, verification, its event, duplicates and processing attempts (support).
+import { deliveryDetailDtoSchema, deliveryIdSchema } from "@/lib/deliveries";
+import { AppError } from "@/server/errors";
+import { getDeliveryDetail } from "@/server/event-log";
+import { json, withViewer } from "@/server/http";
+
+export const GET = withViewer<{ id: string }>("support", async (_request, { params }) => {
+  const id = deliveryIdSchema.safeParse(params.id);
+  if (!id.success) throw new AppError("not_found", "No delivery with that id.");
+  return json(deliveryDetailDtoSchema, await getDeliveryDetail(id.data));
+});

@@ -1,0 +1,223 @@
+import "server-only";
+import { z } from "zod";
+import { Prisma } from "@/prisma/generated/sqlite/client";
+import { db } from "@/server/db";
+
+/*
+ * Reads of the event log: every delivery, newest first, with the event it
+ * became. Pages are keyset-paginated on (received_at DESC, id DESC), so rows
+ * arriving meanwhile never shift or repeat a page, and nothing is counted.
+ *
+ * Filters on the delivery (outcome, time, position) follow its own indexes.
+ * Filters on the event (type, state, order, search keys) sit in another
+ * table, and which side should drive depends on how many events match: a
+ * handful (one order, the dead letters) are best found through the event's
+ * index and their deliveries sorted; a common one (processed, a frequent
+ * type) is best met by walking deliveries newest first and checking each
+ * event by primary key until the page is full. `planDeliveryLog` counts
+ * matching events up to a bound to choose, and the SQL pins the join order
+ * (SQLite takes the left side of a CROSS JOIN as the outer loop and keeps no
+ * statistics; PostgreSQL reorders by its own and does fine).
+ */
+
+/**
+ * Up to this many matching events, the event index drives: all their
+ * deliveries are at most a few thousand rows to sort. Beyond it the matches
+ * are common enough that walking deliveries newest first fills a page soon.
+ */
+export const EVENT_DRIVEN_MAX_EVENTS = 5_000;
+
+export interface DeliveryLogFilter {
+  eventType?: string;
+  outcome?: string;
+  eventStatus?: string;
+  /** Inclusive bounds on received_at. */
+  receivedFrom?: Date;
+  receivedTo?: Date;
+  orderUid?: string;
+  /** Exact match on any search key; `shopOrderNames` are the spellings tried for the shop order name. */
+  search?: { value: string; shopOrderNames: readonly string[] };
+}
+
+/** A row's place in the (received_at, id) order. */
+export interface DeliveryKeyset {
+  receivedAt: Date;
+  id: string;
+}
+
+/** Where a page starts: rows older than `after`, or newer than it (then oldest first). */
+export interface DeliveryPosition {
+  after: DeliveryKeyset;
+  direction: "older" | "newer";
+}
+
+/** How a filter is executed; computed once per request (an export reuses it for every page). */
+export type DeliveryLogPlan = "deliveries-only" | "event-driven" | "delivery-driven" | "empty";
+
+function eventConditions(filter: DeliveryLogFilter): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (filter.eventType !== undefined) conditions.push(Prisma.sql`"e"."event_type" = ${filter.eventType}`);
+  if (filter.eventStatus !== undefined) conditions.push(Prisma.sql`"e"."status" = ${filter.eventStatus}`);
+  if (filter.orderUid !== undefined) conditions.push(Prisma.sql`"e"."order_uid" = ${filter.orderUid}`);
+  if (filter.search) {
+    const { value, shopOrderNames } = filter.search;
+    // One indexed equality per key, so both databases can answer the OR as a union of index lookups.
+    conditions.push(Prisma.sql`("e"."order_uid" = ${value} OR "e"."pharmacy_order_uid" = ${value} OR "e"."patient_uid" = ${value} OR "e"."pharmacy_uid" = ${value}
+      OR "e"."shop_order_name" IN (${Prisma.join(shopOrderNames.length > 0 ? shopOrderNames : [value])}))`);
+  }
+  return conditions;
+}
+
+function deliveryConditions(filter: DeliveryLogFilter, position: DeliveryPosition | null): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (filter.outcome !== undefined) conditions.push(Prisma.sql`"d"."outcome" = ${filter.outcome}`);
+  if (filter.receivedFrom) conditions.push(Prisma.sql`"d"."received_at" >= ${filter.receivedFrom}`);
+  if (filter.receivedTo) conditions.push(Prisma.sql`"d"."received_at" <= ${filter.receivedTo}`);
+  if (position) {
+    const { receivedAt, id } = position.after;
+    // The bound on received_at alone is what an index range can use; the OR only settles ties.
+    conditions.push(
+      position.direction === "older"
+        ? Prisma.sql`"d"."received_at" <= ${receivedAt} AND ("d"."received_at" < ${receivedAt} OR "d"."id" < ${id})`
+        : Prisma.sql`"d"."received_at" >= ${receivedAt} AND ("d"."received_at" > ${receivedAt} OR "d"."id" > ${id})`,
+    );
+  }
+  return conditions;
+}
+
+const countSchema = z.array(z.object({ n: z.union([z.number(), z.bigint(), z.string()]).transform(Number) }));
+const idsSchema = z.array(z.object({ id: z.string() }));
+
+/** Chooses how `filter` is executed; costs at most one bounded index scan. */
+export async function planDeliveryLog(filter: DeliveryLogFilter): Promise<DeliveryLogPlan> {
+  const onEvent = eventConditions(filter);
+  if (onEvent.length === 0) return "deliveries-only";
+  // Rejected deliveries never became events, so no event filter can match them.
+  if (filter.outcome === "rejected") return "empty";
+  const rows = countSchema.parse(
+    await (await db()).$queryRaw(
+      Prisma.sql`SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM "webhook_event" AS "e" WHERE ${Prisma.join(onEvent, " AND ")} LIMIT ${EVENT_DRIVEN_MAX_EVENTS}) AS "matching"`,
+    ),
+  );
+  return (rows[0]?.n ?? 0) < EVENT_DRIVEN_MAX_EVENTS ? "event-driven" : "delivery-driven";
+}
+
+/** The SQL of one page of ids under `plan`; exported for the query-plan test. */
+export function deliveryLogIdsSql(filter: DeliveryLogFilter, plan: Exclude<DeliveryLogPlan, "empty">, position: DeliveryPosition | null, limit: number): Prisma.Sql {
+  const order = position?.direction === "newer" ? Prisma.sql`"d"."received_at" ASC, "d"."id" ASC` : Prisma.sql`"d"."received_at" DESC, "d"."id" DESC`;
+  const onDelivery = deliveryConditions(filter, position);
+  if (plan === "deliveries-only") {
+    const where = onDelivery.length > 0 ? Prisma.sql`WHERE ${Prisma.join(onDelivery, " AND ")}` : Prisma.empty;
+    return Prisma.sql`SELECT "d"."id" AS "id" FROM "delivery" AS "d" ${where} ORDER BY ${order} LIMIT ${limit}`;
+  }
+  const from =
+    plan === "event-driven"
+      ? Prisma.sql`"webhook_event" AS "e" CROSS JOIN "delivery" AS "d"`
+      : Prisma.sql`"delivery" AS "d" CROSS JOIN "webhook_event" AS "e"`;
+  const where = [Prisma.sql`"d"."event_id" = "e"."id"`, ...eventConditions(filter), ...onDelivery];
+  return Prisma.sql`SELECT "d"."id" AS "id" FROM ${from} WHERE ${Prisma.join(where, " AND ")} ORDER BY ${order} LIMIT ${limit}`;
+}
+
+/** Ids of up to `limit` deliveries matching `filter` from `position` on, in list order. */
+export async function listDeliveryLogIds(filter: DeliveryLogFilter, plan: DeliveryLogPlan, position: DeliveryPosition | null, limit: number): Promise<string[]> {
+  if (plan === "empty") return [];
+  const rows = idsSchema.parse(await (await db()).$queryRaw(deliveryLogIdsSql(filter, plan, position, limit)));
+  return rows.map((row) => row.id);
+}
+
+const listedSelect = {
+  id: true,
+  receivedAt: true,
+  outcome: true,
+  httpStatus: true,
+  reasonCode: true,
+  flags: true,
+  eventTypeHeader: true,
+  bodySize: true,
+  bodySha256: true,
+  matchedSecretId: true,
+  sourceAddress: true,
+  ackMs: true,
+  event: {
+    select: {
+      id: true,
+      eventType: true,
+      status: true,
+      attempts: true,
+      duplicateCount: true,
+      orderUid: true,
+      pharmacyOrderUid: true,
+      shopOrderName: true,
+      pharmacyUid: true,
+    },
+  },
+} as const;
+
+export type DeliveryLogRow = Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>;
+
+/** The listed fields of the deliveries `ids`, in the order of `ids`. */
+export async function findDeliveryLogRows(ids: readonly string[]): Promise<DeliveryLogRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await (await db()).delivery.findMany({ where: { id: { in: [...ids] } }, select: listedSelect });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [row] : [];
+  });
+}
+
+/** One delivery with its body, headers and the whole event it became; null when unknown. */
+export async function findDeliveryRecord(id: string) {
+  return (await db()).delivery.findUnique({
+    where: { id },
+    select: {
+      ...listedSelect,
+      headers: true,
+      body: true,
+      event: {
+        select: {
+          id: true,
+          eventType: true,
+          eventTimestamp: true,
+          payloadVersion: true,
+          dataUid: true,
+          isKeyCollision: true,
+          isKnownType: true,
+          firstReceivedAt: true,
+          lastReceivedAt: true,
+          duplicateCount: true,
+          status: true,
+          attempts: true,
+          nextAttemptAt: true,
+          processedAt: true,
+          lastError: true,
+          orderUid: true,
+          pharmacyOrderUid: true,
+          shopOrderName: true,
+          pharmacyUid: true,
+        },
+      },
+    },
+  });
+}
+
+/** The newest `take` deliveries of an event (served by the delivery(event_id) index). */
+export async function listDeliveriesOfEvent(eventId: string, take: number) {
+  return (await db()).delivery.findMany({
+    where: { eventId },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take,
+    select: { id: true, receivedAt: true, outcome: true, httpStatus: true, reasonCode: true },
+  });
+}
+
+/** An event's newest `take` processing runs, oldest first. */
+export async function listAttemptsOfEvent(eventId: string, take: number) {
+  const newestFirst = await (await db()).processingAttempt.findMany({
+    where: { eventId },
+    orderBy: [{ startedAt: "desc" }, { attempt: "desc" }],
+    take,
+    select: { attempt: true, worker: true, startedAt: true, finishedAt: true, outcome: true, error: true },
+  });
+  return newestFirst.reverse();
+}
