@@ -185,6 +185,11 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
 
   async function claimAndDispatch(): Promise<void> {
     while (isRunning) {
+      // better-sqlite3 answers synchronously, so a backlog could otherwise be
+      // worked off in one unbroken chain of microtasks that never lets the
+      // event loop accept a connection: give I/O a turn before every claim.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!isRunning) return;
       if (isIngestBusy()) {
         if (inFlight.size > 0) return;
         const wait = lastClaimAt + INGEST_BUSY_PAUSE_MS - Date.now();

@@ -59,4 +59,16 @@ describe("the worker gives way to ingest", () => {
     await worker.drain();
     expect(mostAtOnce).toBeGreaterThan(1);
   });
+
+  it("lets other work run while it works off a backlog", async () => {
+    for (let index = 0; index < 40; index++) await createWebhookEvent(client, { type: "pharmacy_sku_stock_updated" });
+    const worker = createInboxWorker({ concurrency: 4, pollMs: 60_000, leaseMs: 30_000, maxAttempts: 3, backoff: { baseMs: 10, maxMs: 100 } });
+    worker.start();
+    // A timer stands for an incoming request: it must get a turn before the whole backlog is done.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const processedWhenTimerRan = await client.webhookEvent.count({ where: { status: "processed", eventType: "pharmacy_sku_stock_updated" } });
+    await vi.waitFor(async () => expect(await client.webhookEvent.count({ where: { status: "processed", eventType: "pharmacy_sku_stock_updated" } })).toBe(40), { timeout: 20_000 });
+    await worker.stop();
+    expect(processedWhenTimerRan).toBeLessThan(40);
+  });
 });
