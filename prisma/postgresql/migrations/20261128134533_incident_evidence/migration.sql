@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "incident" ADD COLUMN     "evidence" TEXT NOT NULL DEFAULT '{}';
+
