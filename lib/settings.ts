@@ -91,6 +91,63 @@ export type StuckThresholdSettings = z.infer<typeof stuckThresholdSettingsSchema
  */
 export const expectedSubscriptionsSchema = z.array(z.string().min(1).max(120)).max(50).default(["pharmacy_order_created", "pharmacy_order_updated"]);
 
+/**
+ * How the failures page (lib/failures.ts) decides what a group is and when it
+ * is over. The silence window is also the silence alert's threshold.
+ */
+export const failureDetectionSettingsSchema = z.object({
+  /** No delivery for this long, while subscriptions are expected, is silence. */
+  silenceWindowMinutes: z.number().int().min(5).max(7 * 24 * 60).default(30),
+  /** Duplicates of one event within the storm window that make a duplicate storm. */
+  duplicateStormMinimum: z.number().int().min(2).max(10_000).default(10),
+  duplicateStormWindowMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  /** A group of occurrences (rejections, storms, unknown types) resolves itself after this long without a new one. */
+  autoResolveQuietMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
+});
+export type FailureDetectionSettings = z.infer<typeof failureDetectionSettingsSchema>;
+
+/** The alert rules (lib/alerts.ts) and their thresholds; each can be switched off. */
+export const alertRuleSettingsSchema = z.object({
+  /** Rejected deliveries as a share of all deliveries over the window, once at least `minDeliveries` arrived. */
+  failureRate: z
+    .object({
+      isEnabled: z.boolean().default(true),
+      thresholdPercent: z.number().min(0).max(100).default(10),
+      windowMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      minDeliveries: z.number().int().min(1).max(1_000_000).default(20),
+    })
+    .prefault({}),
+  /** Any event given up on (dead letter). */
+  deadLetters: z.object({ isEnabled: z.boolean().default(true) }).prefault({}),
+  /** No delivery for longer than the failure-detection silence window. */
+  silence: z.object({ isEnabled: z.boolean().default(true) }).prefault({}),
+  /** More stuck orders than `threshold`. */
+  stuckOrders: z.object({ isEnabled: z.boolean().default(true), threshold: z.number().int().min(0).max(1_000_000).default(10) }).prefault({}),
+});
+export type AlertRuleSettings = z.infer<typeof alertRuleSettingsSchema>;
+
+/**
+ * Where alerts go. The SMTP password is not part of this document: it is
+ * sealed separately (server/alerts/smtp-password.ts) and never read back.
+ */
+export const alertChannelSettingsSchema = z.object({
+  /** Receives POST {"text": "…"} (Slack-compatible incoming webhook); null = off. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+  email: z
+    .object({
+      isEnabled: z.boolean().default(false),
+      host: z.string().trim().min(1).max(253).nullable().default(null),
+      port: z.number().int().min(1).max(65_535).default(587),
+      /** TLS from the first byte (port 465); otherwise STARTTLS is used when the server offers it. */
+      isImplicitTls: z.boolean().default(false),
+      from: z.email().nullable().default(null),
+      to: z.array(z.email()).max(20).default([]),
+      user: z.string().trim().min(1).max(320).nullable().default(null),
+    })
+    .prefault({}),
+});
+export type AlertChannelSettings = z.infer<typeof alertChannelSettingsSchema>;
+
 /** Every settings document: key → schema. */
 export const SETTINGS = {
   connection: connectionSettingsSchema,
@@ -99,6 +156,9 @@ export const SETTINGS = {
   retention: retentionSettingsSchema,
   stuckThresholds: stuckThresholdSettingsSchema,
   expectedSubscriptions: expectedSubscriptionsSchema,
+  failureDetection: failureDetectionSettingsSchema,
+  alertRules: alertRuleSettingsSchema,
+  alertChannels: alertChannelSettingsSchema,
 } as const;
 export type SettingsKey = keyof typeof SETTINGS;
 export type SettingsValue<K extends SettingsKey> = z.infer<(typeof SETTINGS)[K]>;
