@@ -29,6 +29,8 @@ export const envSchema = z.object({
     .refine((url) => url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url), {
       message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
     }),
+  /** Port the server listens on; demo mode points the emulator's deliveries at it. */
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   /** Origin at which people and RxScale reach this instance, e.g. https://rxwatch.example.com. */
   RXWATCH_PUBLIC_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
   /** Further origins allowed to send state-changing requests (comma-separated). */
@@ -71,6 +73,14 @@ export const envSchema = z.object({
   RXWATCH_PROCESSING_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /** Exposes POST /api/bench/noop for `npm run bench:ingest`; off in normal operation. */
   RXWATCH_BENCH_ROUTES: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
+
+  // --- Demo mode (built-in RxScale emulator; see server/demo) ---
+  /** auto: on while no RxScale API key was saved (or an earlier demo is still active); 1: always; 0: never. */
+  RXWATCH_DEMO: z.enum(["auto", "0", "1"]).default("auto"),
+  /** Where the demo's emulator listens on 127.0.0.1; a busy port falls back to any free one. */
+  RXWATCH_DEMO_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(4010),
+  /** New demo orders per minute (each walks the whole lifecycle in about half a minute). */
+  RXWATCH_DEMO_ORDERS_PER_MINUTE: z.coerce.number().min(0).max(600).default(6),
 });
 
 export type Env = z.infer<typeof envSchema>;
