@@ -5,13 +5,15 @@ import { ensureFirstAdmin } from "@/server/auth/users";
 import { log } from "@/server/logger";
 import { currentProvider } from "@/server/db";
 import { startInboxWorker } from "@/server/processing/start";
+import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 
 /**
  * Runs once per server process before it takes requests: applies pending
  * migrations (under a lock, so several instances may start together) and
  * creates the first admin from the environment, then starts the inbox worker
- * unless RXWATCH_WORKER=0. A failure stops the process with the reason rather
- * than serving a half-ready instance.
+ * unless RXWATCH_WORKER=0 and, when it is on, demo mode (server/demo; it never
+ * fails the start). A failure stops the process with the reason rather than
+ * serving a half-ready instance.
  */
 export async function startServer(): Promise<void> {
   const config = env();
@@ -20,10 +22,11 @@ export async function startServer(): Promise<void> {
     log("info", "database ready", { provider: currentProvider(), applied, latest });
     const admin = await ensureFirstAdmin();
     if (admin === "created") log("info", "first admin created from RXWATCH_ADMIN_EMAIL");
-    if (admin === "not-configured") {
+    if (config.RXWATCH_WORKER) startInboxWorker();
+    const demo = await startDemoModeIfEnabled();
+    if (admin === "not-configured" && !demo.isDemoAdminCreated) {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");
     }
-    if (config.RXWATCH_WORKER) startInboxWorker();
   } catch (error) {
     console.error(`RxWatch cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
