@@ -1,21 +1,24 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
+import { Suspense } from "react";
+import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
+import { getSettings } from "@/server/settings";
+import { EventsView } from "./_components/events-view";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage() {
   await requirePageViewer("support");
+  const eventNames = await getSettings("eventNames");
+  // Suggestions for the type filter; any type typed in is still searched.
+  const eventTypes = [...new Set([...DEFAULT_KNOWN_EVENT_TYPES, ...Object.values(eventNames)])].sort();
   return (
     <>
-      <PageHeader title="Events">Every webhook delivery RxScale sent: accepted, duplicate and rejected.</PageHeader>
-      <EmptyState title="No deliveries received yet">
-        <p>
-          RxScale delivers to <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">/api/webhooks/rxscale</code> on this server. Each request will be listed here with its
-          verification result and what RxWatch did with it.
-        </p>
-      </EmptyState>
+      <PageHeader title="Events">Every webhook delivery RxScale sent — accepted, duplicate and rejected — newest first, as it arrives.</PageHeader>
+      <Suspense>
+        <EventsView eventTypes={eventTypes} />
+      </Suspense>
     </>
   );
 }

@@ -1,0 +1,74 @@
+"use client";
+
+import { useState } from "react";
+import type { DeliveryBodyDto } from "@/lib/deliveries";
+import { Button } from "@/components/ui/button";
+
+function formatBytes(bytes: number): string {
+  return `${bytes.toLocaleString("en-US")} byte${bytes === 1 ? "" : "s"}`;
+}
+
+const KIND_LABEL: Record<DeliveryBodyDto["kind"], string> = { json: "JSON", text: "text (not JSON)", binary: "not UTF-8", none: "not stored" };
+
+/**
+ * The one place a raw body is rendered. Bodies carry patient data: the server
+ * decides what this receives (masked for roles that may not see it, issue 7),
+ * and nothing here reads, logs or re-sends it.
+ */
+export function DeliveryBody({ body }: { body: DeliveryBodyDto }) {
+  const [copyState, setCopyState] = useState<"idle" | "copied" | "failed">("idle");
+  const copyable = body.kind === "json" || body.kind === "text" ? body.text : body.kind === "binary" ? body.hexPreview : null;
+
+  async function copy(text: string) {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopyState("copied");
+    } catch {
+      setCopyState("failed");
+    }
+  }
+
+  return (
+    <div>
+      <div className="mb-2 flex flex-wrap items-center gap-2 text-sm">
+        <span className="text-slate-600 dark:text-slate-400">
+          {formatBytes(body.size)} · {KIND_LABEL[body.kind]}
+        </span>
+        {copyable !== null ? (
+          <span className="ml-auto flex items-center gap-2">
+            {copyState !== "idle" ? (
+              <span role="status" className="text-xs text-slate-600 dark:text-slate-400">
+                {copyState === "copied" ? "Copied." : "The browser refused the clipboard; select the text instead."}
+              </span>
+            ) : null}
+            <Button variant="secondary" onClick={() => void copy(copyable)}>
+              Copy body
+            </Button>
+          </span>
+        ) : null}
+      </div>
+      {body.kind === "none" ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {body.reason === "not_read"
+            ? "RxWatch refused this request before reading its body (content type, encoding or size), so none was kept."
+            : "The body is no longer stored."}
+        </p>
+      ) : (
+        <>
+          {body.kind === "binary" ? (
+            <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+              The body is not UTF-8 text; the first {formatBytes(body.previewBytes)} as hexadecimal:
+            </p>
+          ) : null}
+          <pre
+            aria-label="Raw body"
+            tabIndex={0}
+            className="max-h-[28rem] overflow-auto whitespace-pre rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed dark:border-slate-800 dark:bg-slate-950"
+          >
+            {body.kind === "binary" ? body.hexPreview : body.text}
+          </pre>
+        </>
+      )}
+    </div>
+  );
+}
