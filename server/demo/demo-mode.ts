@@ -254,7 +254,7 @@ async function trackDemoSecrets(emulator: RunningEmulator): Promise<void> {
   if (tracked.size !== before) await upsertSettingRow(DEMO_SECRETS_SETTING, JSON.stringify([...tracked]), null);
 }
 
-/** Retires the secrets of an earlier demo: its emulator is gone, and nothing else ever signs with them. */
+/** Retires the secrets of a demo whose emulator is gone (an earlier start, or one just stopped): nothing signs with them any more. */
 async function retireTrackedDemoSecrets(): Promise<number> {
   const ids = new Set(await readTrackedSecretIds());
   let retired = 0;
@@ -264,7 +264,7 @@ async function retireTrackedDemoSecrets(): Promise<number> {
     retired += 1;
   }
   await deleteSettingRow(DEMO_SECRETS_SETTING);
-  if (retired > 0) log("info", "demo mode: retired the signing secrets of the previous demo", { count: retired });
+  if (retired > 0) log("info", "demo mode: retired the signing secrets of a demo emulator that is no longer running", { count: retired });
   return retired;
 }
 

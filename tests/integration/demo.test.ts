@@ -1,4 +1,6 @@
 import { stat, readFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as postWebhook } from "@/app/api/webhooks/rxscale/route";
 import { SUBSCRIBABLE_EVENT_TYPES } from "@/lib/subscriptions";
@@ -171,6 +173,21 @@ describe("demo mode", () => {
       },
       { timeout: 20_000, interval: 200 },
     );
+  });
+
+  it("falls back to a free port when the emulator's port is taken", async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const address: AddressInfo | string | null = blocker.address();
+    if (address === null || typeof address === "string") throw new Error("blocker is not on a TCP port");
+    try {
+      const run = await start({ emulator: { ...demoOptions().emulator, port: address.port } });
+      expect(run.emulator.port).not.toBe(address.port);
+      expect(await getSettings("connection")).toMatchObject({ customBaseUrl: run.emulatorUrl });
+      await run.subscribed;
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 
   it("ends when a real API key is saved: the emulator stops and its secrets are retired", async () => {
