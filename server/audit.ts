@@ -3,7 +3,7 @@ import type { Viewer } from "@/server/auth/viewer";
 import { log } from "@/server/logger";
 
 /** Actions that leave an audit record. */
-export type AuditAction = "deliveries.export";
+export type AuditAction = "deliveries.export" | "replay.run" | "replay.cancel" | "alerts.configure";
 
 export interface AuditRecord {
   action: AuditAction;

@@ -6,6 +6,7 @@ import { log } from "@/server/logger";
 import { currentProvider } from "@/server/db";
 import { startInboxWorker } from "@/server/processing/start";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
+import { startAlertTimer } from "@/server/alerts/timer";
 
 /**
  * Runs once per server process before it takes requests: applies pending
@@ -23,6 +24,8 @@ export async function startServer(): Promise<void> {
     const admin = await ensureFirstAdmin();
     if (admin === "created") log("info", "first admin created from RXWATCH_ADMIN_EMAIL");
     if (config.RXWATCH_WORKER) startInboxWorker();
+    // On every instance, worker or not: alerts must still go out when processing is what broke.
+    startAlertTimer();
     const demo = await startDemoModeIfEnabled();
     if (admin === "not-configured" && !demo.isDemoAdminCreated) {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");

@@ -1,0 +1,71 @@
+import "server-only";
+import { log } from "@/server/logger";
+import { summarizeError } from "@/server/processing/errors";
+import { evaluateAlerts } from "@/server/alerts/rules";
+import { getFailures } from "@/server/failures/scan";
+import { resumeStaleReplayJobs } from "@/server/replay/jobs";
+import { deleteAlertNotificationsBefore } from "@/server/repositories/alerts";
+import { deleteBacklogSamplesBefore, eventStatusCounts, upsertBacklogSample } from "@/server/repositories/failures";
+
+/*
+ * The alert timer: every 30 s, independent of the inbox worker (so a handler
+ * that crashes or hangs the worker still gets reported), it samples the
+ * processing backlog for the health chart, scans the failure groups (opening
+ * and auto-resolving incidents), evaluates the alert rules, and resumes
+ * replay jobs whose instance died. Each step fails alone.
+ */
+
+export const ALERT_INTERVAL_MS = 30_000;
+/** The first tick waits this long, so start-up (migrations, demo mode) is not crowded. */
+const FIRST_TICK_MS = 5_000;
+const BACKLOG_SAMPLE_RETENTION_MS = 8 * 24 * 60 * 60 * 1000;
+const NOTIFICATION_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+
+const globalForAlerts = globalThis as unknown as { rxwatchAlertTimer?: { interval: NodeJS.Timeout; isTicking: boolean; lastPruneAt: number } };
+
+async function step(name: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    log("error", "alert timer step failed", { step: name, error: summarizeError(error) });
+  }
+}
+
+/** One round of the timer at `now`. */
+export async function runAlertTick(now: Date = new Date(), state: { lastPruneAt: number } = { lastPruneAt: 0 }): Promise<void> {
+  await step("backlog sample", async () => {
+    const counts = await eventStatusCounts();
+    const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    await upsertBacklogSample({ minute, pending: counts.get("pending") ?? 0, processing: counts.get("processing") ?? 0, failed: counts.get("failed") ?? 0, dead: counts.get("dead") ?? 0 });
+  });
+  await step("failure scan", () => getFailures({ isFresh: true }));
+  await step("alert rules", () => evaluateAlerts(now));
+  await step("replay jobs", () => resumeStaleReplayJobs(now));
+  if (now.getTime() - state.lastPruneAt > 60 * 60 * 1000) {
+    state.lastPruneAt = now.getTime();
+    await step("prune", async () => {
+      await deleteBacklogSamplesBefore(new Date(now.getTime() - BACKLOG_SAMPLE_RETENTION_MS));
+      await deleteAlertNotificationsBefore(new Date(now.getTime() - NOTIFICATION_RETENTION_MS));
+    });
+  }
+}
+
+/** Starts this process's alert timer, once. The timer never keeps the process alive. */
+export function startAlertTimer(): void {
+  if (globalForAlerts.rxwatchAlertTimer) return;
+  const state = { interval: setInterval(() => void tick(), ALERT_INTERVAL_MS), isTicking: false, lastPruneAt: 0 };
+  state.interval.unref();
+  globalForAlerts.rxwatchAlertTimer = state;
+  async function tick(): Promise<void> {
+    // A slow round (a large scan on a busy database) is never overlapped by the next.
+    if (state.isTicking) return;
+    state.isTicking = true;
+    try {
+      await runAlertTick(new Date(), state);
+    } finally {
+      state.isTicking = false;
+    }
+  }
+  setTimeout(() => void tick(), FIRST_TICK_MS).unref();
+  log("info", "alert timer started", { intervalMs: ALERT_INTERVAL_MS });
+}
