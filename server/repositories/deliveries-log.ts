@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
-import { db } from "@/server/db";
+import { currentProvider, db, type DatabaseProvider } from "@/server/db";
 
 /*
  * Reads of the event log: every delivery, newest first, with the event it
@@ -15,9 +15,10 @@ import { db } from "@/server/db";
  * index and their deliveries sorted; a common one (processed, a frequent
  * type) is best met by walking deliveries newest first and checking each
  * event by primary key until the page is full. `planDeliveryLog` counts
- * matching events up to a bound to choose, and the SQL pins the join order
- * (SQLite takes the left side of a CROSS JOIN as the outer loop and keeps no
- * statistics; PostgreSQL reorders by its own and does fine).
+ * matching events up to a bound to choose, and the SQL pins that choice:
+ * SQLite keeps no statistics and takes the left side of a CROSS JOIN as the
+ * outer loop; PostgreSQL reorders joins freely, so the event-driven form
+ * collects the matching events in a MATERIALIZED CTE first.
  */
 
 /**
@@ -68,18 +69,27 @@ function eventConditions(filter: DeliveryLogFilter): Prisma.Sql[] {
   return conditions;
 }
 
-function deliveryConditions(filter: DeliveryLogFilter, position: DeliveryPosition | null): Prisma.Sql[] {
+/**
+ * Conditions on the delivery. With `isIndexUsable` false they are written so
+ * that SQLite cannot use an index for them (unary `+`): when the event drives,
+ * a delivery must be found through delivery(event_id), but without statistics
+ * SQLite rates "outcome = ? AND received_at in a range" as narrower and would
+ * scan that range once per matching event.
+ */
+function deliveryConditions(filter: DeliveryLogFilter, position: DeliveryPosition | null, isIndexUsable: boolean): Prisma.Sql[] {
+  const column = (name: "outcome" | "received_at" | "id") => Prisma.raw(`${isIndexUsable ? "" : "+"}"d"."${name}"`);
+  const [outcome, receivedAt, id] = [column("outcome"), column("received_at"), column("id")];
   const conditions: Prisma.Sql[] = [];
-  if (filter.outcome !== undefined) conditions.push(Prisma.sql`"d"."outcome" = ${filter.outcome}`);
-  if (filter.receivedFrom) conditions.push(Prisma.sql`"d"."received_at" >= ${filter.receivedFrom}`);
-  if (filter.receivedTo) conditions.push(Prisma.sql`"d"."received_at" <= ${filter.receivedTo}`);
+  if (filter.outcome !== undefined) conditions.push(Prisma.sql`${outcome} = ${filter.outcome}`);
+  if (filter.receivedFrom) conditions.push(Prisma.sql`${receivedAt} >= ${filter.receivedFrom}`);
+  if (filter.receivedTo) conditions.push(Prisma.sql`${receivedAt} <= ${filter.receivedTo}`);
   if (position) {
-    const { receivedAt, id } = position.after;
+    const after = position.after;
     // The bound on received_at alone is what an index range can use; the OR only settles ties.
     conditions.push(
       position.direction === "older"
-        ? Prisma.sql`"d"."received_at" <= ${receivedAt} AND ("d"."received_at" < ${receivedAt} OR "d"."id" < ${id})`
-        : Prisma.sql`"d"."received_at" >= ${receivedAt} AND ("d"."received_at" > ${receivedAt} OR "d"."id" > ${id})`,
+        ? Prisma.sql`${receivedAt} <= ${after.receivedAt} AND (${receivedAt} < ${after.receivedAt} OR ${id} < ${after.id})`
+        : Prisma.sql`${receivedAt} >= ${after.receivedAt} AND (${receivedAt} > ${after.receivedAt} OR ${id} > ${after.id})`,
     );
   }
   return conditions;
@@ -88,40 +98,52 @@ function deliveryConditions(filter: DeliveryLogFilter, position: DeliveryPositio
 const countSchema = z.array(z.object({ n: z.union([z.number(), z.bigint(), z.string()]).transform(Number) }));
 const idsSchema = z.array(z.object({ id: z.string() }));
 
+/** Counts events matching the event-side conditions, stopping at EVENT_DRIVEN_MAX_EVENTS; exported for the query-plan test. */
+export function matchingEventsProbeSql(filter: DeliveryLogFilter): Prisma.Sql {
+  const onEvent = eventConditions(filter);
+  const where = onEvent.length > 0 ? Prisma.sql`WHERE ${Prisma.join(onEvent, " AND ")}` : Prisma.empty;
+  return Prisma.sql`SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM "webhook_event" AS "e" ${where} LIMIT ${EVENT_DRIVEN_MAX_EVENTS}) AS "matching"`;
+}
+
 /** Chooses how `filter` is executed; costs at most one bounded index scan. */
 export async function planDeliveryLog(filter: DeliveryLogFilter): Promise<DeliveryLogPlan> {
-  const onEvent = eventConditions(filter);
-  if (onEvent.length === 0) return "deliveries-only";
+  if (eventConditions(filter).length === 0) return "deliveries-only";
   // Rejected deliveries never became events, so no event filter can match them.
   if (filter.outcome === "rejected") return "empty";
-  const rows = countSchema.parse(
-    await (await db()).$queryRaw(
-      Prisma.sql`SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM "webhook_event" AS "e" WHERE ${Prisma.join(onEvent, " AND ")} LIMIT ${EVENT_DRIVEN_MAX_EVENTS}) AS "matching"`,
-    ),
-  );
+  const rows = countSchema.parse(await (await db()).$queryRaw(matchingEventsProbeSql(filter)));
   return (rows[0]?.n ?? 0) < EVENT_DRIVEN_MAX_EVENTS ? "event-driven" : "delivery-driven";
 }
 
 /** The SQL of one page of ids under `plan`; exported for the query-plan test. */
-export function deliveryLogIdsSql(filter: DeliveryLogFilter, plan: Exclude<DeliveryLogPlan, "empty">, position: DeliveryPosition | null, limit: number): Prisma.Sql {
+export function deliveryLogIdsSql(
+  filter: DeliveryLogFilter,
+  plan: Exclude<DeliveryLogPlan, "empty">,
+  position: DeliveryPosition | null,
+  limit: number,
+  provider: DatabaseProvider,
+): Prisma.Sql {
   const order = position?.direction === "newer" ? Prisma.sql`"d"."received_at" ASC, "d"."id" ASC` : Prisma.sql`"d"."received_at" DESC, "d"."id" DESC`;
-  const onDelivery = deliveryConditions(filter, position);
+  // Unary plus on text is SQLite's planner hint and an error in PostgreSQL, whose planner needs no hint.
+  const onDelivery = deliveryConditions(filter, position, plan !== "event-driven" || provider !== "sqlite");
   if (plan === "deliveries-only") {
     const where = onDelivery.length > 0 ? Prisma.sql`WHERE ${Prisma.join(onDelivery, " AND ")}` : Prisma.empty;
     return Prisma.sql`SELECT "d"."id" AS "id" FROM "delivery" AS "d" ${where} ORDER BY ${order} LIMIT ${limit}`;
   }
-  const from =
-    plan === "event-driven"
-      ? Prisma.sql`"webhook_event" AS "e" CROSS JOIN "delivery" AS "d"`
-      : Prisma.sql`"delivery" AS "d" CROSS JOIN "webhook_event" AS "e"`;
-  const where = [Prisma.sql`"d"."event_id" = "e"."id"`, ...eventConditions(filter), ...onDelivery];
-  return Prisma.sql`SELECT "d"."id" AS "id" FROM ${from} WHERE ${Prisma.join(where, " AND ")} ORDER BY ${order} LIMIT ${limit}`;
+  const onEvent = Prisma.join(eventConditions(filter), " AND ");
+  if (plan === "event-driven") {
+    // MATERIALIZED keeps PostgreSQL from folding the matching events back into a delivery scan (measured: 90 ms instead of 16 ms at 3 500 pending events of a million).
+    const where = Prisma.join([Prisma.sql`"d"."event_id" = "m"."id"`, ...onDelivery], " AND ");
+    return Prisma.sql`WITH "m" AS MATERIALIZED (SELECT "e"."id" AS "id" FROM "webhook_event" AS "e" WHERE ${onEvent})
+      SELECT "d"."id" AS "id" FROM "m" CROSS JOIN "delivery" AS "d" WHERE ${where} ORDER BY ${order} LIMIT ${limit}`;
+  }
+  const where = Prisma.join([Prisma.sql`"d"."event_id" = "e"."id"`, onEvent, ...onDelivery], " AND ");
+  return Prisma.sql`SELECT "d"."id" AS "id" FROM "delivery" AS "d" CROSS JOIN "webhook_event" AS "e" WHERE ${where} ORDER BY ${order} LIMIT ${limit}`;
 }
 
 /** Ids of up to `limit` deliveries matching `filter` from `position` on, in list order. */
 export async function listDeliveryLogIds(filter: DeliveryLogFilter, plan: DeliveryLogPlan, position: DeliveryPosition | null, limit: number): Promise<string[]> {
   if (plan === "empty") return [];
-  const rows = idsSchema.parse(await (await db()).$queryRaw(deliveryLogIdsSql(filter, plan, position, limit)));
+  const rows = idsSchema.parse(await (await db()).$queryRaw(deliveryLogIdsSql(filter, plan, position, limit, currentProvider())));
   return rows.map((row) => row.id);
 }
 

@@ -6,9 +6,13 @@ import { GET as getDeliveries } from "@/app/api/deliveries/route";
 import { GET as getDelivery } from "@/app/api/deliveries/[id]/route";
 import { GET as getExport } from "@/app/api/deliveries/export/route";
 import { deliveriesPageDtoSchema, deliveryDetailDtoSchema, type DeliveryRowDto } from "@/lib/deliveries";
+import { Prisma } from "@/prisma/generated/sqlite/client";
 import { createApiToken } from "@/server/auth/tokens";
+import { createDb } from "@/server/db";
 import { createInboxWorker } from "@/server/processing/worker";
+import { deliveryLogIdsSql, matchingEventsProbeSql, type DeliveryLogFilter, type DeliveryPosition } from "@/server/repositories/deliveries-log";
 import { sign, webhookRequest } from "../fixtures/rxscale-webhooks";
+import { testProvider } from "../support/test-database";
 
 /*
  * The event log end to end: deliveries go in through the real webhook route
@@ -354,5 +358,72 @@ describe("event log", () => {
     expect((await exportOf("format=csv", staffToken)).response.status).toBe(403);
     expect((await getDeliveries(new Request("http://rxwatch.test/api/deliveries"), { params: Promise.resolve({}) })).status).toBe(401);
     expect(audits).toEqual([]);
+  });
+});
+
+/*
+ * Every filter of the event log is answered through an index, never by
+ * reading a table through or sorting it whole: checked on SQLite's plans,
+ * which (without statistics) are the same at a million rows as here.
+ * PostgreSQL chooses its plans from statistics.
+ */
+describe.runIf(testProvider() === "sqlite")("event log query plans on SQLite", () => {
+  const client = createDb(process.env.DATABASE_URL ?? "");
+  const planOf = async (sql: Prisma.Sql) =>
+    z
+      .array(z.object({ detail: z.string() }))
+      .parse(await client.$queryRaw(Prisma.sql`EXPLAIN QUERY PLAN ${sql}`))
+      .map((row) => row.detail)
+      .join("\n");
+  const position = (direction: DeliveryPosition["direction"]): DeliveryPosition => ({ after: { receivedAt: new Date(), id: "01a00000-0000-7000-8000-000000000000" }, direction });
+  const search = { value: "ord-1", shopOrderNames: ["ord-1", "#ord-1"] };
+  const eventFilters: Record<string, DeliveryLogFilter> = {
+    type: { eventType: "pharmacy_order_updated" },
+    state: { eventStatus: "dead" },
+    order: { orderUid: "ord-1" },
+    search: { search },
+  };
+  const EVENT_INDEX: Record<string, RegExp> = {
+    type: /SEARCH e USING (COVERING )?INDEX webhook_event_event_type_\w+ \(event_type=\?\)/,
+    state: /SEARCH e USING (COVERING )?INDEX webhook_event_status_next_attempt_at_idx \(status=\?\)/,
+    order: /SEARCH e USING (COVERING )?INDEX webhook_event_order_uid_idx \(order_uid=\?\)/,
+    search: /MULTI-INDEX OR[\s\S]*order_uid_idx[\s\S]*pharmacy_order_uid_idx[\s\S]*patient_uid_idx[\s\S]*pharmacy_uid_idx[\s\S]*shop_order_name_idx/,
+  };
+
+  it("walks the (received_at, id) index in order for delivery filters, in both directions, without sorting", async () => {
+    const cases: [DeliveryLogFilter, DeliveryPosition | null, RegExp][] = [
+      [{}, null, /SCAN d USING COVERING INDEX delivery_received_at_id_idx/],
+      [{}, position("older"), /SEARCH d USING COVERING INDEX delivery_received_at_id_idx \(received_at<\?\)/],
+      [{}, position("newer"), /SEARCH d USING COVERING INDEX delivery_received_at_id_idx \(received_at>\?\)/],
+      [{ receivedFrom: new Date(0), receivedTo: new Date() }, position("older"), /SEARCH d USING COVERING INDEX delivery_received_at_id_idx \(received_at>\? AND received_at<\?\)/],
+      [{ outcome: "rejected", receivedFrom: new Date(0) }, position("older"), /SEARCH d USING COVERING INDEX delivery_outcome_received_at_id_idx \(outcome=\? AND received_at>\? AND received_at<\?\)/],
+    ];
+    for (const [filter, at, expected] of cases) {
+      const plan = await planOf(deliveryLogIdsSql(filter, "deliveries-only", at, 101, "sqlite"));
+      expect(plan, JSON.stringify(filter)).toMatch(expected);
+      expect(plan, JSON.stringify(filter)).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it("finds rare matches through the event's index, then their deliveries through delivery(event_id)", async () => {
+    for (const [name, filter] of Object.entries(eventFilters)) {
+      const plan = await planOf(deliveryLogIdsSql({ ...filter, outcome: "accepted", receivedFrom: new Date(0) }, "event-driven", position("older"), 101, "sqlite"));
+      expect(plan, name).toMatch(EVENT_INDEX[name] ?? /never/);
+      expect(plan, name).toMatch(/SCAN m\nSEARCH d USING INDEX delivery_event_id_idx \(event_id=\?\)/);
+      expect(plan, name).not.toMatch(/SCAN e\b/);
+      expect(await planOf(matchingEventsProbeSql(filter)), name).toMatch(EVENT_INDEX[name] ?? /never/);
+    }
+  });
+
+  it("meets common matches by walking deliveries newest first and looking each event up by its key", async () => {
+    for (const [name, filter] of Object.entries(eventFilters)) {
+      const plan = await planOf(deliveryLogIdsSql(filter, "delivery-driven", position("older"), 101, "sqlite"));
+      expect(plan, name).toMatch(/SEARCH d USING INDEX delivery_received_at_id_idx \(received_at<\?\)/);
+      expect(plan, name).toMatch(/SEARCH e USING INDEX sqlite_autoindex_webhook_event_1 \(id=\?\)/);
+      expect(plan, name).not.toMatch(/TEMP B-TREE/);
+    }
+    const withOutcome = await planOf(deliveryLogIdsSql({ ...eventFilters.type, outcome: "duplicate" }, "delivery-driven", null, 101, "sqlite"));
+    expect(withOutcome).toMatch(/SEARCH d USING INDEX delivery_outcome_received_at_id_idx \(outcome=\?\)/);
+    expect(withOutcome).not.toMatch(/TEMP B-TREE/);
   });
 });
