@@ -36,15 +36,13 @@ import {
  * opens a new episode on the same row; a group whose condition cleared (no
  * occurrence for the quiet period, or nothing left failing) is resolved
  * automatically. People acknowledge and resolve through
- * server/failures/incidents.ts. The alert timer scans every 30 s; the page's
- * API reuses a scan younger than a few seconds.
+ * server/failures/incidents.ts. The alert timer scans every 30 s; page requests
+ * that arrive during a scan share it.
  */
 
 /** How far back a scan looks for groups nobody has seen yet; also how long resolved incidents stay listed. */
 export const SCAN_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 export const RESOLVED_LISTED_MS = 7 * 24 * 60 * 60 * 1000;
-/** A page load within this long of the last scan is answered from it. */
-const SCAN_REUSE_MS = 3_000;
 
 const TREND_BUCKET_SECONDS = TREND_BUCKET_MINUTES * 60;
 const OCCURRENCE_KINDS: readonly FailureKind[] = ["signature", "payload", "duplicate_storm", "unknown_type", "unknown_version"];
@@ -286,19 +284,19 @@ export async function scanFailures(now: Date = new Date()): Promise<FailuresDto>
   return failuresDtoSchema.parse({ groups, scannedAt: now.toISOString(), trendBucketMinutes: TREND_BUCKET_MINUTES, hasEverReceived: silence.hasEverReceived });
 }
 
-const globalForScan = globalThis as unknown as { rxwatchFailureScan?: { at: number; result: Promise<FailuresDto> } };
+const globalForScan = globalThis as unknown as { rxwatchFailureScan?: Promise<FailuresDto> };
 
 /**
- * The failure groups for the page: a fresh scan, or the one that finished (or
- * is running) less than a few seconds ago, so many open pages cost one scan.
+ * The failure groups for the page. Requests that arrive while a scan runs
+ * share it, so many open pages cost one scan at a time; `isFresh` (after a
+ * change) always starts a new one.
  */
 export async function getFailures(options: { isFresh?: boolean } = {}): Promise<FailuresDto> {
-  const last = globalForScan.rxwatchFailureScan;
-  if (!options.isFresh && last && Date.now() - last.at < SCAN_REUSE_MS) return last.result;
-  const result = scanFailures(new Date());
-  globalForScan.rxwatchFailureScan = { at: Date.now(), result };
-  result.catch(() => {
-    if (globalForScan.rxwatchFailureScan?.result === result) globalForScan.rxwatchFailureScan = undefined;
+  const running = globalForScan.rxwatchFailureScan;
+  if (running && !options.isFresh) return running;
+  const scan = scanFailures(new Date()).finally(() => {
+    if (globalForScan.rxwatchFailureScan === scan) globalForScan.rxwatchFailureScan = undefined;
   });
-  return result;
+  globalForScan.rxwatchFailureScan = scan;
+  return scan;
 }
