@@ -90,8 +90,11 @@ export interface OrderCursor {
 /** One page of orders, newest activity first, after `cursor`. Returns one extra row to tell whether more follow. */
 export async function listOrderRows(filter: OrderFilter, cursor: OrderCursor | null, limit: number) {
   const where = await whereOf(filter, { withStage: true, withStuck: true });
+  // "(last_event_at, order_uid) < cursor" spelled so that last_event_at alone bounds an index range. The textbook
+  // `a < x OR (a = x AND b < y)` made SQLite collect every row after the cursor and sort them: 145 ms for a page
+  // 50 000 orders deep, 0.2 ms this way (npm run bench:queries).
   const after: Prisma.OrderWhereInput | null = cursor
-    ? { OR: [{ lastEventAt: { lt: cursor.lastEventAt } }, { lastEventAt: cursor.lastEventAt, orderUid: { lt: cursor.orderUid } }] }
+    ? { lastEventAt: { lte: cursor.lastEventAt }, OR: [{ lastEventAt: { lt: cursor.lastEventAt } }, { orderUid: { lt: cursor.orderUid } }] }
     : null;
   return (await db()).order.findMany({
     where: after ? { AND: [where, after] } : where,
