@@ -64,14 +64,16 @@ async function drainAll(): Promise<void> {
   }
 }
 
-function call(handler: typeof planReplayRoute, path: string, token: string, body?: unknown, params: Record<string, string> = {}): Promise<Response> {
+type RouteHandler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
+
+function call<P>(handler: RouteHandler<P>, path: string, token: string, body: unknown, params: P): Promise<Response> {
   const init: RequestInit = { method: body === undefined ? "GET" : "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } };
   if (body !== undefined) init.body = JSON.stringify(body);
-  return (handler as (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>)(new Request(`http://rxwatch.test${path}`, init), { params: Promise.resolve(params) });
+  return handler(new Request(`http://rxwatch.test${path}`, init), { params: Promise.resolve(params) });
 }
 
 async function plan(filter: Record<string, unknown>, eventsPerSecond = 50): Promise<ReplayJobDto> {
-  const response = await call(planReplayRoute, "/api/replay", adminToken, { filter, eventsPerSecond });
+  const response = await call(planReplayRoute, "/api/replay", adminToken, { filter, eventsPerSecond }, {});
   expect(response.status, await response.clone().text()).toBe(201);
   return replayJobDtoSchema.parse(await response.json());
 }
@@ -156,13 +158,13 @@ describe(`bulk replay on ${testProvider()}`, () => {
   });
 
   it("refuses an empty selection and keeps bulk replay to admins", async () => {
-    const empty = await call(planReplayRoute, "/api/replay", adminToken, { filter: { statuses: ["dead"], eventType: "no_such_type" } });
+    const empty = await call(planReplayRoute, "/api/replay", adminToken, { filter: { statuses: ["dead"], eventType: "no_such_type" } }, {});
     expect(empty.status).toBe(400);
-    const unfiltered = await call(planReplayRoute, "/api/replay", adminToken, { filter: {} });
+    const unfiltered = await call(planReplayRoute, "/api/replay", adminToken, { filter: {} }, {});
     expect(unfiltered.status).toBe(400);
-    expect((await call(planReplayRoute, "/api/replay", supportToken, { filter: { statuses: ["dead"] } })).status).toBe(403);
-    expect((await call(listReplays, "/api/replay", staffToken)).status).toBe(403);
-    const list = await call(listReplays, "/api/replay", adminToken);
+    expect((await call(planReplayRoute, "/api/replay", supportToken, { filter: { statuses: ["dead"] } }, {})).status).toBe(403);
+    expect((await call(listReplays, "/api/replay", staffToken, undefined, {})).status).toBe(403);
+    const list = await call(listReplays, "/api/replay", adminToken, undefined, {});
     expect(((await list.json()) as { jobs: unknown[] }).jobs.length).toBeGreaterThanOrEqual(2);
   });
 });
