@@ -14,4 +14,10 @@ export const queryKeys = {
   subscriptions: () => ["settings", "subscriptions"] as const,
   signingSecrets: () => ["settings", "signing-secrets"] as const,
   localSettings: (key: string) => ["settings", "local", key] as const,
+  failures: () => ["failures"] as const,
+  failureGroups: () => ["failures", "groups"] as const,
+  health: (range: string) => ["failures", "health", range] as const,
+  replayJobs: () => ["replay"] as const,
+  replayJob: (id: string) => ["replay", id] as const,
+  alerts: () => ["alerts"] as const,
 };
