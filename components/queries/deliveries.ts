@@ -1,16 +1,22 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, type DeliveryFilters } from "@/lib/deliveries";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, type DeliveriesPageDto, type DeliveryFilters } from "@/lib/deliveries";
 import { reprocessResultDtoSchema } from "@/lib/processing";
 import { apiFetch } from "./api-fetch";
 import { queryKeys } from "./keys";
 
 /** How many rows that arrived while paused are counted; beyond it the view says "100+ new". */
 export const NEW_WHILE_PAUSED_LIMIT = 100;
+/**
+ * A live refetch reloads every loaded page from the top, one request each, so
+ * the pages stay contiguous; past this many pages (someone browsing far back)
+ * the list holds still instead, as if paused.
+ */
+export const LIVE_MAX_PAGES = 5;
 
 /**
  * The event log, newest first, one keyset page after another. Live notices
- * refetch it (every loaded page, from the top, so the pages stay contiguous);
- * while `isPaused` it ignores them and keeps showing what it has.
+ * refetch it; while `isPaused`, or with more than LIVE_MAX_PAGES loaded, it
+ * ignores them and keeps showing what it has.
  */
 export function useDeliveries(filters: DeliveryFilters, isPaused: boolean) {
   const search = deliveriesQueryToSearch(filters);
@@ -23,10 +29,20 @@ export function useDeliveries(filters: DeliveryFilters, isPaused: boolean) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     // A disabled query keeps its data and is not refetched by invalidation: that is the pause. A new filter still loads once.
-    enabled: (query) => !isPaused || query.state.data === undefined,
+    enabled: (query) => query.state.data === undefined || (!isPaused && query.state.data.pages.length <= LIVE_MAX_PAGES),
     placeholderData: keepPreviousData,
     staleTime: Infinity,
   });
+}
+
+/** Drops all but the newest page of the list and reloads it: back to the top, tailing again. */
+export function useJumpToNewest(filters: DeliveryFilters) {
+  const client = useQueryClient();
+  const queryKey = queryKeys.deliveriesList(deliveriesQueryToSearch(filters));
+  return () => {
+    client.setQueryData<InfiniteData<DeliveriesPageDto, string | null>>(queryKey, (data) => (data ? { pages: data.pages.slice(0, 1), pageParams: data.pageParams.slice(0, 1) } : data));
+    void client.invalidateQueries({ queryKey });
+  };
 }
 
 /** How many deliveries matching `filters` arrived after `newestCursor` (up to NEW_WHILE_PAUSED_LIMIT). */

@@ -20,7 +20,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
-import { NEW_WHILE_PAUSED_LIMIT, useDeliveries, useNewDeliveriesCount } from "@/components/queries/deliveries";
+import { LIVE_MAX_PAGES, NEW_WHILE_PAUSED_LIMIT, useDeliveries, useJumpToNewest, useNewDeliveriesCount } from "@/components/queries/deliveries";
 import { OutcomeBadge, ProcessingBadge } from "./badges";
 import { DeliveryDrawer } from "./delivery-drawer";
 
@@ -147,7 +147,11 @@ export function EventsView({ eventTypes }: { eventTypes: readonly string[] }) {
     return [...byId.values()];
   }, [deliveries.data]);
   const newestCursor = deliveries.data?.pages[0]?.newestCursor ?? null;
-  const newWhilePaused = useNewDeliveriesCount(filters, newestCursor, isPaused);
+  // Far back in the list the view holds still like a pause (see LIVE_MAX_PAGES); "Jump to newest" goes back to tailing.
+  const isBrowsingBack = (deliveries.data?.pages.length ?? 0) > LIVE_MAX_PAGES;
+  const isHeld = isPaused || isBrowsingBack;
+  const newWhilePaused = useNewDeliveriesCount(filters, newestCursor, isHeld);
+  const jumpToNewest = useJumpToNewest(filters);
   const filterSearch = deliveriesQueryToSearch(filters);
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions the React compiler cannot memoise; this component is not compiled.
@@ -191,6 +195,14 @@ export function EventsView({ eventTypes }: { eventTypes: readonly string[] }) {
       order: textOf(form.get("order")),
       ...(filters.range === "custom" ? { from: fromLocalInput(form.get("from"), false), to: fromLocalInput(form.get("to"), true) } : {}),
     });
+  }
+
+  function resume() {
+    if (isBrowsingBack) {
+      jumpToNewest();
+      scrollRef.current?.scrollTo({ top: 0 });
+    }
+    setIsPaused(false);
   }
 
   const isFiltered = filterSearch !== "";
@@ -301,19 +313,28 @@ export function EventsView({ eventTypes }: { eventTypes: readonly string[] }) {
         <Button variant="secondary" aria-pressed={isPaused} onClick={() => setIsPaused(!isPaused)}>
           {isPaused ? "Resume" : "Pause"}
         </Button>
-        {isPaused ? (
+        {isHeld ? (
           <button
             type="button"
-            onClick={() => setIsPaused(false)}
+            onClick={resume}
             data-testid="new-while-paused"
             className="rounded-full bg-sky-700 px-2.5 py-1 text-xs font-medium text-white hover:bg-sky-800"
-            title="Resume to show them"
+            title="Show them"
           >
             {newCount >= NEW_WHILE_PAUSED_LIMIT ? `${NEW_WHILE_PAUSED_LIMIT}+` : newCount} new
           </button>
         ) : null}
+        {isBrowsingBack ? (
+          <Button variant="ghost" onClick={resume}>
+            Jump to newest
+          </Button>
+        ) : null}
         <span className="text-slate-600 dark:text-slate-400">
-          {isPaused ? "Paused: the list stays as it is while new deliveries are counted." : "New deliveries appear at the top as they arrive."}
+          {isPaused
+            ? "Paused: the list stays as it is while new deliveries are counted."
+            : isBrowsingBack
+              ? "Holding still while you browse older deliveries."
+              : "New deliveries appear at the top as they arrive."}
         </span>
         <span className="ml-auto tabular-nums text-slate-500">
           {rows.length.toLocaleString("en-US")} shown{hasNextPage ? ", older ones load as you scroll" : ""}
