@@ -48,8 +48,12 @@ export function useReplayJob(id: string | null) {
     queryKey: queryKeys.replayJob(id ?? ""),
     queryFn: () => apiFetch(`/api/replay/${encodeURIComponent(id ?? "")}`, replayJobDtoSchema),
     enabled: id !== null,
-    // A running job's progress is not part of the live stream; poll it until it ends.
-    refetchInterval: (query) => (query.state.data?.state === "running" ? RUNNING_JOB_REFRESH_MS : false),
+    // A job's progress is not part of the live stream: poll while it runs and while the worker still has its events queued.
+    refetchInterval: (query) => {
+      const job = query.state.data;
+      const isWorkerBusy = job?.progress.some((entry) => entry.value === "pending" || entry.value === "processing") ?? false;
+      return job?.state === "running" || (job?.state === "completed" && isWorkerBusy) ? RUNNING_JOB_REFRESH_MS : false;
+    },
   });
 }
 
