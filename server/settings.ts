@@ -6,7 +6,10 @@ import { findSettingRow, upsertSettingRow } from "@/server/repositories/settings
 
 /** Settings change rarely and are read on hot paths; every instance re-reads after this long. */
 const CACHE_MS = 5_000;
-const cache = new Map<SettingsKey, { value: unknown; readAt: number }>();
+// On globalThis: route bundles and the worker started from instrumentation load this module separately, and a
+// change saved through one must reach the others at once (a replay right after renaming an event relies on it).
+const globalForSettings = globalThis as unknown as { rxwatchSettingsCache?: Map<SettingsKey, { value: unknown; readAt: number }> };
+const cache = (globalForSettings.rxwatchSettingsCache ??= new Map());
 
 function defaults<K extends SettingsKey>(key: K): SettingsValue<K> {
   // Documents with a top-level default parse `undefined`; objects fill their fields from `{}`.

@@ -4,39 +4,52 @@ import { expect, pharmacyOrderData, sendWebhook, signIn, test } from "./fixtures
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Sends a delivery signed with a secret RxWatch does not hold, as RxScale does after rotating its secret. */
-async function sendWithWrongSecret(request: APIRequestContext, timestamp: number, data: Record<string, unknown>): Promise<void> {
-  const body = JSON.stringify({ event_type: "pharmacy_order_updated", timestamp, payload_version: "1", data });
+/** Sends a stock update signed with a secret RxWatch does not hold, as RxScale does once that subscription's secret changed. */
+async function sendWithWrongSecret(request: APIRequestContext, timestamp: number, skuUid: string): Promise<void> {
+  const body = JSON.stringify({ event_type: "pharmacy_sku_stock_updated", timestamp, payload_version: "1", data: { uid: skuUid, stock: 3 } });
   const signature = createHmac("sha256", Buffer.from("whsec_rotated_by_rxscale_0002", "utf8")).update(body).digest("hex");
   const response = await request.post("/api/webhooks/rxscale", {
     data: body,
-    headers: { "content-type": "application/json", "x-webhook-event": "pharmacy_order_updated", "x-webhook-signature": signature },
+    headers: { "content-type": "application/json", "x-webhook-event": "pharmacy_sku_stock_updated", "x-webhook-signature": signature },
   });
   expect(response.status()).toBe(401);
 }
 
-test("a wrong-secret burst shows up as one grouped failure that asks whether the secret was rotated", async ({ page, request }) => {
+/*
+ * Other specs refuse a delivery or two of their own, and the instance may be
+ * running its demo traffic (which keeps verifying other event types). So an
+ * earlier bad-signature incident is resolved first, as support would after
+ * dealing with it: the burst then forms an episode of its own. The cause
+ * names a secret RxWatch does not hold either way — "rotated" when nothing
+ * else verifies since, "that subscription" while other types still do (the
+ * integration tests pin each wording).
+ */
+test("a wrong-secret burst shows up as one grouped failure whose cause is a secret RxWatch does not hold", async ({ page, request }) => {
+  await signIn(page, "support");
+  const origin = new URL(page.url()).origin;
+  expect((await page.request.get("/api/failures")).status()).toBe(200);
+  const resolved = await page.request.post(`/api/failures/${encodeURIComponent("signature:bad_signature")}`, { data: { action: "resolve" }, headers: { origin } });
+  expect([200, 404, 409]).toContain(resolved.status());
+
   const base = now() - 300;
-  // Deliveries verify until RxScale starts signing with a secret RxWatch was never given.
+  // Deliveries verify until RxScale starts signing one subscription's deliveries with a secret RxWatch was never given.
   for (let index = 0; index < 3; index++) {
     const uid = `ord-${randomUUID().slice(0, 8)}`;
     await sendWebhook(request, "pharmacy_order_created", base + index, pharmacyOrderData(uid, "waiting for pharmacy", base + index));
   }
-  for (let index = 0; index < 8; index++) {
-    const uid = `ord-${randomUUID().slice(0, 8)}`;
-    await sendWithWrongSecret(request, base + 10 + index, pharmacyOrderData(uid, "in-progress", base + 10 + index));
-  }
+  for (let index = 0; index < 8; index++) await sendWithWrongSecret(request, base + 10 + index, `sku-${randomUUID().slice(0, 8)}`);
 
-  await signIn(page, "support");
   await page.getByRole("link", { name: "Failures" }).click();
   const groups = page.locator('[data-group-key="signature:bad_signature"]');
   await expect(groups).toHaveCount(1);
   const group = groups.first();
-  await expect(group.getByRole("heading", { name: /Signatures that do not match/ })).toBeVisible();
-  await expect(group.getByTestId("group-count")).toHaveText(/^\d+ deliveries$/);
-  await expect(group.getByTestId("likely-cause")).toHaveText(/All \d+ failures started at \d{2}:\d{2}; until then deliveries verified .* Was the signing secret rotated on RxScale's side/);
-  await expect(group.getByRole("img", { name: /Trend over 24 hours: \d+ in total/ })).toBeVisible();
   await expect(group).toHaveAttribute("data-state", "open");
+  await expect(group.getByRole("heading", { name: /Signatures that do not match/ })).toBeVisible();
+  await expect(group.getByTestId("group-count")).toHaveText("8 deliveries");
+  await expect(group.getByTestId("likely-cause")).toHaveText(
+    /^(All 8 failures started at \d{2}:\d{2}; until then deliveries verified .* Was the signing secret rotated on RxScale's side|Only pharmacy_sku_stock_updated deliveries fail \(8 since \d{2}:\d{2}\) while .* still verify: that subscription signs with a secret RxWatch does not hold)/,
+  );
+  await expect(group.getByRole("img", { name: /Trend over 24 hours: \d+ in total/ })).toBeVisible();
   // Nothing of the payload is shown, only counts, codes and times.
   await expect(page.getByText("Erika")).toHaveCount(0);
 
@@ -44,8 +57,8 @@ test("a wrong-secret burst shows up as one grouped failure that asks whether the
   await group.getByRole("button", { name: "Acknowledge" }).click();
   await expect(group).toHaveAttribute("data-state", "acknowledged");
   await expect(group).toContainText("Acknowledged by");
+  await expect(groups).toHaveCount(1);
   // The health chart counts the refusals.
-  await expect(page.getByRole("group", { name: "Time range" }).getByRole("button", { name: "1h" })).toBeVisible();
   await page.getByRole("group", { name: "Time range" }).getByRole("button", { name: "1h" }).click();
   await expect(page).toHaveURL(/range=1h/);
   await expect(page.getByText("Rejected", { exact: true })).toBeVisible();
