@@ -8,13 +8,13 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { ThemeSwitch } from "@/components/theme-switch";
 import { LiveUpdatesProvider } from "@/components/queries/live";
 import { requirePageViewer } from "@/server/auth/page-viewer";
-import { isDemoActive } from "@/server/subscriptions/demo-state";
+import { demoBanner } from "@/server/demo/demo-mode";
 import { hasRole } from "@/lib/roles";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const viewer = await requirePageViewer();
   const theme = toTheme((await cookies()).get(THEME_COOKIE)?.value);
-  const isDemo = await isDemoActive();
+  const isDemo = (await demoBanner()) !== null;
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">

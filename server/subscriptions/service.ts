@@ -58,7 +58,7 @@ export async function getConnectionView(requestOrigin: string): Promise<Connecti
   return { settings: await getSettings("connection"), apiKey: await apiKeyStatus(), effectiveTargetUrl: await effectiveTargetUrl(requestOrigin), isDemo: await isDemoActive() };
 }
 
-/** Saves the connection; a new API key replaces the stored one and ends demo mode (its emulator keeps running until restart). */
+/** Saves the connection; a new API key replaces the stored one and ends demo mode (the demo's check stops its emulator within 15 s). */
 export async function saveConnection(request: SaveConnectionRequest, userId: string | null, requestOrigin: string): Promise<ConnectionViewDto> {
   if (request.settings.environment === "custom") {
     try {

@@ -17,6 +17,8 @@ const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "star
     RXWATCH_SECRET_KEY: "e2e-secret-key-that-is-long-enough-0123456789",
     RXWATCH_ADMIN_EMAIL: "admin@e2e.example",
     RXWATCH_ADMIN_PASSWORD: "first-passphrase-e2e",
+    // The suites send their own traffic; the demo emulator would add orders they do not expect.
+    RXWATCH_DEMO: "0",
     RXSCALE_SIGNING_SECRETS: "whsec_e2e_signing_secret_0001",
     // The suite signs in many times from one address.
     RXWATCH_LOGIN_MAX_ATTEMPTS: "1000",
