@@ -47,6 +47,10 @@ export const NEXT_STEP: Record<ProgressStage, string | null> = {
 export const FACT_KINDS = ["order", "prescription", "pharmacy_order"] as const;
 export type FactKind = (typeof FACT_KINDS)[number];
 
+export function isFactKind(value: string): value is FactKind {
+  return (FACT_KINDS as readonly string[]).includes(value);
+}
+
 /**
  * Status → stage, per kind. Pharmacy-order statuses: FACTS.md §6.1 (current
  * and legacy vocabulary); patient-order statuses: §6.2; prescription

@@ -1,5 +1,5 @@
 import "server-only";
-import { FACT_KINDS, stageSchema, type FactKind } from "@/lib/lifecycle";
+import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
 import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
 import { getSettings } from "@/server/settings";
@@ -41,11 +41,8 @@ function toRow(fact: OrderFact): OrderFactRow {
   };
 }
 
-function isFactKind(value: string): value is FactKind {
-  return (FACT_KINDS as readonly string[]).includes(value);
-}
-
-function fromRow(row: OrderFactRow): OrderFact | null {
+/** A stored fact as lib/order-projection reads it; null for a kind this version does not know. */
+export function fromRow(row: OrderFactRow): OrderFact | null {
   if (!isFactKind(row.kind)) return null;
   return {
     eventId: row.eventId,

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { FACT_KINDS, type FactKind } from "@/lib/lifecycle";
+import { isFactKind, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
 import { projectOrder, type OrderFact } from "@/lib/order-projection";
 import { stageSchema } from "@/lib/lifecycle";
@@ -22,9 +22,10 @@ import { getSettings } from "@/server/settings";
 import { describeRunError, invalidPayloadError } from "@/server/processing/errors";
 import { pharmacyOrderDataSchema } from "@/server/processing/handlers/pharmacy-order-data";
 import { PHARMACY_ORDER_EVENT_TYPES } from "@/lib/order-facts";
-import { listStoredFactKinds, type OrderFactRow } from "@/server/repositories/orders";
+import { listStoredFactKinds } from "@/server/repositories/orders";
 import { countReplayCandidates, findOrderStages, insertPlannedReplayJob, listFactsOfOrders, listReplayCandidates, type ReplaySelection } from "@/server/repositories/failures";
 import { getReplayJob } from "@/server/replay/jobs";
+import { fromRow } from "@/server/processing/order-projector";
 
 /*
  * The dry run. Re-processing is idempotent and an order is a pure function of
@@ -69,30 +70,6 @@ function predictedRefusal(eventType: string, data: Record<string, unknown>): str
   if (!(PHARMACY_ORDER_EVENT_TYPES as readonly string[]).includes(eventType)) return null;
   const parsed = pharmacyOrderDataSchema.safeParse(data);
   return parsed.success ? null : describeRunError(invalidPayloadError(parsed.error.issues)).message;
-}
-
-function isFactKind(value: string): value is FactKind {
-  return (FACT_KINDS as readonly string[]).includes(value);
-}
-
-function toFact(row: OrderFactRow): OrderFact | null {
-  if (!isFactKind(row.kind)) return null;
-  return {
-    eventId: row.eventId,
-    kind: row.kind,
-    eventType: row.eventType,
-    orderUid: row.orderUid,
-    entityUid: row.entityUid,
-    status: row.status,
-    updatedAt: row.dataUpdatedAt === null ? null : Number(row.dataUpdatedAt),
-    timestamp: Number(row.timestamp),
-    receivedAt: row.receivedAt.getTime(),
-    pharmacyUid: row.pharmacyUid,
-    pharmacyName: row.pharmacyName,
-    deliveryType: row.deliveryType,
-    shopOrderName: row.shopOrderName,
-    patientUid: row.patientUid,
-  };
 }
 
 function tallyOf(values: Iterable<string>): { value: string; count: number }[] {
@@ -145,7 +122,7 @@ export async function dryRunReplay(filter: ReplayFilter): Promise<DryRun> {
   for (const facts of newFacts.values()) for (const fact of facts) tracked.add(fact.kind);
   const factsByOrder = new Map<string, OrderFact[]>();
   for (const row of currentFacts) {
-    const fact = toFact(row);
+    const fact = fromRow(row);
     if (fact) factsByOrder.set(fact.orderUid, [...(factsByOrder.get(fact.orderUid) ?? []), fact]);
   }
   const orderByUid = new Map(currentOrders.map((order) => [order.orderUid, order]));
