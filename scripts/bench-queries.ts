@@ -14,7 +14,7 @@
 // does not find its order, a page that repeats or skips rows), or with
 // --strict when a target is missed. --db FILE seeds FILE (or, when it holds a
 // seeded database already, only migrates it and measures again: handy when
-// trying an index). --explain prints SQLite's plan of every statement.
+// trying an index). --explain prints the plan of every statement (EXPLAIN ANALYZE on PostgreSQL).
 //
 // Runs under tsx with the react-server condition, like `npm run rxwatch`, so
 // that `import "server-only"` resolves to an empty module. Measurements run
@@ -855,13 +855,23 @@ async function runMeasurements(resultFile: string): Promise<void> {
   const url = process.env.DATABASE_URL ?? "";
   const isSqlite = url.startsWith("file:");
 
-  // SQL the Prisma adapter prepares, per case, for --explain (SQLite only).
-  const captured: string[] = [];
+  // Statements the Prisma adapter runs, per case, for --explain: SQLite's as it prepares them,
+  // PostgreSQL's with their values (its plans depend on them, and EXPLAIN ANALYZE needs them).
+  const captured: { sql: string; values: unknown[] }[] = [];
   if (options.explain && isSqlite) {
     const original = Database.prototype.prepare;
     Database.prototype.prepare = function prepare(this: Database.Database, source: string) {
-      captured.push(source);
+      captured.push({ sql: source, values: [] });
       return original.call(this, source);
+    } as typeof original;
+  }
+  const prismaQuerySchema = z.object({ text: z.string(), values: z.array(z.unknown()).default([]), rowMode: z.literal("array") });
+  if (options.explain && !isSqlite) {
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function query(this: pg.Client, ...args: unknown[]) {
+      const config = prismaQuerySchema.safeParse(args[0]);
+      if (config.success) captured.push({ sql: config.data.text, values: config.data.values });
+      return Reflect.apply(original, this, args);
     } as typeof original;
   }
 
@@ -879,6 +889,7 @@ async function runMeasurements(resultFile: string): Promise<void> {
   // Walking the list page by page checks keyset pagination, yields the deep cursors and warms the caches.
   const deepCursors: string[] = [];
   const seen = new Set<string>();
+  const walked: string[] = [];
   let cursor: string | undefined;
   let previous: { at: string; uid: string } | null = null;
   const walkStarted = performance.now();
@@ -889,6 +900,7 @@ async function runMeasurements(resultFile: string): Promise<void> {
       if (seen.has(order.orderUid)) problems.push(`pagination repeated order at row ${seen.size}`);
       if (previous && (order.lastEventAt > previous.at || (order.lastEventAt === previous.at && order.orderUid > previous.uid))) problems.push(`pagination out of order at row ${seen.size}`);
       seen.add(order.orderUid);
+      walked.push(order.orderUid);
       previous = { at: order.lastEventAt, uid: order.orderUid };
     }
     if (!page.nextCursor) break;
@@ -897,6 +909,10 @@ async function runMeasurements(resultFile: string): Promise<void> {
   }
   log(`walked ${seen.size} orders in pages of 200 in ${((performance.now() - walkStarted) / 1000).toFixed(1)} s (${deepCursors.length} deep cursors)`);
   if (deepCursors.length === 0) problems.push("no deep cursor: the list ended early");
+  // Skips would go unnoticed above: compare with the same prefix read in one ordered query.
+  const expected = await orderedUids(url, walked.length);
+  const skippedAt = walked.findIndex((uid, index) => uid !== expected[index]);
+  if (skippedAt >= 0) problems.push(`pagination differs from one ordered read at row ${skippedAt}`);
   if (problems.length > 20) problems.splice(20);
 
   const first = await listOrders(ordersQuerySchema.parse({}));
@@ -955,28 +971,60 @@ async function runMeasurements(resultFile: string): Promise<void> {
     }
     timings.sort((a, b) => a - b);
     stats.push({ name: benchCase.name, p50: percentile(timings, 0.5), p95: percentile(timings, 0.95), max: timings.at(-1) ?? Number.NaN, mean: timings.reduce((sum, value) => sum + value, 0) / timings.length, runs });
-    if (options.explain && isSqlite) {
+    if (options.explain) {
       // Run once more so statements Prisma already had prepared are captured too.
       await benchCase.run(0);
-      const explainer = new Database(url.replace(/^file:/, ""), { readonly: true });
-      try {
-        // Statements that differ only in the length of an IN list have one plan: show it once.
-        const distinct = new Map(captured.slice(firstCaptured).map((sql) => [sql.replace(/\(\?(?:,\?)+\)/g, "(?…)"), sql]));
-        for (const sql of distinct.values()) {
-          // The plan does not depend on the values here, so every placeholder is bound to NULL.
-          const placeholders = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, "").split("?").length - 1;
-          const rows = explainer.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: placeholders }, () => null));
-          const plan = z.array(z.object({ detail: z.string() })).parse(rows).map((row) => row.detail);
-          plans.push({ name: benchCase.name, sql, plan });
-        }
-      } finally {
-        explainer.close();
-      }
+      // Statements that differ only in the length of an IN list have one plan: show it once.
+      const distinct = new Map(captured.slice(firstCaptured).map((statement) => [statement.sql.replace(/\$\d+/g, "?").replace(/\(\?(?:,\?)+\)/g, "(?…)"), statement]));
+      for (const statement of distinct.values()) plans.push({ name: benchCase.name, sql: statement.sql, plan: await explain(url, statement) });
     }
   }
   const result: MeasureResult = { stats, problems, plans };
   writeFileSync(resultFile, JSON.stringify(result));
   process.exit(0);
+}
+
+/** SQLite's plan of a statement (values do not change it here, so placeholders are bound to NULL), or PostgreSQL's EXPLAIN ANALYZE with its values. */
+async function explain(url: string, statement: { sql: string; values: unknown[] }): Promise<string[]> {
+  if (url.startsWith("file:")) {
+    const database = new Database(url.replace(/^file:/, ""), { readonly: true });
+    try {
+      const placeholders = statement.sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, "").split("?").length - 1;
+      const rows = database.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).all(...Array.from({ length: placeholders }, () => null));
+      return z.array(z.object({ detail: z.string() })).parse(rows).map((row) => row.detail);
+    } finally {
+      database.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const rows = (await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.values)).rows;
+    return z.array(z.object({ "QUERY PLAN": z.string() })).parse(rows).map((row) => row["QUERY PLAN"]);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The first `limit` order uids in the list's order, read directly. */
+async function orderedUids(url: string, limit: number): Promise<string[]> {
+  const sql = `SELECT order_uid FROM "order" ORDER BY last_event_at DESC, order_uid DESC LIMIT ${Math.floor(limit)}`;
+  const rowsSchema = z.array(z.object({ order_uid: z.string() }));
+  if (url.startsWith("file:")) {
+    const database = new Database(url.replace(/^file:/, ""), { readonly: true });
+    try {
+      return rowsSchema.parse(database.prepare(sql).all()).map((row) => row.order_uid);
+    } finally {
+      database.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return rowsSchema.parse((await client.query(sql)).rows).map((row) => row.order_uid);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Runs this script in measurement mode against `url` in a child process. */
@@ -1117,7 +1165,8 @@ async function main(): Promise<number> {
     await stopPostgres();
     return 1;
   } finally {
-    if (!options.keep && !options.db) rmSync(workDir, { recursive: true, force: true });
+    // With --db the database lives elsewhere and the work directory holds only the samples.
+    if (!options.keep || options.db) rmSync(workDir, { recursive: true, force: true });
   }
   await stopPostgres();
 
