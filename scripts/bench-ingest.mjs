@@ -13,14 +13,15 @@
 // Each round runs the no-op and then the webhook route for `--duration`
 // seconds; the ratios are the medians of the rounds' ratios, so that a
 // neighbour's burst of CPU on a shared machine skews one round, not the result.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { ensureProductionBuild } from "./production-build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -57,33 +58,7 @@ const log = (message) => console.error(`[bench] ${message}`);
 // ---------------------------------------------------------------------------
 // Build
 
-/** Inputs of the build; a file newer than the build means it is stale and would measure old code. */
-const SOURCES = ["app", "components", "lib", "server", "prisma/generated", "proxy.ts", "instrumentation.ts", "next.config.js", "package-lock.json"];
-
-function newestSourceMtimeMs(entry = "") {
-  const full = path.join(root, entry);
-  if (!existsSync(full)) return 0;
-  const stat = statSync(full);
-  if (stat.isFile()) return stat.mtimeMs;
-  return readdirSync(full).reduce((newest, child) => Math.max(newest, newestSourceMtimeMs(path.join(entry, child))), stat.mtimeMs);
-}
-
-function isBuildUsable() {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  if (!existsSync(buildId)) return false;
-  const manifest = path.join(root, ".next", "app-path-routes-manifest.json");
-  if (!existsSync(manifest)) return false;
-  const routes = Object.values(JSON.parse(readFileSync(manifest, "utf8")));
-  if (!routes.includes("/api/webhooks/rxscale") || !routes.includes("/api/bench/noop")) return false;
-  const builtAt = statSync(buildId).mtimeMs;
-  return SOURCES.every((source) => newestSourceMtimeMs(source) <= builtAt);
-}
-
-if (options.rebuild || !isBuildUsable()) {
-  log("building the production bundle (next build: none yet, or sources changed since)…");
-  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: ["ignore", process.stderr, process.stderr], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+ensureProductionBuild({ requiredRoutes: ["/api/webhooks/rxscale", "/api/bench/noop"], rebuild: Boolean(options.rebuild), log });
 
 // ---------------------------------------------------------------------------
 // Database

@@ -17,9 +17,9 @@
 // Target (issue 5): p95 < 1 s. Exits 1 when something is broken (an event not
 // acknowledged or never shown, the server or browser failing), or with
 // --strict when the target is missed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 import { ensureChromium } from "./ensure-chromium.mjs";
+import { ensureProductionBuild } from "./production-build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -58,32 +59,9 @@ const log = (message) => console.error(`[bench] ${message}`);
 // ---------------------------------------------------------------------------
 // Build (as scripts/bench-ingest.mjs: a build older than any source would measure old code)
 
-const SOURCES = ["app", "components", "lib", "server", "prisma/generated", "public", "proxy.ts", "instrumentation.ts", "next.config.js", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
 const REQUIRED_ROUTES = ["/orders", "/sign-in", "/api/stream", "/api/orders", "/api/webhooks/rxscale"];
 
-function newestSourceMtimeMs(entry = "") {
-  const full = path.join(root, entry);
-  if (!existsSync(full)) return 0;
-  const stat = statSync(full);
-  if (stat.isFile()) return stat.mtimeMs;
-  return readdirSync(full).reduce((newest, child) => Math.max(newest, newestSourceMtimeMs(path.join(entry, child))), stat.mtimeMs);
-}
-
-function isBuildUsable() {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  const manifest = path.join(root, ".next", "app-path-routes-manifest.json");
-  if (!existsSync(buildId) || !existsSync(manifest)) return false;
-  const routes = Object.values(JSON.parse(readFileSync(manifest, "utf8")));
-  if (!REQUIRED_ROUTES.every((route) => routes.includes(route))) return false;
-  const builtAt = statSync(buildId).mtimeMs;
-  return SOURCES.every((source) => newestSourceMtimeMs(source) <= builtAt);
-}
-
-if (options.rebuild || !isBuildUsable()) {
-  log("building the production bundle (next build: none yet, or sources changed since)…");
-  const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: ["ignore", process.stderr, process.stderr], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+ensureProductionBuild({ requiredRoutes: REQUIRED_ROUTES, rebuild: Boolean(options.rebuild), log });
 
 // ---------------------------------------------------------------------------
 // Server
