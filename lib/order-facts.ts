@@ -68,7 +68,18 @@ export interface RawEvent {
  * order (e.g. SKU stock) or lacks the identifiers to place it. A pharmacy
  * order without a parent order uid is tracked under its own uid.
  */
-export function extractOrderFact(event: RawEvent, names: EventNameSettings): OrderFact | null {
+/**
+ * Turns a patient uid into the keyed hash stored instead of it. The server
+ * passes its HMAC (server/crypto/search-key.ts); lib/ never sees the key.
+ */
+export type PatientKeyOf = (patientUid: string) => string;
+
+function patientKey(data: { patient_data?: { uid?: string | null } | null; patient_uid?: string | null }, patientKeyOf: PatientKeyOf): string | null {
+  const uid = data.patient_data?.uid ?? data.patient_uid ?? null;
+  return uid ? patientKeyOf(uid) : null;
+}
+
+export function extractOrderFact(event: RawEvent, names: EventNameSettings, patientKeyOf: PatientKeyOf): OrderFact | null {
   const kind = factKindOf(event.type, names);
   if (!kind) return null;
   const parsed = dataSchema.safeParse(event.data);
@@ -92,7 +103,7 @@ export function extractOrderFact(event: RawEvent, names: EventNameSettings): Ord
     pharmacyName: data.pharmacy?.display_name ?? null,
     deliveryType: data.delivery_type?.display_name ?? data.delivery_type?.identifier ?? null,
     shopOrderName: data.name ?? data.shop_order_name ?? null,
-    patientUid: data.patient_data?.uid ?? data.patient_uid ?? null,
+    patientKey: patientKey(data, patientKeyOf),
   };
 }
 
@@ -101,7 +112,8 @@ export interface SearchKeys {
   orderUid: string | null;
   pharmacyOrderUid: string | null;
   shopOrderName: string | null;
-  patientUid: string | null;
+  /** Keyed hash of the patient uid (see {@link PatientKeyOf}), never the uid. */
+  patientKey: string | null;
   pharmacyUid: string | null;
   status: string | null;
 }
@@ -110,9 +122,9 @@ export interface SearchKeys {
  * Search keys of any event, whatever its type: pharmacy-order events give
  * both uids; other events give what their payload has. Never throws.
  */
-export function extractSearchKeys(eventType: string, data: unknown): SearchKeys {
+export function extractSearchKeys(eventType: string, data: unknown, patientKeyOf: PatientKeyOf): SearchKeys {
   const parsed = dataSchema.safeParse(data);
-  const empty: SearchKeys = { orderUid: null, pharmacyOrderUid: null, shopOrderName: null, patientUid: null, pharmacyUid: null, status: null };
+  const empty: SearchKeys = { orderUid: null, pharmacyOrderUid: null, shopOrderName: null, patientKey: null, pharmacyUid: null, status: null };
   if (!parsed.success) return empty;
   const value = parsed.data;
   const isPharmacyOrder = (PHARMACY_ORDER_EVENT_TYPES as readonly string[]).includes(eventType);
@@ -121,7 +133,7 @@ export function extractSearchKeys(eventType: string, data: unknown): SearchKeys 
     orderUid: isPharmacyOrder ? nestedOrder : (nestedOrder ?? value.uid ?? null),
     pharmacyOrderUid: isPharmacyOrder ? (value.uid ?? null) : null,
     shopOrderName: value.name ?? value.shop_order_name ?? null,
-    patientUid: value.patient_data?.uid ?? value.patient_uid ?? null,
+    patientKey: patientKey(value, patientKeyOf),
     pharmacyUid: value.pharmacy?.uid ?? null,
     status: value.status ?? null,
   };

@@ -21,7 +21,7 @@ function fact(kind: FactKind, status: string, at: number, overrides: Partial<Ord
     pharmacyName: kind === "pharmacy_order" ? "Apotheke Nord" : null,
     deliveryType: null,
     shopOrderName: kind === "pharmacy_order" ? "#2042" : null,
-    patientUid: "pat-1",
+    patientKey: "pat-1",
     ...overrides,
   };
 }

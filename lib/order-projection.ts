@@ -32,7 +32,7 @@ export interface OrderFact {
   pharmacyName: string | null;
   deliveryType: string | null;
   shopOrderName: string | null;
-  patientUid: string | null;
+  patientKey: string | null;
 }
 
 export interface EntityState {
@@ -60,7 +60,7 @@ export interface OrderProjection {
   pharmacyName: string | null;
   deliveryType: string | null;
   shopOrderName: string | null;
-  patientUid: string | null;
+  patientKey: string | null;
   entities: EntityState[];
   /** Main-path stages before `reachedStage` for which no event arrived (only for kinds the shop receives). */
   gaps: ProgressStage[];
@@ -186,7 +186,7 @@ export function projectOrder(orderUid: string, facts: readonly OrderFact[], trac
     pharmacyName: latestWith(facts, (fact) => fact.pharmacyName),
     deliveryType: latestWith(facts, (fact) => fact.deliveryType),
     shopOrderName: latestWith(facts, (fact) => fact.shopOrderName),
-    patientUid: latestWith(facts, (fact) => fact.patientUid),
+    patientKey: latestWith(facts, (fact) => fact.patientKey),
     entities,
     gaps,
     milestones,

@@ -59,7 +59,6 @@ export type TraceEventDto = z.infer<typeof traceEventDtoSchema>;
 
 export const orderTraceDtoSchema = z.object({
   order: orderSummaryDtoSchema,
-  patientUid: z.string().nullable(),
   entities: z.array(z.object({ kind: z.enum(FACT_KINDS), uid: z.string(), status: z.string(), stage: stageSchema, at: z.iso.datetime() })),
   timeline: z.array(timelineStepDtoSchema),
   events: z.array(traceEventDtoSchema),

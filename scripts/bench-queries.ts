@@ -40,6 +40,7 @@ import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection"
 import { ordersQuerySchema } from "@/lib/orders";
 import { dataUidOf } from "@/lib/rxscale/envelope";
 import { eventNameSettingsSchema, stuckThresholdSettingsSchema } from "@/lib/settings";
+import { patientSearchKey } from "@/server/crypto/search-key";
 
 const scriptPath = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(scriptPath), "..");
@@ -197,7 +198,7 @@ interface OrderRowValues {
   pharmacyName: string | null;
   deliveryType: string | null;
   shopOrderName: string | null;
-  patientUid: string | null;
+  patientKey: string | null;
   gaps: string;
   entities: string;
   eventCount: number;
@@ -376,7 +377,7 @@ function factOf(event: SeedEvent, order: OrderCase): OrderFact {
     pharmacyName: isPharmacyOrder ? order.pharmacy.display_name : null,
     deliveryType: isPharmacyOrder ? order.deliveryType.display_name : null,
     shopOrderName: event.kind === "prescription" ? null : order.name,
-    patientUid: order.patient.uid,
+    patientKey: patientSearchKey(order.patient.uid),
   };
 }
 
@@ -390,7 +391,7 @@ function searchKeysOf(event: SeedEvent, order: OrderCase): SearchKeys {
     orderUid: order.orderUid,
     pharmacyOrderUid: isPharmacyOrder ? order.pharmacyOrderUid : null,
     shopOrderName: event.kind === "prescription" ? null : order.name,
-    patientUid: order.patient.uid,
+    patientKey: patientSearchKey(order.patient.uid),
     pharmacyUid: isPharmacyOrder ? order.pharmacy.uid : null,
     status: event.status,
   };
@@ -516,8 +517,8 @@ function generateHistory(orderCount: number, eventCount: number, seed: number): 
       if ((index * 7 + position) % 97 !== 0) continue;
       const data = dataOf(event, order);
       const type = DEFAULT_EVENT_NAMES[event.key];
-      const extracted = extractOrderFact({ id: event.eventId, type, timestamp: event.updatedAt, data, receivedAt: event.storedMs }, eventNames);
-      if (!sameJson(extracted, facts[position]) || !sameJson(extractSearchKeys(type, data), searchKeysOf(event, order)) || dataUidOf(data) !== entityUidOf(event, order)) {
+      const extracted = extractOrderFact({ id: event.eventId, type, timestamp: event.updatedAt, data, receivedAt: event.storedMs }, eventNames, patientSearchKey);
+      if (!sameJson(extracted, facts[position]) || !sameJson(extractSearchKeys(type, data, patientSearchKey), searchKeysOf(event, order)) || dataUidOf(data) !== entityUidOf(event, order)) {
         throw new Error(`generated event ${type} disagrees with lib/order-facts.ts: fix the generator`);
       }
     }
@@ -537,7 +538,7 @@ function generateHistory(orderCount: number, eventCount: number, seed: number): 
       pharmacyName: projection.pharmacyName,
       deliveryType: projection.deliveryType,
       shopOrderName: projection.shopOrderName,
-      patientUid: projection.patientUid,
+      patientKey: projection.patientKey,
       gaps: projection.gaps.join(","),
       entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
       eventCount: projection.eventCount,
@@ -568,14 +569,14 @@ const pgDate: DateFormat = (ms) => new Date(ms).toISOString().replace("Z", "");
 
 const EVENT_COLUMNS = [
   "id", "event_type", "event_timestamp", "payload_version", "data_uid", "body_sha256", "is_key_collision", "is_known_type", "first_received_at", "last_received_at",
-  "duplicate_count", "status", "attempts", "next_attempt_at", "processed_at", "order_uid", "pharmacy_order_uid", "shop_order_name", "patient_uid", "pharmacy_uid", "data_status",
+  "duplicate_count", "status", "attempts", "next_attempt_at", "processed_at", "order_uid", "pharmacy_order_uid", "shop_order_name", "patient_key", "pharmacy_uid", "data_status",
 ] as const;
 const DELIVERY_COLUMNS = ["id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "headers", "source_address", "event_type_header", "matched_secret_id", "ack_ms", "event_id"] as const;
-const FACT_COLUMNS = ["event_id", "order_uid", "kind", "event_type", "entity_uid", "status", "data_updated_at", "timestamp", "received_at", "pharmacy_uid", "pharmacy_name", "delivery_type", "shop_order_name", "patient_uid"] as const;
+const FACT_COLUMNS = ["event_id", "order_uid", "kind", "event_type", "entity_uid", "status", "data_updated_at", "timestamp", "received_at", "pharmacy_uid", "pharmacy_name", "delivery_type", "shop_order_name", "patient_key"] as const;
 const ATTEMPT_COLUMNS = ["id", "event_id", "attempt", "worker", "started_at", "finished_at", "outcome", "error"] as const;
 const ORDER_COLUMNS = [
   "order_uid", "stage", "status", "reached_stage", "stage_since", "first_event_at", "last_event_at", "pharmacy_uid", "pharmacy_name", "delivery_type",
-  "shop_order_name", "patient_uid", "gaps", "entities", "event_count", "stuck_at", "updated_at",
+  "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "updated_at",
 ] as const;
 
 interface RowEncoding {
@@ -609,12 +610,12 @@ function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): Even
     event: [
       event.eventId, type, event.updatedAt, "1", entityUidOf(event, order), sha, asBoolean(false), asBoolean(true), stored, stored,
       0, "processed", event.attempts, event.attempts > 1 ? date(event.processedMs - 40) : stored, processed,
-      keys.orderUid, keys.pharmacyOrderUid, keys.shopOrderName, keys.patientUid, keys.pharmacyUid, keys.status,
+      keys.orderUid, keys.pharmacyOrderUid, keys.shopOrderName, keys.patientKey, keys.pharmacyUid, keys.status,
     ],
     delivery: [event.deliveryId, date(event.arrivalMs), "accepted", null, "", 200, sha, size, encoding.body(text), headers, "203.0.113.24", type, "env:1", event.storedMs - event.arrivalMs + 0.4, event.eventId],
     fact: [
       fact.eventId, fact.orderUid, fact.kind, fact.eventType, fact.entityUid, fact.status, fact.updatedAt, fact.timestamp, date(fact.receivedAt),
-      fact.pharmacyUid, fact.pharmacyName, fact.deliveryType, fact.shopOrderName, fact.patientUid,
+      fact.pharmacyUid, fact.pharmacyName, fact.deliveryType, fact.shopOrderName, fact.patientKey,
     ],
     attempts,
   };
@@ -623,7 +624,7 @@ function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): Even
 function orderRowOf(row: OrderRowValues, date: DateFormat): unknown[] {
   return [
     row.orderUid, row.stage, row.status, row.reachedStage, date(row.stageSinceMs), date(row.firstEventAtMs), date(row.lastEventAtMs), row.pharmacyUid, row.pharmacyName, row.deliveryType,
-    row.shopOrderName, row.patientUid, row.gaps, row.entities, row.eventCount, row.stuckAtMs === null ? null : date(row.stuckAtMs), date(row.updatedAtMs),
+    row.shopOrderName, row.patientKey, row.gaps, row.entities, row.eventCount, row.stuckAtMs === null ? null : date(row.stuckAtMs), date(row.updatedAtMs),
   ];
 }
 

@@ -120,7 +120,6 @@ export async function getOrderTrace(orderUid: string, role: Role, now: Date = ne
 
   return {
     order: { ...summary, expectedNext: stuck.expectedNext },
-    patientUid: canSeeDeliveries ? row.patientUid : null,
     entities: stored.entities.map((entity) => ({ ...entity, at: new Date(entity.at * 1000).toISOString() })),
     timeline: timeline(row, stored.milestones),
     events: events.flatMap((event) => {

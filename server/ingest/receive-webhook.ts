@@ -10,6 +10,7 @@ import {
   type WebhookError,
 } from "@/lib/rxscale/deliveries";
 import { extractSearchKeys } from "@/lib/order-facts";
+import { patientSearchKey } from "@/server/crypto/search-key";
 import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
 import { env } from "@/server/env";
@@ -168,7 +169,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
       dataUid,
       bodySha256: body.sha256,
       isKnownType,
-      searchKeys: extractSearchKeys(envelope.event_type, envelope.data),
+      searchKeys: extractSearchKeys(envelope.event_type, envelope.data, patientSearchKey),
     },
   });
   try {

@@ -1,6 +1,7 @@
 import "server-only";
 import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
+import { patientSearchKey } from "@/server/crypto/search-key";
 import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
 import { getSettings } from "@/server/settings";
 import { publishChanges } from "@/server/live/notices";
@@ -37,7 +38,7 @@ function toRow(fact: OrderFact): OrderFactRow {
     pharmacyName: fact.pharmacyName,
     deliveryType: fact.deliveryType,
     shopOrderName: fact.shopOrderName,
-    patientUid: fact.patientUid,
+    patientKey: fact.patientKey,
   };
 }
 
@@ -58,7 +59,7 @@ export function fromRow(row: OrderFactRow): OrderFact | null {
     pharmacyName: row.pharmacyName,
     deliveryType: row.deliveryType,
     shopOrderName: row.shopOrderName,
-    patientUid: row.patientUid,
+    patientKey: row.patientKey,
   };
 }
 
@@ -110,7 +111,7 @@ export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Da
         pharmacyName: projection.pharmacyName,
         deliveryType: projection.deliveryType,
         shopOrderName: projection.shopOrderName,
-        patientUid: projection.patientUid,
+        patientKey: projection.patientKey,
         gaps: projection.gaps.join(","),
         entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
         eventCount: projection.eventCount,
@@ -131,6 +132,7 @@ export async function recordOrderEvent(event: InboxEvent): Promise<void> {
   const fact = extractOrderFact(
     { id: event.id, type: event.type, timestamp: event.timestamp, data: event.data, receivedAt: event.firstReceivedAt.getTime() },
     await getSettings("eventNames"),
+    patientSearchKey,
   );
   if (!fact) return;
   await upsertOrderFact(toRow(fact));

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { isFactKind, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
+import { patientSearchKey } from "@/server/crypto/search-key";
 import { projectOrder, type OrderFact } from "@/lib/order-projection";
 import { stageSchema } from "@/lib/lifecycle";
 import {
@@ -110,7 +111,7 @@ export async function dryRunReplay(filter: ReplayFilter): Promise<DryRun> {
       continue;
     }
     if (data.test === true) continue;
-    const fact = extractOrderFact({ id: event.id, type: event.eventType, timestamp: Number(event.eventTimestamp), data, receivedAt: event.firstReceivedAt.getTime() }, names);
+    const fact = extractOrderFact({ id: event.id, type: event.eventType, timestamp: Number(event.eventTimestamp), data, receivedAt: event.firstReceivedAt.getTime() }, names, patientSearchKey);
     if (!fact) continue;
     contributing += 1;
     newFacts.set(fact.orderUid, [...(newFacts.get(fact.orderUid) ?? []), fact]);

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
 import { currentProvider, db, type DatabaseProvider } from "@/server/db";
+import { patientSearchKey } from "@/server/crypto/search-key";
 
 /*
  * Reads of the event log: every delivery, newest first, with the event it
@@ -63,7 +64,7 @@ function eventConditions(filter: DeliveryLogFilter): Prisma.Sql[] {
   if (filter.search) {
     const { value, shopOrderNames } = filter.search;
     // One indexed equality per key, so both databases can answer the OR as a union of index lookups.
-    conditions.push(Prisma.sql`("e"."order_uid" = ${value} OR "e"."pharmacy_order_uid" = ${value} OR "e"."patient_uid" = ${value} OR "e"."pharmacy_uid" = ${value}
+    conditions.push(Prisma.sql`("e"."order_uid" = ${value} OR "e"."pharmacy_order_uid" = ${value} OR "e"."patient_key" = ${patientSearchKey(value)} OR "e"."pharmacy_uid" = ${value}
       OR "e"."shop_order_name" IN (${Prisma.join(shopOrderNames.length > 0 ? shopOrderNames : [value])}))`);
   }
   return conditions;

@@ -126,12 +126,12 @@ function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prisma.Sql {
     return Prisma.sql`(${event.id}, ${event.eventType}, ${timestamp}, ${event.payloadVersion}, ${event.dataUid}, ${event.bodySha256},
       ${isCollisionInBatch} OR EXISTS (SELECT 1 FROM "webhook_event" AS "other" WHERE "other"."event_type" = ${event.eventType} AND "other"."event_timestamp" = ${timestamp} AND "other"."data_uid" = ${event.dataUid} AND "other"."body_sha256" <> ${event.bodySha256}),
       ${event.isKnownType}, ${now}, ${now}, ${deliveryIds.length - 1}, 'pending', 0, ${now},
-      ${keys.orderUid}, ${keys.pharmacyOrderUid}, ${keys.shopOrderName}, ${keys.patientUid}, ${keys.pharmacyUid}, ${keys.status})`;
+      ${keys.orderUid}, ${keys.pharmacyOrderUid}, ${keys.shopOrderName}, ${keys.patientKey}, ${keys.pharmacyUid}, ${keys.status})`;
   });
   return Prisma.sql`INSERT INTO "webhook_event"
       ("id", "event_type", "event_timestamp", "payload_version", "data_uid", "body_sha256", "is_key_collision", "is_known_type",
        "first_received_at", "last_received_at", "duplicate_count", "status", "attempts", "next_attempt_at",
-       "order_uid", "pharmacy_order_uid", "shop_order_name", "patient_uid", "pharmacy_uid", "data_status")
+       "order_uid", "pharmacy_order_uid", "shop_order_name", "patient_key", "pharmacy_uid", "data_status")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("event_type", "event_timestamp", "data_uid", "body_sha256") DO UPDATE SET
       "duplicate_count" = "webhook_event"."duplicate_count" + "excluded"."duplicate_count" + 1,

@@ -388,7 +388,7 @@ if (testProvider() === "sqlite") describe("event log query plans on SQLite", () 
     type: /SEARCH e USING (COVERING )?INDEX webhook_event_event_type_\w+ \(event_type=\?\)/,
     state: /SEARCH e USING (COVERING )?INDEX webhook_event_status_next_attempt_at_idx \(status=\?\)/,
     order: /SEARCH e USING (COVERING )?INDEX webhook_event_order_uid_idx \(order_uid=\?\)/,
-    search: /MULTI-INDEX OR[\s\S]*order_uid_idx[\s\S]*pharmacy_order_uid_idx[\s\S]*patient_uid_idx[\s\S]*pharmacy_uid_idx[\s\S]*shop_order_name_idx/,
+    search: /MULTI-INDEX OR[\s\S]*order_uid_idx[\s\S]*pharmacy_order_uid_idx[\s\S]*patient_key_idx[\s\S]*pharmacy_uid_idx[\s\S]*shop_order_name_idx/,
   };
 
   it("walks the (received_at, id) index in order for delivery filters, in both directions, without sorting", async () => {
