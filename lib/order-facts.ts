@@ -138,3 +138,31 @@ export function extractSearchKeys(eventType: string, data: unknown, patientKeyOf
     status: value.status ?? null,
   };
 }
+
+const patientFieldsSchema = dataSchema.pick({ patient_data: true, patient_uid: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The patient uid in an envelope-like value: that of its `data` object (the
+ * fields {@link extractSearchKeys} reads), else of the value itself, so a
+ * body refused as an invalid envelope is still found. Never throws.
+ */
+export function patientUidOf(value: unknown): string | null {
+  const scopes = typeof value === "object" && value !== null && "data" in value ? [value.data, value] : [value];
+  for (const scope of scopes) {
+    const parsed = patientFieldsSchema.safeParse(scope);
+    const found = parsed.success ? (parsed.data.patient_data?.uid ?? parsed.data.patient_uid) : undefined;
+    if (found) return found;
+  }
+  return null;
+}
+
+/** {@link patientUidOf} a raw body; null when it is not UTF-8 JSON or names no patient. Never throws. */
+export function patientUidOfBody(body: Uint8Array | null): string | null {
+  if (body === null || body.byteLength === 0) return null;
+  try {
+    return patientUidOf(JSON.parse(utf8.decode(body)));
+  } catch {
+    return null;
+  }
+}

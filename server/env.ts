@@ -35,8 +35,13 @@ export const envSchema = z.object({
   RXWATCH_PUBLIC_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
   /** Further origins allowed to send state-changing requests (comma-separated). */
   RXWATCH_TRUSTED_ORIGINS: commaList,
-  /** Signs sessions and, later, encrypts secrets at rest. With SQLite it is generated into data/ when unset. */
+  /** Signs sessions and encrypts payload bodies and secrets at rest. With SQLite it is generated into data/ when unset. */
   RXWATCH_SECRET_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  /**
+   * Earlier secret keys (comma-separated), still accepted for opening what they sealed and for matching patient
+   * search keys they hashed, until `rxwatch keys rotate` has moved everything to RXWATCH_SECRET_KEY.
+   */
+  RXWATCH_PREVIOUS_SECRET_KEYS: commaList.pipe(z.array(z.string().min(32, "each key must be at least 32 characters"))),
   RXWATCH_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   RXWATCH_ADMIN_PASSWORD: optionalString,
   RXWATCH_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),

@@ -5,6 +5,9 @@ import path from "node:path";
 import { env } from "@/server/env";
 import { databaseProvider, sqliteFilePath } from "@/server/db";
 
+// The generated key is read once per file: the key ring asks for it on every sealed body.
+const generatedKeys = new Map<string, string>();
+
 /**
  * The instance's secret key. Taken from RXWATCH_SECRET_KEY; on SQLite, when it
  * is unset, one is generated next to the database file (mode 0600) so a new
@@ -19,10 +22,19 @@ export function secretKey(): string {
     throw new Error("RXWATCH_SECRET_KEY is required with PostgreSQL: every instance must share it. Generate one with `openssl rand -base64 48`.");
   }
   const file = path.join(path.dirname(sqliteFilePath(url)), "secret.key");
+  const known = generatedKeys.get(file);
+  if (known !== undefined) return known;
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(48).toString("base64"), { mode: 0o600, flag: "wx" });
   }
   chmodSync(file, 0o600);
-  return readFileSync(file, "utf8").trim();
+  const key = readFileSync(file, "utf8").trim();
+  generatedKeys.set(file, key);
+  return key;
+}
+
+/** Keys that sealed data before the current one (RXWATCH_PREVIOUS_SECRET_KEYS): accepted for opening, never for sealing. */
+export function previousSecretKeys(): readonly string[] {
+  return env().RXWATCH_PREVIOUS_SECRET_KEYS;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { openSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
-import { deleteSettingRow, findSettingRow, upsertSettingRow } from "@/server/repositories/settings";
+import { openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
+import { deleteSettingRow, findSettingRow, replaceSettingValue, upsertSettingRow } from "@/server/repositories/settings";
 
 /*
  * The SMTP password for alert email: sealed with AES-256-GCM (server/crypto)
@@ -60,4 +60,19 @@ export async function readSmtpPassword(): Promise<string | null> {
     if (error instanceof SecretBoxError) return null;
     throw error;
   }
+}
+
+/**
+ * Re-seals the stored value with the current key when a previous key sealed
+ * it, for `rxwatch keys rotate`. Idempotent; a value saved meanwhile is left
+ * alone (it is on the current key already). Throws SecretBoxError when the
+ * value cannot be opened.
+ */
+export async function resealSmtpPassword(): Promise<"absent" | "current" | "resealed"> {
+  const row = await findSettingRow(SMTP_PASSWORD_SETTING);
+  const stored = row ? storedSchema.safeParse(JSON.parse(row.value)) : null;
+  if (!row || !stored?.success) return "absent";
+  const sealed = resealSecret(stored.data, SMTP_PASSWORD_SETTING);
+  if (!sealed) return "current";
+  return (await replaceSettingValue(SMTP_PASSWORD_SETTING, row.value, JSON.stringify({ ...stored.data, ...sealed }))) ? "resealed" : "current";
 }

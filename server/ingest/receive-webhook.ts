@@ -9,7 +9,7 @@ import {
   type WebhookAck,
   type WebhookError,
 } from "@/lib/rxscale/deliveries";
-import { extractSearchKeys } from "@/lib/order-facts";
+import { extractSearchKeys, patientUidOf, patientUidOfBody } from "@/lib/order-facts";
 import { patientSearchKey } from "@/server/crypto/search-key";
 import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
@@ -79,13 +79,19 @@ interface Context {
   metadata: RequestMetadata;
 }
 
-function deliveryWrite(context: Context, body: BodyFacts, fields: Pick<DeliveryWrite, "rejection" | "flags" | "matchedSecretId" | "event">): DeliveryWrite {
+/** Keyed hash of the patient uid in `patientUid`; null when there is none. */
+function patientKeyOf(patientUid: string | null): string | null {
+  return patientUid === null ? null : patientSearchKey(patientUid);
+}
+
+function deliveryWrite(context: Context, body: BodyFacts, fields: Pick<DeliveryWrite, "rejection" | "flags" | "matchedSecretId" | "event">, patientKey: string | null): DeliveryWrite {
   return {
     id: timeOrderedId(context.receivedAt.getTime()),
     receivedAt: context.receivedAt,
     bodySha256: body.sha256,
     bodySize: body.size,
     body: body.bytes,
+    patientKey,
     headers: context.metadata.headers,
     sourceAddress: context.metadata.sourceAddress,
     eventTypeHeader: context.metadata.eventTypeHeader,
@@ -101,7 +107,9 @@ function storageUnavailable(): WebhookReply {
 async function reject(context: Context, code: RejectionCode, body: BodyFacts, matchedSecretId: string | null = null, detail?: string): Promise<WebhookReply> {
   const status = REJECTION_STATUS[code];
   try {
-    await recordDelivery(deliveryWrite(context, body, { rejection: { reasonCode: code, httpStatus: status }, flags: [], matchedSecretId, event: null }), context.startedAt);
+    // Refused bodies are kept too, so an erasure request must find them: best effort, whatever the body is.
+    const write = deliveryWrite(context, body, { rejection: { reasonCode: code, httpStatus: status }, flags: [], matchedSecretId, event: null }, patientKeyOf(patientUidOfBody(body.bytes)));
+    await recordDelivery(write, context.startedAt);
   } catch (error) {
     log("error", "could not record a rejected delivery", { reasonCode: code, ...errorFields(error) });
   }
@@ -171,7 +179,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
       isKnownType,
       searchKeys: extractSearchKeys(envelope.event_type, envelope.data, patientSearchKey),
     },
-  });
+  }, patientKeyOf(patientUidOf(json)));
   try {
     const stored = await recordDelivery(write, context.startedAt);
     if (stored.outcome === "rejected" || stored.eventId === null) throw new Error("an event-carrying delivery was stored without its event");

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { addSigningSecretRequestSchema, signingSecretDtoSchema, type AddSigningSecretRequest, type SigningSecretDto } from "@/lib/rxscale/signing-secrets";
-import { openSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
+import { currentSecretBoxKeyId, openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
 import { toSignatureCandidate, type SignatureCandidate } from "@/server/crypto/webhook-signature";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
@@ -10,7 +10,9 @@ import {
   insertSigningSecretRow,
   listActiveSigningSecretRows,
   listSigningSecretRows,
+  listSigningSecretRowsNotOnKey,
   markSigningSecretMatched,
+  replaceSigningSecretCiphertext,
   retireSigningSecretRow,
 } from "@/server/repositories/signing-secrets";
 
@@ -194,4 +196,32 @@ export async function retireSigningSecret(id: string): Promise<SigningSecretDto>
   if (!row) throw new AppError("not_found", "No active signing secret with that id.");
   invalidateSigningSecretCache();
   return toDto(row);
+}
+
+/** What re-sealing stored secrets did: how many moved to the current key, and the ids of those that could not be opened. */
+export interface ResealResult {
+  resealed: number;
+  unreadable: string[];
+}
+
+/**
+ * Re-seals every stored signing secret (retired ones included) that is on a
+ * previous key with the current one. Idempotent; a secret changed meanwhile
+ * is left for the next run. For `rxwatch keys rotate`.
+ */
+export async function resealSigningSecrets(): Promise<ResealResult> {
+  const result: ResealResult = { resealed: 0, unreadable: [] };
+  for (const row of await listSigningSecretRowsNotOnKey(currentSecretBoxKeyId())) {
+    let sealed;
+    try {
+      sealed = resealSecret(row, row.id);
+    } catch (error) {
+      if (!(error instanceof SecretBoxError)) throw error;
+      result.unreadable.push(row.id);
+      continue;
+    }
+    if (sealed && (await replaceSigningSecretCiphertext(row.id, row, sealed))) result.resealed += 1;
+  }
+  if (result.resealed > 0) invalidateSigningSecretCache();
+  return result;
 }

@@ -37,6 +37,8 @@ const storedBodySchema = z.object({ data: z.record(z.string(), z.unknown()) });
 
 /** Builds the handler's view of a claimed event from its row and raw body. */
 export function toInboxEvent(claimed: ClaimedEvent): InboxEvent {
+  // Retried, not dead-lettered: the operator can configure the missing key and the next attempt opens it.
+  if (claimed.bodyError !== null) throw new ProcessingError("unreadable_body", claimed.bodyError, { isPermanent: false });
   if (!claimed.body) throw new ProcessingError("missing_body", "no delivery of this event kept its body", { isPermanent: true });
   let parsed: unknown;
   try {

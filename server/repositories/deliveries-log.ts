@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
 import { currentProvider, db, type DatabaseProvider } from "@/server/db";
-import { patientSearchKey } from "@/server/crypto/search-key";
+import { patientSearchKeys } from "@/server/crypto/search-key";
+import { openDeliveryBodyForView } from "@/server/repositories/delivery-body";
 
 /*
  * Reads of the event log: every delivery, newest first, with the event it
@@ -64,7 +65,7 @@ function eventConditions(filter: DeliveryLogFilter): Prisma.Sql[] {
   if (filter.search) {
     const { value, shopOrderNames } = filter.search;
     // One indexed equality per key, so both databases can answer the OR as a union of index lookups.
-    conditions.push(Prisma.sql`("e"."order_uid" = ${value} OR "e"."pharmacy_order_uid" = ${value} OR "e"."patient_key" = ${patientSearchKey(value)} OR "e"."pharmacy_uid" = ${value}
+    conditions.push(Prisma.sql`("e"."order_uid" = ${value} OR "e"."pharmacy_order_uid" = ${value} OR "e"."patient_key" IN (${Prisma.join(patientSearchKeys(value))}) OR "e"."pharmacy_uid" = ${value}
       OR "e"."shop_order_name" IN (${Prisma.join(shopOrderNames.length > 0 ? shopOrderNames : [value])}))`);
   }
   return conditions;
@@ -191,12 +192,13 @@ export async function findDeliveryLogRows(ids: readonly string[]): Promise<Deliv
 
 /** One delivery with its body, headers and the whole event it became; null when unknown. */
 export async function findDeliveryRecord(id: string) {
-  return (await db()).delivery.findUnique({
+  const record = await (await db()).delivery.findUnique({
     where: { id },
     select: {
       ...listedSelect,
       headers: true,
       body: true,
+      bodyKeyId: true,
       event: {
         select: {
           id: true,
@@ -222,6 +224,9 @@ export async function findDeliveryRecord(id: string) {
       },
     },
   });
+  if (!record) return null;
+  const { bodyKeyId, ...rest } = record;
+  return { ...rest, body: openDeliveryBodyForView({ id: record.id, body: record.body, bodyKeyId }) };
 }
 
 /** The newest `take` deliveries of an event (served by the delivery(event_id) index). */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SearchKeys } from "@/lib/order-facts";
 import { Prisma } from "@/prisma/generated/sqlite/client";
 import { currentProvider, db } from "@/server/db";
+import { sealDeliveryBody } from "@/server/repositories/delivery-body";
 
 /*
  * Writes of the webhook endpoint: one call stores a whole group-commit batch
@@ -33,7 +34,10 @@ export interface DeliveryWrite {
   flags: readonly string[];
   bodySha256: string;
   bodySize: number;
+  /** The raw body as received; sealed here, on insert (server/repositories/delivery-body.ts). */
   body: Uint8Array | null;
+  /** Keyed hash of the patient uid the body mentions, if any (also for rejected deliveries), so erasure finds it. */
+  patientKey: string | null;
   headers: string;
   sourceAddress: string | null;
   eventTypeHeader: string | null;
@@ -139,19 +143,22 @@ function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prisma.Sql {
     RETURNING "id", "event_type", "event_timestamp", "data_uid", "body_sha256", "is_key_collision"`;
 }
 
-function insertDeliveriesSql(deliveries: readonly DeliveryWrite[], stored: readonly StoredDelivery[]): Prisma.Sql {
+type SealedBodies = ReturnType<typeof sealDeliveryBody>[];
+
+function insertDeliveriesSql(deliveries: readonly DeliveryWrite[], sealedBodies: SealedBodies, stored: readonly StoredDelivery[]): Prisma.Sql {
   const rows = deliveries.map((delivery, index) => {
     const result = stored[index];
     const outcome = result?.outcome ?? "rejected";
     const flags = result?.flags ?? [...delivery.flags];
     const reasonCode = delivery.rejection?.reasonCode ?? flags[0] ?? null;
     const httpStatus = delivery.rejection?.httpStatus ?? 200;
+    const sealed = sealedBodies[index] ?? { body: null, bodyKeyId: null };
     return Prisma.sql`(${delivery.id}, ${delivery.receivedAt}, ${outcome}, ${reasonCode}, ${flags.join(",")}, ${httpStatus}, ${delivery.bodySha256},
-      ${delivery.bodySize}, ${delivery.body}, ${delivery.headers}, ${delivery.sourceAddress}, ${delivery.eventTypeHeader}, ${delivery.matchedSecretId},
-      ${result?.eventId ?? null})`;
+      ${delivery.bodySize}, ${sealed.body}, ${sealed.bodyKeyId}, ${delivery.patientKey}, ${delivery.headers}, ${delivery.sourceAddress}, ${delivery.eventTypeHeader},
+      ${delivery.matchedSecretId}, ${result?.eventId ?? null})`;
   });
   return Prisma.sql`INSERT INTO "delivery"
-      ("id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "headers",
+      ("id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "body_key_id", "patient_key", "headers",
        "source_address", "event_type_header", "matched_secret_id", "event_id")
     VALUES ${Prisma.join(rows)}`;
 }
@@ -173,6 +180,8 @@ export async function commitDeliveries(deliveries: readonly DeliveryWrite[], ack
   const client = await db();
   const now = new Date();
   const groups = groupEvents(deliveries);
+  // Sealed before the transaction opens, so encryption never lengthens the time the batch holds the database.
+  const sealedBodies = deliveries.map((delivery) => sealDeliveryBody(delivery.id, delivery.body));
   return client.$transaction(async (tx) => {
     const byKey = new Map<string, z.infer<typeof upsertedEventSchema>>();
     if (groups.length > 0) {
@@ -190,7 +199,7 @@ export async function commitDeliveries(deliveries: readonly DeliveryWrite[], ack
       const flags = row.is_key_collision ? [KEY_COLLISION_FLAG, ...delivery.flags] : [...delivery.flags];
       return { outcome: isNewEvent ? "accepted" : "duplicate", eventId: row.id, isNewEvent, flags };
     });
-    if (deliveries.length > 0) await tx.$executeRaw(insertDeliveriesSql(deliveries, stored));
+    if (deliveries.length > 0) await tx.$executeRaw(insertDeliveriesSql(deliveries, sealedBodies, stored));
     if (ackTimes.length > 0) await tx.$executeRaw(ackTimesSql(ackTimes));
     return stored;
   });

@@ -1,7 +1,10 @@
 import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
+import { PayloadBoxError } from "@/server/crypto/payload-box";
 import { currentProvider, db } from "@/server/db";
+import { log } from "@/server/logger";
+import { openDeliveryBody, openDeliveryBodyForView, STORED_BODY_SELECT, type StoredBody } from "@/server/repositories/delivery-body";
 
 /*
  * Queries behind the failures page, its health chart, the alert rules and
@@ -56,12 +59,24 @@ export async function rejectionsByReason(since: Date): Promise<OccurrenceStats[]
 
 /** The newest rejected deliveries of one reason since `since`, for evidence (headers, sizes; bodies only when asked). */
 export async function recentRejections(reasonCode: string, since: Date, take: number, withBody: boolean) {
-  return (await db()).delivery.findMany({
+  const rows = await (await db()).delivery.findMany({
     where: { outcome: "rejected", reasonCode, receivedAt: { gte: since } },
     orderBy: { receivedAt: "desc" },
     take,
-    select: { receivedAt: true, headers: true, eventTypeHeader: true, sourceAddress: true, bodySize: true, body: withBody },
+    select: { receivedAt: true, headers: true, eventTypeHeader: true, sourceAddress: true, bodySize: true, id: true, body: withBody, bodyKeyId: withBody },
   });
+  return rows.map(({ id, body, bodyKeyId, ...row }) => ({ ...row, body: withBody ? evidenceBody({ id, body: body ?? null, bodyKeyId: bodyKeyId ?? null }) : null }));
+}
+
+/** A rejected body for evidence: one that cannot be opened is left out (and logged), not allowed to hide the rest. */
+function evidenceBody(stored: StoredBody): Uint8Array | null {
+  try {
+    return openDeliveryBody(stored);
+  } catch (error) {
+    if (!(error instanceof PayloadBoxError)) throw error;
+    log("warn", "a rejected delivery's body cannot be opened; left out of the evidence", { deliveryId: stored.id, reason: error.reason });
+    return null;
+  }
 }
 
 /** The last delivery whose signature verified before `before`. */
@@ -320,7 +335,7 @@ export async function countReplayCandidates(selection: ReplaySelection): Promise
 
 /** The selected events, oldest first, with the body of their first delivery that kept one (as the worker reads it). */
 export async function listReplayCandidates(selection: ReplaySelection, take: number) {
-  return (await db()).webhookEvent.findMany({
+  const events = await (await db()).webhookEvent.findMany({
     where: selectionWhere(selection),
     orderBy: [{ firstReceivedAt: "asc" }, { id: "asc" }],
     take,
@@ -331,9 +346,10 @@ export async function listReplayCandidates(selection: ReplaySelection, take: num
       status: true,
       lastError: true,
       firstReceivedAt: true,
-      deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: { body: true } },
+      deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: STORED_BODY_SELECT },
     },
   });
+  return events.map(({ deliveries, ...event }) => ({ ...event, deliveries: deliveries.map((stored) => ({ body: openDeliveryBodyForView(stored) })) }));
 }
 
 const IN_LIST_CHUNK = 1_000;

@@ -2,7 +2,9 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
+import { PayloadBoxError } from "@/server/crypto/payload-box";
 import { currentProvider, db, type Db, type DatabaseProvider } from "@/server/db";
+import { openDeliveryBody, STORED_BODY_SELECT } from "@/server/repositories/delivery-body";
 
 /*
  * The inbox: claiming due webhook events for a worker, recording how each run
@@ -36,8 +38,10 @@ export interface ClaimedEvent {
   /** The ProcessingAttempt row recording this run. */
   attemptId: string;
   fence: LeaseFence;
-  /** Raw body of the event's first stored delivery; null when none kept its body. */
+  /** Raw body of the event's first stored delivery; null when none kept its body or it cannot be opened. */
   body: Uint8Array | null;
+  /** Why a kept body cannot be opened (e.g. its key is not configured); names a key id at most, never data. */
+  bodyError: string | null;
 }
 
 export interface ClaimRequest {
@@ -168,7 +172,7 @@ export function createInboxRepository(client?: Db) {
           eventTimestamp: true,
           payloadVersion: true,
           firstReceivedAt: true,
-          deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: { body: true } },
+          deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: STORED_BODY_SELECT },
         },
       });
       const byId = new Map(events.map((event) => [event.id, event]));
@@ -176,6 +180,16 @@ export function createInboxRepository(client?: Db) {
         const event = byId.get(attempt.eventId);
         // Deleted between claim and read (retention): nothing left to run.
         if (!event) return [];
+        const stored = event.deliveries[0];
+        let body: Uint8Array | null = null;
+        let bodyError: string | null = null;
+        try {
+          body = stored ? openDeliveryBody(stored) : null;
+        } catch (error) {
+          // One unreadable body fails its own run (retried), not the whole claim.
+          if (!(error instanceof PayloadBoxError)) throw error;
+          bodyError = error.message;
+        }
         return [
           {
             id: event.id,
@@ -186,7 +200,8 @@ export function createInboxRepository(client?: Db) {
             attempt: attempt.attempt,
             attemptId: attempt.id,
             fence: { eventId: event.id, workerId: request.workerId, leaseExpiresAt: request.leaseExpiresAt },
-            body: event.deliveries[0]?.body ?? null,
+            body,
+            bodyError,
           },
         ];
       });

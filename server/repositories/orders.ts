@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/server/db";
-import { patientSearchKey } from "@/server/crypto/search-key";
+import { patientSearchKeys } from "@/server/crypto/search-key";
 import type { Prisma } from "@/prisma/generated/sqlite/client";
 
 /*
@@ -78,7 +78,7 @@ async function whereOf(filter: OrderFilter, options: { withStage: boolean; withS
     const q = filter.search;
     // A pharmacy-order or prescription uid finds its parent order through the facts.
     const viaFacts = await (await db()).orderFact.findMany({ where: { entityUid: q }, select: { orderUid: true }, distinct: ["orderUid"], take: 20 });
-    and.push({ OR: [{ orderUid: q }, { shopOrderName: q }, { patientKey: patientSearchKey(q) }, { orderUid: { in: viaFacts.map((row) => row.orderUid) } }] });
+    and.push({ OR: [{ orderUid: q }, { shopOrderName: q }, { patientKey: { in: patientSearchKeys(q) } }, { orderUid: { in: viaFacts.map((row) => row.orderUid) } }] });
   }
   return and.length > 0 ? { AND: and } : {};
 }

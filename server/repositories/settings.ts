@@ -12,3 +12,9 @@ export async function upsertSettingRow(key: string, value: string, updatedById: 
 export async function deleteSettingRow(key: string): Promise<void> {
   await (await db()).setting.deleteMany({ where: { key } });
 }
+
+/** Writes `value` only if the row still holds `expected`; false when it changed (or vanished) meanwhile. */
+export async function replaceSettingValue(key: string, expected: string, value: string): Promise<boolean> {
+  const { count } = await (await db()).setting.updateMany({ where: { key, value: expected }, data: { value } });
+  return count === 1;
+}

@@ -38,3 +38,20 @@ export async function retireSigningSecretRow(id: string, at: Date) {
 export async function markSigningSecretMatched(id: string, at: Date): Promise<void> {
   await (await db()).signingSecret.updateMany({ where: { id, OR: [{ lastMatchedAt: null }, { lastMatchedAt: { lt: at } }] }, data: { lastMatchedAt: at } });
 }
+
+/** Stored secrets sealed with any key but `keyId` (retired ones too: they stay readable for the record). */
+export async function listSigningSecretRowsNotOnKey(keyId: string) {
+  return (await db()).signingSecret.findMany({ where: { keyId: { not: keyId } }, select: { id: true, ciphertext: true, keyId: true }, orderBy: { id: "asc" } });
+}
+
+/** Replaces a secret's ciphertext only if it is still the one read (`expected`); false when it changed meanwhile. */
+export async function replaceSigningSecretCiphertext(id: string, expected: { ciphertext: string; keyId: string }, sealed: { ciphertext: string; keyId: string }): Promise<boolean> {
+  const { count } = await (await db()).signingSecret.updateMany({ where: { id, ciphertext: expected.ciphertext, keyId: expected.keyId }, data: sealed });
+  return count === 1;
+}
+
+/** Stored secrets per key id. */
+export async function countSigningSecretsByKey(): Promise<{ keyId: string; count: number }[]> {
+  const groups = await (await db()).signingSecret.groupBy({ by: ["keyId"], _count: { _all: true } });
+  return groups.map((group) => ({ keyId: group.keyId, count: group._count._all }));
+}

@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { openSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
+import { openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
 import { AppError } from "@/server/errors";
-import { findSettingRow, upsertSettingRow, deleteSettingRow } from "@/server/repositories/settings";
+import { deleteSettingRow, findSettingRow, replaceSettingValue, upsertSettingRow } from "@/server/repositories/settings";
 
 /*
  * The RxScale Management API key: sealed with AES-256-GCM (server/crypto) in
@@ -12,7 +12,7 @@ import { findSettingRow, upsertSettingRow, deleteSettingRow } from "@/server/rep
 
 const API_KEY_SETTING = "rxscale.apiKey";
 const HINT_LENGTH = 4;
-const storedKeySchema = z.object({ ciphertext: z.string(), keyId: z.string(), hint: z.string(), savedAt: z.iso.datetime() });
+const storedSchema = z.object({ ciphertext: z.string(), keyId: z.string(), hint: z.string(), savedAt: z.iso.datetime() });
 
 export interface ApiKeyStatus {
   isSet: boolean;
@@ -25,7 +25,7 @@ export interface ApiKeyStatus {
 async function readStored() {
   const row = await findSettingRow(API_KEY_SETTING);
   if (!row) return null;
-  const parsed = storedKeySchema.safeParse(JSON.parse(row.value));
+  const parsed = storedSchema.safeParse(JSON.parse(row.value));
   return parsed.success ? parsed.data : null;
 }
 
@@ -65,4 +65,19 @@ export async function readApiKey(): Promise<string | null> {
     if (error instanceof SecretBoxError) throw new AppError("conflict", `The stored RxScale API key cannot be decrypted: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Re-seals the stored value with the current key when a previous key sealed
+ * it, for `rxwatch keys rotate`. Idempotent; a value saved meanwhile is left
+ * alone (it is on the current key already). Throws SecretBoxError when the
+ * value cannot be opened.
+ */
+export async function resealApiKey(): Promise<"absent" | "current" | "resealed"> {
+  const row = await findSettingRow(API_KEY_SETTING);
+  const stored = row ? storedSchema.safeParse(JSON.parse(row.value)) : null;
+  if (!row || !stored?.success) return "absent";
+  const sealed = resealSecret(stored.data, API_KEY_SETTING);
+  if (!sealed) return "current";
+  return (await replaceSettingValue(API_KEY_SETTING, row.value, JSON.stringify({ ...stored.data, ...sealed }))) ? "resealed" : "current";
 }

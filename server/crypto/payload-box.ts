@@ -1,0 +1,88 @@
+import "server-only";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { keyRing } from "@/server/crypto/key-ring";
+
+/*
+ * Encryption at rest for raw webhook bodies: AES-256-GCM under the key ring's
+ * payload key, a random 96-bit IV per body and a 128-bit tag. The stored form
+ * is one compact binary value:
+ *
+ *   version (1 byte, 0x01) | IV (12 bytes) | ciphertext (as long as the body) | tag (16 bytes)
+ *
+ * i.e. 29 bytes more than the body. The id of the key that sealed it is kept
+ * beside it (delivery.body_key_id), not inside, so rotation finds rows still
+ * on an old key with an index. The associated data binds the version and the
+ * caller's context (the delivery id): a sealed body copied onto another row,
+ * or altered in any bit, fails to open.
+ */
+
+const FORMAT_VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + IV_BYTES;
+/** Bytes a sealed body has beyond its plaintext. */
+export const SEALED_PAYLOAD_OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
+const AAD_LABEL = "rxwatch/payload-box/v1\0";
+
+export interface SealedPayload {
+  sealed: Buffer;
+  keyId: string;
+}
+
+export type PayloadBoxFailure = "missing_key" | "unknown_format" | "authentication_failed";
+
+/** Thrown when a sealed body cannot be opened. The message names the key id at most, never data. */
+export class PayloadBoxError extends Error {
+  override readonly name = "PayloadBoxError";
+  constructor(
+    readonly reason: PayloadBoxFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function associatedData(context: string): Buffer {
+  return Buffer.from(`${AAD_LABEL}${String.fromCharCode(FORMAT_VERSION)}${context}`, "utf8");
+}
+
+/** Seals `plaintext` with the current key, bound to `context` (the delivery id). */
+export function sealPayload(plaintext: Uint8Array, context: string): SealedPayload {
+  const { id, derive } = keyRing().current;
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", derive("payloadBox"), iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(associatedData(context));
+  const sealed = Buffer.concat([Buffer.of(FORMAT_VERSION), iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return { sealed, keyId: id };
+}
+
+/**
+ * Opens a body sealed by {@link sealPayload} under `keyId` with the same
+ * `context`, using whichever key of the ring has that id. Throws
+ * {@link PayloadBoxError}: `missing_key` when no configured key has the id,
+ * `unknown_format` or `authentication_failed` when the bytes are not what
+ * was sealed for this context.
+ */
+export function openPayload(sealed: Uint8Array, keyId: string, context: string): Buffer {
+  const ring = keyRing();
+  const key = ring.find(keyId);
+  if (!key) {
+    throw new PayloadBoxError(
+      "missing_key",
+      `Sealed with key ${keyId}, which is neither RXWATCH_SECRET_KEY (now ${ring.current.id}) nor one of RXWATCH_PREVIOUS_SECRET_KEYS. ` +
+        "Add the key that sealed it to RXWATCH_PREVIOUS_SECRET_KEYS (docs/data-protection.md).",
+    );
+  }
+  if (sealed.byteLength < SEALED_PAYLOAD_OVERHEAD_BYTES || sealed[0] !== FORMAT_VERSION) {
+    throw new PayloadBoxError("unknown_format", "The stored body is not a sealed body of a known format.");
+  }
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key.derive("payloadBox"), bytes.subarray(1, HEADER_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(associatedData(context));
+    decipher.setAuthTag(bytes.subarray(bytes.byteLength - TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(HEADER_BYTES, bytes.byteLength - TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new PayloadBoxError("authentication_failed", "The stored body failed authentication: it was altered or belongs to another delivery.");
+  }
+}
