@@ -9,6 +9,7 @@ import { migrateDatabase } from "@/server/migrations";
 import { createUser, findUser, listUsers, updateUser } from "@/server/auth/users";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
 import { AppError } from "@/server/errors";
+import { DEFAULT_ROTATION_BATCH, keyStatus, rotateKeys } from "@/server/key-rotation";
 
 const USAGE = `Usage: npm run rxwatch -- <command> [options]
 
@@ -21,6 +22,10 @@ const USAGE = `Usage: npm run rxwatch -- <command> [options]
   token add --name N --role R [--days D]    create an API token; printed once
   token list                                list API tokens (never their secrets)
   token revoke --id ID                      revoke an API token
+  keys status                               stored bodies and secrets per key id
+  keys rotate [--batch 500]                 re-seal everything not on RXWATCH_SECRET_KEY (also plaintext
+                                            bodies from before bodies were sealed) and re-hash patient keys;
+                                            safe while RxWatch runs, resumable (docs/data-protection.md)
 
 Roles: staff, support, admin.`;
 
@@ -60,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, id: { type: "string" }, days: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, id: { type: "string" }, days: { type: "string" }, batch: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   const [group, action] = positionals;
   if (values.help || !group) {
@@ -113,13 +118,36 @@ async function main(argv: string[]): Promise<void> {
       await revokeApiToken(values.id);
       console.log("Token revoked.");
       return;
+    case "keys status": {
+      const labels = { current: "current (RXWATCH_SECRET_KEY)", previous: "previous (RXWATCH_PREVIOUS_SECRET_KEYS)", missing: "MISSING: not configured", plaintext: "none: plaintext, sealed by keys rotate" };
+      console.log("key id\tbodies\tsecrets\tstate");
+      for (const use of await keyStatus()) console.log(`${use.keyId ?? "-"}\t${use.bodies}\t${use.secrets}\t${labels[use.state]}`);
+      return;
+    }
+    case "keys rotate": {
+      const batchSize = values.batch === undefined ? DEFAULT_ROTATION_BATCH : Number(values.batch);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError("invalid_request", "--batch must be a whole number from 1 to 10000.");
+      const result = await rotateKeys({
+        batchSize,
+        onProgress: (progress) => console.error(`batch ${progress.batches}: ${progress.bodiesSealed} bodies sealed (${progress.legacyBodiesSealed} formerly plaintext), ${progress.patientKeysUpdated} patient keys re-hashed`),
+      });
+      console.log(
+        `Done. Current key ${result.currentKeyId}: ${result.bodiesSealed} bodies re-sealed (${result.legacyBodiesSealed} formerly plaintext), ` +
+          `${result.patientKeysUpdated} patient keys re-hashed, ${result.secretsResealed} secrets re-sealed.`,
+      );
+      for (const missing of result.missingKeys) console.error(`rxwatch: ${missing.bodies} bodies are sealed with key ${missing.keyId}, which is not configured: add it to RXWATCH_PREVIOUS_SECRET_KEYS and run keys rotate again.`);
+      if (result.unreadableBodies > 0) console.error(`rxwatch: ${result.unreadableBodies} bodies failed authentication and were left as they are (their ids are in the log).`);
+      if (result.unreadableSecrets > 0) console.error(`rxwatch: ${result.unreadableSecrets} stored secrets cannot be opened and were left as they are (see the log).`);
+      if (result.missingKeys.length > 0 || result.unreadableBodies > 0 || result.unreadableSecrets > 0) process.exitCode = 1;
+      return;
+    }
     default:
       throw new AppError("invalid_request", `Unknown command "${positionals.join(" ")}".\n\n${USAGE}`);
   }
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     const message = error instanceof AppError ? error.message : error instanceof Error && error.name === "ZodError" ? "Invalid value: check --role (staff, support, admin)." : error instanceof Error ? error.message : String(error);
     console.error(`rxwatch: ${message}`);

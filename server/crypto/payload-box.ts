@@ -25,7 +25,7 @@ export const SEALED_PAYLOAD_OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
 const AAD_LABEL = "rxwatch/payload-box/v1\0";
 
 export interface SealedPayload {
-  sealed: Buffer;
+  sealed: Buffer<ArrayBuffer>;
   keyId: string;
 }
 

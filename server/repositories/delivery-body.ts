@@ -20,7 +20,7 @@ export interface StoredBody {
 }
 
 /** The stored columns for a delivery's raw body: sealed with the current key and bound to the delivery id. */
-export function sealDeliveryBody(deliveryId: string, body: Uint8Array | null): { body: Uint8Array | null; bodyKeyId: string | null } {
+export function sealDeliveryBody(deliveryId: string, body: Uint8Array | null): { body: Uint8Array<ArrayBuffer> | null; bodyKeyId: string | null } {
   if (body === null) return { body: null, bodyKeyId: null };
   const { sealed, keyId } = sealPayload(body, deliveryId);
   return { body: sealed, bodyKeyId: keyId };
