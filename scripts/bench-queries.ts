@@ -41,6 +41,7 @@ import { ordersQuerySchema } from "@/lib/orders";
 import { dataUidOf } from "@/lib/rxscale/envelope";
 import { eventNameSettingsSchema, stuckThresholdSettingsSchema } from "@/lib/settings";
 import { patientSearchKey } from "@/server/crypto/search-key";
+import { sealDeliveryBody } from "@/server/repositories/delivery-body";
 
 const scriptPath = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(scriptPath), "..");
@@ -571,7 +572,10 @@ const EVENT_COLUMNS = [
   "id", "event_type", "event_timestamp", "payload_version", "data_uid", "body_sha256", "is_key_collision", "is_known_type", "first_received_at", "last_received_at",
   "duplicate_count", "status", "attempts", "next_attempt_at", "processed_at", "order_uid", "pharmacy_order_uid", "shop_order_name", "patient_key", "pharmacy_uid", "data_status",
 ] as const;
-const DELIVERY_COLUMNS = ["id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "headers", "source_address", "event_type_header", "matched_secret_id", "ack_ms", "event_id"] as const;
+const DELIVERY_COLUMNS = [
+  "id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "body_key_id", "patient_key", "headers", "source_address",
+  "event_type_header", "matched_secret_id", "ack_ms", "event_id",
+] as const;
 const FACT_COLUMNS = ["event_id", "order_uid", "kind", "event_type", "entity_uid", "status", "data_updated_at", "timestamp", "received_at", "pharmacy_uid", "pharmacy_name", "delivery_type", "shop_order_name", "patient_key"] as const;
 const ATTEMPT_COLUMNS = ["id", "event_id", "attempt", "worker", "started_at", "finished_at", "outcome", "error"] as const;
 const ORDER_COLUMNS = [
@@ -582,8 +586,6 @@ const ORDER_COLUMNS = [
 interface RowEncoding {
   date: DateFormat;
   boolean: (value: boolean) => unknown;
-  /** The raw body (UTF-8 JSON) as the driver takes it for a bytea/BLOB column. */
-  body: (text: string) => unknown;
 }
 
 function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): EventRows {
@@ -595,6 +597,7 @@ function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): Even
   const signature = createHmac("sha256", SIGNING_SECRET).update(text, "utf8").digest("hex");
   const headers = JSON.stringify({ "content-type": "application/json", "content-length": String(size), "user-agent": "RxScale-Webhooks/1.0", "x-webhook-event": type, "x-webhook-signature": signature, "x-forwarded-for": "203.0.113.24" });
   const keys = searchKeysOf(event, order);
+  const sealed = sealDeliveryBody(event.deliveryId, Buffer.from(text, "utf8"));
   const fact = factOf(event, order);
   const stored = date(event.storedMs);
   const processed = date(event.processedMs);
@@ -612,7 +615,11 @@ function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): Even
       0, "processed", event.attempts, event.attempts > 1 ? date(event.processedMs - 40) : stored, processed,
       keys.orderUid, keys.pharmacyOrderUid, keys.shopOrderName, keys.patientKey, keys.pharmacyUid, keys.status,
     ],
-    delivery: [event.deliveryId, date(event.arrivalMs), "accepted", null, "", 200, sha, size, encoding.body(text), headers, "203.0.113.24", type, "env:1", event.storedMs - event.arrivalMs + 0.4, event.eventId],
+    // Sealed exactly as ingest seals it, so rows on disk have the size (and the column values) real ones have.
+    delivery: [
+      event.deliveryId, date(event.arrivalMs), "accepted", null, "", 200, sha, size, sealed.body, sealed.bodyKeyId, keys.patientKey, headers, "203.0.113.24", type, "env:1",
+      event.storedMs - event.arrivalMs + 0.4, event.eventId,
+    ],
     fact: [
       fact.eventId, fact.orderUid, fact.kind, fact.eventType, fact.entityUid, fact.status, fact.updatedAt, fact.timestamp, date(fact.receivedAt),
       fact.pharmacyUid, fact.pharmacyName, fact.deliveryType, fact.shopOrderName, fact.patientKey,
@@ -669,7 +676,7 @@ function seedSqlite(file: string, history: History): void {
     const insertFact = insert("order_fact", FACT_COLUMNS);
     const insertAttempt = insert("processing_attempt", ATTEMPT_COLUMNS);
     const insertOrder = insert("order", ORDER_COLUMNS);
-    const encoding: RowEncoding = { date: sqliteDate, boolean: (value) => (value ? 1 : 0), body: (text) => Buffer.from(text, "utf8") };
+    const encoding: RowEncoding = { date: sqliteDate, boolean: (value) => (value ? 1 : 0) };
 
     const started = performance.now();
     const BATCH = 50_000;
@@ -707,11 +714,8 @@ function seedSqlite(file: string, history: History): void {
 const pgIndexSchema = z.object({ indexname: z.string(), indexdef: z.string() });
 const pgConstraintSchema = z.object({ table_name: z.string(), conname: z.string(), definition: z.string() });
 
-/** A bytea column sent as UTF-8 text and converted by the server: half the bytes of hex, and about half the time. */
-const UTF8_BYTEA = "utf8-bytea";
-
 const EVENT_TYPES_PG = ["text", "text", "int8", "text", "text", "text", "bool", "bool", "timestamp(3)", "timestamp(3)", "int4", "text", "int4", "timestamp(3)", "timestamp(3)", "text", "text", "text", "text", "text", "text"];
-const DELIVERY_TYPES_PG = ["text", "timestamp(3)", "text", "text", "text", "int4", "text", "int4", UTF8_BYTEA, "text", "text", "text", "text", "float8", "text"];
+const DELIVERY_TYPES_PG = ["text", "timestamp(3)", "text", "text", "text", "int4", "text", "int4", "bytea", "text", "text", "text", "text", "text", "text", "float8", "text"];
 const FACT_TYPES_PG = ["text", "text", "text", "text", "text", "text", "int8", "int8", "timestamp(3)", "text", "text", "text", "text", "text"];
 const ATTEMPT_TYPES_PG = ["text", "text", "int4", "text", "timestamp(3)", "timestamp(3)", "text", "text"];
 const ORDER_TYPES_PG = ["text", "text", "text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)", "text", "text", "text", "text", "text", "text", "text", "int4", "timestamp(3)", "timestamp(3)"];
@@ -722,8 +726,8 @@ const ORDER_TYPES_PG = ["text", "text", "text", "text", "timestamp(3)", "timesta
  * are numbered from `first`, so several inserts can share one statement.
  */
 function unnestInsert(table: string, columns: readonly string[], types: readonly string[], first = 1): string {
-  const select = types.map((type, index) => (type === UTF8_BYTEA ? `convert_to(c${index}, 'UTF8')` : `c${index}`));
-  const arrays = types.map((type, index) => `$${first + index}::${type === UTF8_BYTEA ? "text" : type}[]`);
+  const select = types.map((_, index) => `c${index}`);
+  const arrays = types.map((type, index) => `$${first + index}::${type}[]`);
   return `INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) SELECT ${select.join(", ")} FROM unnest(${arrays.join(", ")}) AS u(${types.map((_, index) => `c${index}`).join(", ")})`;
 }
 
@@ -791,7 +795,7 @@ async function seedPostgres(url: string, history: History): Promise<void> {
 
     const started = performance.now();
     const BATCH = 5_000;
-    const encoding: RowEncoding = { date: pgDate, boolean: (value) => value, body: (text) => text };
+    const encoding: RowEncoding = { date: pgDate, boolean: (value) => value };
     const inFlight: Promise<unknown>[] = writers.map(() => Promise.resolve());
     for (let start = 0, batch = 0; start < history.events.length; start += BATCH, batch += 1) {
       const events: (readonly unknown[])[] = [];

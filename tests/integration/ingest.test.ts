@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/rxscale/route";
 import { createDb } from "@/server/db";
+import { openDeliveryBody, type StoredBody } from "@/server/repositories/delivery-body";
 import { addSigningSecret, retireSigningSecret } from "@/server/ingest/signing-secrets";
 import { onNewEvents } from "@/server/processing/inbox-signal";
 import { updateSettings } from "@/server/settings";
@@ -59,8 +60,20 @@ async function deliverRequest(request: Request, marker: string) {
   return { result, delivery };
 }
 
-function bodyText(bytes: Uint8Array | null): string | null {
-  return bytes === null ? null : Buffer.from(bytes).toString("utf8");
+/** The body a delivery row keeps, opened as every reader opens it; asserts that what is on disk is sealed, not the body. */
+function storedBody(delivery: StoredBody): Buffer | null {
+  const plaintext = openDeliveryBody(delivery);
+  if (plaintext === null) {
+    expect(delivery.bodyKeyId).toBeNull();
+    return null;
+  }
+  expect(delivery.bodyKeyId).toMatch(/^hkdf-[0-9a-f]{16}$/);
+  expect(Buffer.from(delivery.body ?? new Uint8Array()).equals(Buffer.from(plaintext))).toBe(false);
+  return Buffer.from(plaintext);
+}
+
+function bodyText(delivery: StoredBody): string | null {
+  return storedBody(delivery)?.toString("utf8") ?? null;
 }
 
 /** A valid envelope serialised to exactly `size` bytes (padding inside data). */
@@ -82,7 +95,7 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
     expect(Math.abs((event?.nextAttemptAt.getTime() ?? 0) - Date.now())).toBeLessThan(10_000);
 
     expect(delivery).toMatchObject({ outcome: "accepted", httpStatus: 200, reasonCode: null, flags: "", matchedSecretId: "env:1", eventId: event?.id, bodySize: Buffer.byteLength(body), bodySha256: event?.bodySha256, sourceAddress: "203.0.113.7", eventTypeHeader: "pharmacy_order_updated" });
-    expect(bodyText(delivery.body)).toBe(body);
+    expect(bodyText(delivery)).toBe(body);
     const headers = recordedHeadersSchema.parse(JSON.parse(delivery.headers));
     expect(headers["x-webhook-signature"]).toBe(sign(body, SECRETS.current));
     expect(headers["content-type"]).toBe("application/json");
@@ -119,7 +132,7 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
       expect(result.errorCode).toBe(code);
       expect(result.text).not.toContain(PATIENT_NAME);
       expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: code, httpStatus: 401, matchedSecretId: null, eventId: null, bodySize: Buffer.byteLength(body) });
-      expect(bodyText(delivery.body)).toBe(body);
+      expect(bodyText(delivery)).toBe(body);
     });
   });
 
@@ -142,7 +155,7 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
       expect(result.status).toBe(400);
       expect(result.errorCode).toBe("invalid_json");
       expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: "invalid_json", httpStatus: 400, matchedSecretId: "env:1", eventId: null, bodySize: typeof body === "string" ? Buffer.byteLength(body) : body.byteLength });
-      expect(delivery.body === null ? null : Buffer.from(delivery.body)).toEqual(Buffer.from(body));
+      expect(storedBody(delivery)).toEqual(Buffer.from(body));
     });
   });
 
@@ -180,7 +193,7 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
       expect(result.errorMessage).toContain(field);
       expect(result.text).not.toContain(PATIENT_NAME);
       expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: "invalid_envelope", httpStatus: 400, matchedSecretId: "env:1", eventId: null });
-      expect(bodyText(delivery.body)).toBe(body);
+      expect(bodyText(delivery)).toBe(body);
     });
   });
 
