@@ -64,6 +64,10 @@ const { values: options } = parseArgs({
   },
 });
 
+// Seeding (this process) seals bodies and hashes patient uids; measuring (a child per database) searches by them.
+// Both must use one key, whatever DATABASE_URL says: a fixed one unless the caller set RXWATCH_SECRET_KEY.
+process.env.RXWATCH_SECRET_KEY ||= "bench-queries-secret-key-not-for-production-0001";
+
 /** Issue 5: each query's p95 on SQLite with 1 000 000 events / 100 000 orders. */
 const TARGET_P95_MS = 50;
 /** The depth (rows from the top) from which the deep-page cursors are taken; half the list in smaller runs. */

@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case "keys rotate": {
       const batchSize = values.batch === undefined ? DEFAULT_ROTATION_BATCH : Number(values.batch);
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError("invalid_request", "--batch must be a whole number from 1 to 10000.");
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5_000) throw new AppError("invalid_request", "--batch must be a whole number from 1 to 5000.");
       const result = await rotateKeys({
         batchSize,
         onProgress: (progress) => console.error(`batch ${progress.batches}: ${progress.bodiesSealed} bodies sealed (${progress.legacyBodiesSealed} formerly plaintext), ${progress.patientKeysUpdated} patient keys re-hashed`),

@@ -5,13 +5,13 @@ import { keyRing } from "@/server/crypto/key-ring";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
 import { patientSearchKey, patientSearchKeys } from "@/server/crypto/search-key";
 import { SecretBoxError } from "@/server/crypto/secret-box";
-import { resealSmtpPassword } from "@/server/alerts/smtp-password";
+import { resealSmtpPassword, smtpPasswordSealingKeyId } from "@/server/alerts/smtp-password";
 import { resealSigningSecrets } from "@/server/ingest/signing-secrets";
 import { log } from "@/server/logger";
 import { openDeliveryBody, sealDeliveryBody } from "@/server/repositories/delivery-body";
 import { applyResealBatch, countStoredBodiesByKey, listBodiesToReseal, type PatientKeyChange, type ResealedBody } from "@/server/repositories/key-rotation";
 import { countSigningSecretsByKey } from "@/server/repositories/signing-secrets";
-import { resealApiKey } from "@/server/subscriptions/api-key";
+import { apiKeySealingKeyId, resealApiKey } from "@/server/subscriptions/api-key";
 
 /*
  * `rxwatch keys rotate`: moves everything sealed or hashed with a previous key
@@ -40,10 +40,10 @@ function stateOf(keyId: string | null): KeyUse["state"] {
   return key === undefined ? "missing" : key.isCurrent ? "current" : "previous";
 }
 
-/** Stored delivery bodies and secrets per key id, for `rxwatch keys status`. Configured keys nothing uses are listed with zero. */
+/** Stored delivery bodies and secrets (signing secrets, API key, SMTP password) per key id, for `rxwatch keys status`. Configured keys nothing uses are listed with zero. */
 export async function keyStatus(): Promise<KeyUse[]> {
   const uses = new Map<string | null, KeyUse>();
-  const use = (keyId: string | null) => {
+  const entryOf = (keyId: string | null) => {
     let entry = uses.get(keyId);
     if (!entry) {
       entry = { keyId, state: stateOf(keyId), bodies: 0, secrets: 0 };
@@ -51,9 +51,10 @@ export async function keyStatus(): Promise<KeyUse[]> {
     }
     return entry;
   };
-  for (const key of keyRing().keys) use(key.id);
-  for (const { keyId, count } of await countStoredBodiesByKey()) use(keyId).bodies += count;
-  for (const { keyId, count } of await countSigningSecretsByKey()) use(keyId).secrets += count;
+  for (const key of keyRing().keys) entryOf(key.id);
+  for (const { keyId, count } of await countStoredBodiesByKey()) entryOf(keyId).bodies += count;
+  for (const { keyId, count } of await countSigningSecretsByKey()) entryOf(keyId).secrets += count;
+  for (const keyId of [await apiKeySealingKeyId(), await smtpPasswordSealingKeyId()]) if (keyId !== null) entryOf(keyId).secrets += 1;
   return [...uses.values()];
 }
 

@@ -76,3 +76,8 @@ export async function resealSmtpPassword(): Promise<"absent" | "current" | "rese
   if (!sealed) return "current";
   return (await replaceSettingValue(SMTP_PASSWORD_SETTING, row.value, JSON.stringify({ ...stored.data, ...sealed }))) ? "resealed" : "current";
 }
+
+/** Id of the key the stored value is sealed with; null when none is stored. For `rxwatch keys status`. */
+export async function smtpPasswordSealingKeyId(): Promise<string | null> {
+  return (await readStored())?.keyId ?? null;
+}

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/prisma/generated/sqlite/client";
-import { db } from "@/server/db";
+import { currentProvider, db } from "@/server/db";
 
 /*
  * Reads and writes of `rxwatch keys rotate`: delivery bodies still on a
@@ -75,16 +75,15 @@ function remapSql(table: (typeof PATIENT_KEY_TABLES)[number], changes: readonly 
  * patient uid in this batch. Returns how many bodies (of them, formerly plaintext) and patient keys changed.
  */
 export async function applyResealBatch(bodies: readonly ResealedBody[], changes: readonly PatientKeyChange[]): Promise<{ bodies: number; legacyBodies: number; patientKeys: number }> {
+  const byPreviousKey = new Map<string | null, ResealedBody[]>();
+  for (const body of bodies) byPreviousKey.set(body.previousKeyId, [...(byPreviousKey.get(body.previousKeyId) ?? []), body]);
   return (await db()).$transaction(async (tx) => {
     let resealed = 0;
     let legacy = 0;
-    for (const body of bodies) {
-      const { count } = await tx.delivery.updateMany({
-        where: { id: body.id, bodyKeyId: body.previousKeyId, body: { not: null } },
-        data: { body: body.body, bodyKeyId: body.bodyKeyId, patientKey: body.patientKey },
-      });
+    for (const [previousKeyId, group] of byPreviousKey) {
+      const count = await tx.$executeRaw(resealSql(previousKeyId, group));
       resealed += count;
-      if (body.previousKeyId === null) legacy += count;
+      if (previousKeyId === null) legacy += count;
     }
     let patientKeys = 0;
     for (let start = 0; start < changes.length; start += CHANGES_PER_STATEMENT) {
@@ -93,4 +92,22 @@ export async function applyResealBatch(bodies: readonly ResealedBody[], changes:
     }
     return { bodies: resealed, legacyBodies: legacy, patientKeys };
   });
+}
+
+/**
+ * One UPDATE for the bodies read under one key id: each row gets its new
+ * body and patient key only if it still has a body under that key id. One
+ * statement instead of one per row keeps the transaction short.
+ */
+function resealSql(previousKeyId: string | null, bodies: readonly ResealedBody[]): Prisma.Sql {
+  const newBody = bodies.map((body) => Prisma.sql`WHEN ${body.id} THEN CAST(${body.body} AS ${Prisma.raw(currentProvider() === "postgresql" ? "BYTEA" : "BLOB")})`);
+  const newPatientKey = bodies.map((body) => Prisma.sql`WHEN ${body.id} THEN ${body.patientKey}`);
+  const keyIds = [...new Set(bodies.map((body) => body.bodyKeyId))];
+  if (keyIds.length !== 1) throw new Error("a reseal batch mixes target keys");
+  return Prisma.sql`UPDATE "delivery" SET
+      "body" = CASE "id" ${Prisma.join(newBody, " ")} END,
+      "patient_key" = CASE "id" ${Prisma.join(newPatientKey, " ")} END,
+      "body_key_id" = ${keyIds[0]}
+    WHERE "id" IN (${Prisma.join(bodies.map((body) => body.id))}) AND "body" IS NOT NULL
+      AND ${previousKeyId === null ? Prisma.sql`"body_key_id" IS NULL` : Prisma.sql`"body_key_id" = ${previousKeyId}`}`;
 }

@@ -81,3 +81,8 @@ export async function resealApiKey(): Promise<"absent" | "current" | "resealed">
   if (!sealed) return "current";
   return (await replaceSettingValue(API_KEY_SETTING, row.value, JSON.stringify({ ...stored.data, ...sealed }))) ? "resealed" : "current";
 }
+
+/** Id of the key the stored value is sealed with; null when none is stored. For `rxwatch keys status`. */
+export async function apiKeySealingKeyId(): Promise<string | null> {
+  return (await readStored())?.keyId ?? null;
+}
