@@ -165,6 +165,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
   if (!isKnownPayloadVersion(envelope.payload_version)) flags.push("unknown_payload_version");
   if (context.metadata.eventTypeHeader !== null && headers.get("x-webhook-event") !== envelope.event_type) flags.push("event_type_header_mismatch");
 
+  const patientKey = patientKeyOf(patientUidOf(json));
   const write = deliveryWrite(context, body, {
     rejection: null,
     flags,
@@ -179,7 +180,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
       isKnownType,
       searchKeys: extractSearchKeys(envelope.event_type, envelope.data, patientSearchKey),
     },
-  }, patientKeyOf(patientUidOf(json)));
+  }, patientKey);
   try {
     const stored = await recordDelivery(write, context.startedAt);
     if (stored.outcome === "rejected" || stored.eventId === null) throw new Error("an event-carrying delivery was stored without its event");
