@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, type DeliveriesPageDto, type DeliveryFilters } from "@/lib/deliveries";
+import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, revealResultDtoSchema, type DeliveriesPageDto, type DeliveryFilters } from "@/lib/deliveries";
 import { reprocessResultDtoSchema } from "@/lib/processing";
 import { apiFetch } from "./api-fetch";
 import { queryKeys } from "./keys";
@@ -75,4 +75,19 @@ export function useReprocessEvent() {
     mutationFn: (eventId: string) => apiFetch(`/api/events/${encodeURIComponent(eventId)}/reprocess`, reprocessResultDtoSchema, { method: "POST" }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.deliveries() }),
   });
+}
+
+/** Reveals one delivery's personal data to the signed-in person for a stated reason (support); the detail then refetches unmasked. */
+export function useRevealDelivery(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: string) => apiFetch(`/api/deliveries/${encodeURIComponent(id)}/reveal`, revealResultDtoSchema, { method: "POST", body: { reason } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.delivery(id) }),
+  });
+}
+
+/** Drops a delivery's cached detail and loads it again: how a revealed body is masked again once its grant ends. */
+export function useRefreshDelivery(id: string) {
+  const client = useQueryClient();
+  return () => client.resetQueries({ queryKey: queryKeys.delivery(id) });
 }
