@@ -4,14 +4,14 @@ import { hasRole } from "@/lib/roles";
 import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
-import { UNMASKED_EXPORT_ROLE } from "@/server/personal-data";
+import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/personal-data";
 import { getSettings } from "@/server/settings";
 import { EventsView } from "./_components/events-view";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage() {
-  const viewer = await requirePageViewer("support");
+  const viewer = await requirePageViewer(DELIVERY_VIEWER_ROLE);
   const eventNames = await getSettings("eventNames");
   // Suggestions for the type filter; any type typed in is still searched.
   const eventTypes = [...new Set([...DEFAULT_KNOWN_EVENT_TYPES, ...Object.values(eventNames)])].sort();
