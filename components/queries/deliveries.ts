@@ -1,3 +1,4 @@
+import { useCallback } from "react";
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, revealResultDtoSchema, type DeliveriesPageDto, type DeliveryFilters } from "@/lib/deliveries";
 import { reprocessResultDtoSchema } from "@/lib/processing";
@@ -86,8 +87,12 @@ export function useRevealDelivery(id: string) {
   });
 }
 
-/** Drops a delivery's cached detail and loads it again: how a revealed body is masked again once its grant ends. */
+/**
+ * Loads a delivery's detail again: how a revealed body is masked again once
+ * its grant ends. The caller hides the cached (unmasked) body meanwhile; the
+ * cached data stays so the view does not unmount and start over.
+ */
 export function useRefreshDelivery(id: string) {
   const client = useQueryClient();
-  return () => client.resetQueries({ queryKey: queryKeys.delivery(id) });
+  return useCallback(() => client.refetchQueries({ queryKey: queryKeys.delivery(id) }), [client, id]);
 }

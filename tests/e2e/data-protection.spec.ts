@@ -125,6 +125,8 @@ test("support sees a delivery masked, reveals it with a reason, and then sees th
   const at = now() - 60;
   await sendWebhook(request, "pharmacy_order_created", at, orderData(orderUid, "waiting for pharmacy", at));
 
+  // The browser's clock, so the end of the reveal can be reached without waiting for it.
+  await page.clock.install();
   await signIn(page, "support");
   await page.goto(`/events?q=po-${orderUid}`);
   const row = page.locator("[data-delivery-id][role=row]").first();
@@ -155,6 +157,12 @@ test("support sees a delivery masked, reveals it with a reason, and then sees th
   // Patient data is never in the address or the title, revealed or not.
   expect(page.url()).not.toContain("Wohlgemuth");
   expect(await page.title()).not.toContain("Wohlgemuth");
+
+  // When the reveal ends the unmasked body goes at once, even before the server is asked again.
+  await page.clock.fastForward("16:00");
+  await expect(drawer.getByText("The reveal has ended; masking again…")).toBeVisible();
+  await expect(drawer.getByLabel("Raw body")).toHaveCount(0);
+  expectNothingPersonal(await page.locator("body").innerText(), "the drawer after the reveal ended");
 });
 
 test("an admin exports unmasked bodies only after giving a reason", async ({ page, request }) => {

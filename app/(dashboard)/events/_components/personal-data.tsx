@@ -29,6 +29,9 @@ function categoriesOf(personalData: PersonalDataDto): string {
   return [...new Set(personalData.maskedPaths.map((entry) => CATEGORY_LABEL[entry.category]))].join(", ");
 }
 
+/** How often an ended reveal asks for the masked body again while the server still returns it unmasked. */
+const REMASK_RETRY_MS = 5_000;
+
 function useSecondsLeft(until: string | null): number | null {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -164,7 +167,11 @@ export function BodyWithPersonalData({ deliveryId, body, personalData }: { deliv
   const isExpired = secondsLeft === 0;
 
   useEffect(() => {
-    if (isExpired) void refresh();
+    if (!isExpired) return;
+    void refresh();
+    // Should this browser's clock run ahead of the server's, the grant is still in force there: ask again until it is not.
+    const retry = setInterval(() => void refresh(), REMASK_RETRY_MS);
+    return () => clearInterval(retry);
   }, [isExpired, refresh]);
 
   let bar = null;
