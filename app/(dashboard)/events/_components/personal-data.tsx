@@ -1,14 +1,13 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { PERSONAL_DATA_REASON_MAX_CHARS, personalDataReasonSchema, type PersonalDataDto } from "@/lib/deliveries";
+import { PERSONAL_DATA_REASON_MAX_CHARS, personalDataReasonSchema, type DeliveryBodyDto, type PersonalDataDto } from "@/lib/deliveries";
 import type { RedactionCategory } from "@/lib/redaction";
 import { formatTimestamp } from "@/lib/format";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { useRefreshDelivery, useRevealDelivery } from "@/components/queries/deliveries";
 import { DeliveryBody } from "./delivery-body";
-import type { DeliveryBodyDto } from "@/lib/deliveries";
 
 const CATEGORY_LABEL: Record<RedactionCategory, string> = {
   patient_id: "patient ids",
@@ -36,8 +35,14 @@ function useSecondsLeft(until: string | null): number | null {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (until === null) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
+    const tick = () => setNow(Date.now());
+    // At once too: `now` may date from long before this reveal.
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 1000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [until]);
   return until === null ? null : Math.max(0, Math.ceil((Date.parse(until) - now) / 1000));
 }
