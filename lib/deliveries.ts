@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REDACTION_CATEGORIES } from "./redaction";
 import { ATTEMPT_OUTCOMES, eventStatusSchema } from "./processing";
 import { deliveryFlagSchema, deliveryOutcomeSchema } from "./rxscale/deliveries";
 
@@ -67,8 +68,34 @@ export type DeliveriesQuery = z.infer<typeof deliveriesQuerySchema>;
 export const deliveriesExportQuerySchema = deliveryFiltersSchema.extend({
   format: z.enum(EXPORT_FORMATS).default("csv").catch("csv"),
   max: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).default(EXPORT_MAX_ROWS).catch(EXPORT_MAX_ROWS),
+  /** "1": add a `body` column, redacted like the detail view (GET); an admin's export with a reason always has it, unredacted. */
+  bodies: z
+    .enum(["1", "true"])
+    .optional()
+    .catch(undefined)
+    .transform((value) => value !== undefined),
 });
 export type DeliveriesExportQuery = z.infer<typeof deliveriesExportQuerySchema>;
+
+/** Why someone needs to see personal data: required, stated in words, kept in the audit log. */
+export const PERSONAL_DATA_REASON_MIN_CHARS = 10;
+export const PERSONAL_DATA_REASON_MAX_CHARS = 500;
+export const personalDataReasonSchema = z
+  .string()
+  .trim()
+  .min(PERSONAL_DATA_REASON_MIN_CHARS, `Say why, in at least ${PERSONAL_DATA_REASON_MIN_CHARS} characters.`)
+  .max(PERSONAL_DATA_REASON_MAX_CHARS, `At most ${PERSONAL_DATA_REASON_MAX_CHARS} characters.`);
+
+/** POST /api/deliveries/:id/reveal */
+export const revealRequestSchema = z.object({ reason: personalDataReasonSchema });
+export const revealResultDtoSchema = z.object({ deliveryId: z.string(), expiresAt: z.iso.datetime() });
+export type RevealResultDto = z.infer<typeof revealResultDtoSchema>;
+
+/** POST /api/deliveries/export (admins): the same filters as the GET export, in a JSON body with the reason. */
+export const personalDataExportRequestSchema = z.object({
+  reason: personalDataReasonSchema,
+  filters: z.record(z.string(), z.string()).default({}),
+});
 
 /** Serialises filters (and paging) into the search string the page URL and the API share; defaults are left out. */
 export function deliveriesQueryToSearch(query: Partial<DeliveriesQuery & DeliveriesExportQuery>): string {
@@ -86,6 +113,7 @@ export function deliveriesQueryToSearch(query: Partial<DeliveriesQuery & Deliver
   if (query.limit !== undefined && query.limit !== DELIVERY_PAGE_SIZE) params.set("limit", String(query.limit));
   if (query.format) params.set("format", query.format);
   if (query.max !== undefined && query.max !== EXPORT_MAX_ROWS) params.set("max", String(query.max));
+  if (query.bodies) params.set("bodies", "1");
   return params.toString();
 }
 
@@ -201,6 +229,20 @@ export const processingAttemptDtoSchema = z.object({
   error: z.string().nullable(),
 });
 
+/**
+ * Whether the body above is masked for this viewer (lib/redaction.ts), which
+ * paths were masked, and the viewer's reveal grant when it is not.
+ */
+export const personalDataDtoSchema = z.object({
+  masked: z.boolean(),
+  maskedPaths: z.array(z.object({ path: z.string(), category: z.enum(REDACTION_CATEGORIES) })),
+  /** When the viewer's reveal of this delivery ends (null while masked). */
+  revealExpiresAt: z.iso.datetime().nullable(),
+  /** The viewer's role may reveal it (support and admin) and there is something to reveal. */
+  canReveal: z.boolean(),
+});
+export type PersonalDataDto = z.infer<typeof personalDataDtoSchema>;
+
 export const deliveryDetailDtoSchema = z.object({
   delivery: deliveryRowDtoSchema.extend({
     bodySha256: z.string(),
@@ -210,6 +252,7 @@ export const deliveryDetailDtoSchema = z.object({
   /** The recorded request headers (never cookies or Authorization), in the order stored. */
   headers: z.array(z.object({ name: z.string(), value: z.string() })),
   body: deliveryBodyDtoSchema,
+  personalData: personalDataDtoSchema,
   verification: verificationDtoSchema,
   event: deliveryEventDetailDtoSchema.nullable(),
   /** Every delivery of the same event, newest first, this one included; at most RELATED_DELIVERIES_SHOWN. */

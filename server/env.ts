@@ -48,6 +48,8 @@ export const envSchema = z.object({
   RXWATCH_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   RXWATCH_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RXWATCH_MIN_PASSWORD_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+  /** How long a support person's or admin's reveal of one delivery's personal data lasts before it is masked again. */
+  RXWATCH_REVEAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
   // --- Webhook ingest (POST /api/webhooks/rxscale) ---

@@ -12,16 +12,20 @@ import {
   type DeliveryFilters,
   type DeliveryRowDto,
   type ExportFormat,
+  type PersonalDataDto,
   type VerificationDto,
 } from "@/lib/deliveries";
 import { attemptOutcomeSchema, eventStatusSchema } from "@/lib/processing";
 import { prettyJson } from "@/lib/pretty-json";
+import { placeholderOf, redactBodyText, redactUnparsedBody, type MaskedPath } from "@/lib/redaction";
 import { deliveryOutcomeSchema, parseDeliveryFlags, rejectionCodeSchema, type RejectionCode } from "@/lib/rxscale/deliveries";
 import { recordAudit } from "@/server/audit";
 import type { Viewer } from "@/server/auth/viewer";
 import { AppError } from "@/server/errors";
 import { listSigningSecrets } from "@/server/ingest/signing-secrets";
 import { log } from "@/server/logger";
+import { UNMASKED_EXPORT_ROLE, canRevealPersonalData, findRevealExpiry } from "@/server/personal-data";
+import { hasRole } from "@/lib/roles";
 import {
   findDeliveryLogRows,
   findDeliveryRecord,
@@ -88,6 +92,7 @@ function decodeCursor(value: string): DeliveryKeyset {
 
 // ─── List ─────────────────────────────────────────────────────────────────────
 
+/** A listed row carries identifiers, codes and counts only: nothing of the body is read for the list, so nothing in it needs masking. */
 function toRowDto(row: DeliveryLogRow): DeliveryRowDto {
   return {
     id: row.id,
@@ -151,27 +156,39 @@ function hexPreview(bytes: Uint8Array): string {
   return lines.join("\n");
 }
 
+export interface PresentedBody {
+  body: DeliveryBodyDto;
+  /** What was masked (empty when shown unmasked or when nothing needed it). */
+  maskedPaths: MaskedPath[];
+}
+
 /**
- * How a stored body is shown. The one place bodies are turned into text for
- * people: field masking for roles that may not see patient data (issue 7)
- * belongs here, before anything leaves the server.
+ * How a stored body is shown: the one place bodies are turned into text for
+ * people. Unless `isRevealed`, personal data is masked here, before anything
+ * leaves the server: JSON field by field under `eventType`'s policy
+ * (lib/redaction.ts), anything else whole. The unmasked JSON is re-indented
+ * without re-serialising (exact digits); the masked one is re-serialised.
  */
-export function presentDeliveryBody(body: Uint8Array | null, size: number, sha256: string): DeliveryBodyDto {
+export function presentDeliveryBody(body: Uint8Array | null, size: number, sha256: string, exposure: { isRevealed: boolean; eventType: string | null }): PresentedBody {
   // Refusals before reading (413, 415) store no body and an empty hash; otherwise a missing body was not kept.
-  if (body === null) return { kind: "none", size, reason: sha256 === "" ? "not_read" : "not_kept" };
+  if (body === null) return { body: { kind: "none", size, reason: sha256 === "" ? "not_read" : "not_kept" }, maskedPaths: [] };
   let text: string;
   try {
     text = utf8.decode(body);
   } catch {
+    if (!exposure.isRevealed) return { body: { kind: "binary", size, hexPreview: placeholderOf("unparsed"), previewBytes: 0 }, maskedPaths: redactUnparsedBody().maskedPaths };
     const preview = body.subarray(0, HEX_PREVIEW_BYTES);
-    return { kind: "binary", size, hexPreview: hexPreview(preview), previewBytes: preview.length };
+    return { body: { kind: "binary", size, hexPreview: hexPreview(preview), previewBytes: preview.length }, maskedPaths: [] };
   }
+  let isJson = true;
   try {
     JSON.parse(text);
   } catch {
-    return { kind: "text", size, text };
+    isJson = false;
   }
-  return { kind: "json", size, text: prettyJson(text) };
+  if (exposure.isRevealed) return { body: isJson ? { kind: "json", size, text: prettyJson(text) } : { kind: "text", size, text }, maskedPaths: [] };
+  const redacted = redactBodyText(exposure.eventType, text);
+  return { body: { kind: isJson ? "json" : "text", size, text: redacted.text }, maskedPaths: redacted.maskedPaths };
 }
 
 const storedHeadersSchema = z.record(z.string(), z.string());
@@ -230,11 +247,21 @@ async function verificationOf(record: { outcome: string; reasonCode: string | nu
 /**
  * Everything about one delivery for its detail view (support and admins):
  * headers, body, verification, the event it became with its other deliveries
- * and processing runs. Throws AppError `not_found` for an unknown id.
+ * and processing runs. The body is masked unless `viewer` holds a reveal
+ * grant for this delivery in force at `now` (server/personal-data.ts).
+ * Throws AppError `not_found` for an unknown id.
  */
-export async function getDeliveryDetail(id: string): Promise<DeliveryDetailDto> {
+export async function getDeliveryDetail(id: string, viewer: Viewer, now: Date = new Date()): Promise<DeliveryDetailDto> {
   const record = await findDeliveryRecord(id);
   if (!record) throw new AppError("not_found", "No delivery with that id.");
+  const revealExpiresAt = await findRevealExpiry(viewer, id, now);
+  const presented = presentDeliveryBody(record.body, record.bodySize, record.bodySha256, { isRevealed: revealExpiresAt !== null, eventType: record.event?.eventType ?? null });
+  const personalData: PersonalDataDto = {
+    masked: revealExpiresAt === null && presented.maskedPaths.length > 0,
+    maskedPaths: presented.maskedPaths,
+    revealExpiresAt: revealExpiresAt?.toISOString() ?? null,
+    canReveal: canRevealPersonalData(viewer.role) && record.body !== null,
+  };
   const headers = headersOf(record.headers);
   const signatureHeader = headers.find((header) => header.name === "x-webhook-signature")?.value ?? null;
   const event = record.event;
@@ -247,7 +274,8 @@ export async function getDeliveryDetail(id: string): Promise<DeliveryDetailDto> 
   return {
     delivery: { ...row, bodySha256: record.bodySha256, sourceAddress: record.sourceAddress, ackMs: record.ackMs },
     headers,
-    body: presentDeliveryBody(record.body, record.bodySize, record.bodySha256),
+    body: presented.body,
+    personalData,
     verification,
     event: event
       ? {
@@ -295,7 +323,16 @@ export async function getDeliveryDetail(id: string): Promise<DeliveryDetailDto> 
 
 type ExportValue = string | number | null;
 
-/** Metadata only: raw bodies (and the patient uid) stay out of exports until field-level access exists (issue 7). */
+/** Rows per round trip when bodies are exported too: bodies can be up to the webhook size limit each. */
+const EXPORT_BODY_PAGE_ROWS = 100;
+
+/** An exported row: the listed metadata and, when asked for, the body as the export's rules present it. */
+interface ExportRow {
+  row: DeliveryLogRow;
+  body: string | null;
+}
+
+/** Metadata columns: identifiers, codes and counts; never the patient uid. Bodies are a separate, opt-in column. */
 const EXPORT_COLUMNS: readonly [string, (row: DeliveryLogRow) => ExportValue][] = [
   ["received_at", (row) => row.receivedAt.toISOString()],
   ["delivery_id", (row) => row.id],
@@ -332,9 +369,31 @@ export function csvField(value: ExportValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function encodeRows(format: ExportFormat, rows: readonly DeliveryLogRow[]): string {
-  if (format === "csv") return rows.map((row) => `${EXPORT_COLUMNS.map(([, value]) => csvField(value(row))).join(",")}\r\n`).join("");
-  return rows.map((row) => `${JSON.stringify(Object.fromEntries(EXPORT_COLUMNS.map(([name, value]) => [name, value(row)])))}\n`).join("");
+function encodeRows(format: ExportFormat, rows: readonly ExportRow[], withBodies: boolean): string {
+  const fieldsOf = (entry: ExportRow): [string, ExportValue][] => {
+    const fields = EXPORT_COLUMNS.map(([name, value]): [string, ExportValue] => [name, value(entry.row)]);
+    return withBodies ? [...fields, ["body", entry.body]] : fields;
+  };
+  if (format === "csv") return rows.map((entry) => `${fieldsOf(entry).map(([, value]) => csvField(value)).join(",")}\r\n`).join("");
+  return rows.map((entry) => `${JSON.stringify(Object.fromEntries(fieldsOf(entry)))}\n`).join("");
+}
+
+/**
+ * A body as an export carries it: masked like the detail view, compact JSON
+ * (or a placeholder for anything else); unmasked, the text as received, or
+ * base64 after a `base64:` prefix when it is not UTF-8.
+ */
+function exportedBody(body: Uint8Array | null, eventType: string | null, isMasked: boolean): string | null {
+  if (body === null) return null;
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return isMasked ? placeholderOf("unparsed") : `base64:${Buffer.from(body).toString("base64")}`;
+  }
+  if (!isMasked) return text;
+  const { value } = redactBodyText(eventType, text);
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function truncationTrailer(format: ExportFormat, rows: number): string {
@@ -363,59 +422,92 @@ export interface DeliveryExport {
   contentType: string;
 }
 
+export interface ExportAccess {
+  /** Given (by an admin): bodies are exported unmasked, and the reason is audited. */
+  reason?: string;
+  /** The request, for the audit entry's source address and user agent. */
+  headers?: Headers;
+}
+
 /**
  * Streams the deliveries matching `query` as CSV or NDJSON, newest first, in
- * keyset pages of EXPORT_PAGE_ROWS (never the whole result in memory), pulled
- * only as fast as the client reads. At most `query.max` rows; when more
- * matched, a last line says the export was truncated. Each export is audited
- * when it ends — completed, cancelled by the client, or failed — with its row count.
+ * keyset pages (never the whole result in memory), pulled only as fast as the
+ * client reads. At most `query.max` rows; when more matched, a last line says
+ * the export was truncated.
+ *
+ * Bodies are left out unless `query.bodies`; they are masked as in the detail
+ * view unless an admin gives a `reason` (then they are always included,
+ * unmasked). Throws AppError `forbidden` for a reason from anyone else.
+ *
+ * Audited twice, both awaited: when it starts, before the first row can
+ * leave (an export that cannot be audited does not happen), and when it ends
+ * (completed, truncated, cancelled or failed) with its row count.
  */
-export function exportDeliveries(query: DeliveriesExportQuery, viewer: Viewer, now: Date = new Date()): DeliveryExport {
+export async function exportDeliveries(query: DeliveriesExportQuery, viewer: Viewer, access: ExportAccess = {}, now: Date = new Date()): Promise<DeliveryExport> {
+  if (access.reason !== undefined && !hasRole(viewer.role, UNMASKED_EXPORT_ROLE)) throw new AppError("forbidden", `Exporting unmasked bodies needs the ${UNMASKED_EXPORT_ROLE} role.`);
+  const isMasked = access.reason === undefined;
+  const withBodies = query.bodies || !isMasked;
   const filter = toFilter(query, now);
   const encoder = new TextEncoder();
+  const pageRows = withBodies ? EXPORT_BODY_PAGE_ROWS : EXPORT_PAGE_ROWS;
   let plan: DeliveryLogPlan | null = null;
   let position: DeliveryPosition | null = null;
   let rowsWritten = 0;
   let isAudited = false;
 
-  const audit = (result: "completed" | "truncated" | "cancelled" | "failed") => {
+  const described = { format: query.format, maxRows: query.max, bodies: withBodies, masked: isMasked, ...auditedFilters(query) };
+  await recordAudit({ action: "deliveries.export", actor: viewer, reason: access.reason, details: { ...described, result: "started" }, headers: access.headers });
+
+  const audit = async (result: "completed" | "truncated" | "cancelled" | "failed") => {
     if (isAudited) return;
     isAudited = true;
-    void recordAudit({ action: "deliveries.export", actor: viewer, details: { format: query.format, maxRows: query.max, rows: rowsWritten, result, ...auditedFilters(query) } });
+    try {
+      await recordAudit({ action: "deliveries.export", actor: viewer, reason: access.reason, details: { ...described, rows: rowsWritten, result }, headers: access.headers });
+    } catch (error) {
+      // The start was audited; what is lost is the row count, which the log keeps.
+      log("error", "export end not audited", { error: error instanceof Error ? error.name : "unknown", rows: rowsWritten, result });
+    }
+  };
+
+  const withBodiesOf = async (rows: readonly DeliveryLogRow[]): Promise<ExportRow[]> => {
+    if (!withBodies) return rows.map((row) => ({ row, body: null }));
+    // Issued together, Prisma batches these single-row reads into one query; the repository opens each body.
+    const records = await Promise.all(rows.map((row) => findDeliveryRecord(row.id)));
+    return rows.map((row, index) => ({ row, body: exportedBody(records[index]?.body ?? null, row.event?.eventType ?? null, isMasked) }));
   };
 
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        if (query.format === "csv") controller.enqueue(encoder.encode(`${EXPORT_COLUMNS.map(([name]) => name).join(",")}\r\n`));
+        if (query.format === "csv") controller.enqueue(encoder.encode(`${[...EXPORT_COLUMNS.map(([name]) => name), ...(withBodies ? ["body"] : [])].join(",")}\r\n`));
       },
       async pull(controller) {
         try {
           plan ??= await planDeliveryLog(filter);
-          const take = Math.min(EXPORT_PAGE_ROWS, query.max - rowsWritten);
+          const take = Math.min(pageRows, query.max - rowsWritten);
           // One id beyond the page says whether anything follows it.
           const ids = await listDeliveryLogIds(filter, plan, position, take + 1);
           const rows = await findDeliveryLogRows(ids.slice(0, take));
-          if (rows.length > 0) controller.enqueue(encoder.encode(encodeRows(query.format, rows)));
+          if (rows.length > 0) controller.enqueue(encoder.encode(encodeRows(query.format, await withBodiesOf(rows), withBodies)));
           rowsWritten += rows.length;
           const last = rows.at(-1);
           if (last) position = { after: last, direction: "older" };
           if (ids.length <= take || !last) {
-            audit("completed");
+            await audit("completed");
             controller.close();
           } else if (rowsWritten >= query.max) {
             controller.enqueue(encoder.encode(truncationTrailer(query.format, rowsWritten)));
-            audit("truncated");
+            await audit("truncated");
             controller.close();
           }
         } catch (error) {
           log("error", "delivery export failed", { error: error instanceof Error ? error.name : "unknown", rows: rowsWritten });
-          audit("failed");
+          await audit("failed");
           controller.error(error);
         }
       },
-      cancel() {
-        audit("cancelled");
+      async cancel() {
+        await audit("cancelled");
       },
     },
     // Pull one page ahead at most: memory stays at a page or two whatever the result size.
@@ -425,7 +517,7 @@ export function exportDeliveries(query: DeliveriesExportQuery, viewer: Viewer, n
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   return {
     stream,
-    filename: `rxwatch-deliveries-${stamp}.${query.format}`,
+    filename: `rxwatch-deliveries-${stamp}${isMasked ? "" : "-unmasked"}.${query.format}`,
     contentType: query.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
   };
 }

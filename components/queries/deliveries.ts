@@ -1,5 +1,6 @@
+import { useCallback } from "react";
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, type DeliveriesPageDto, type DeliveryFilters } from "@/lib/deliveries";
+import { deliveriesPageDtoSchema, deliveriesQueryToSearch, deliveryDetailDtoSchema, revealResultDtoSchema, type DeliveriesPageDto, type DeliveryFilters } from "@/lib/deliveries";
 import { reprocessResultDtoSchema } from "@/lib/processing";
 import { apiFetch } from "./api-fetch";
 import { queryKeys } from "./keys";
@@ -75,4 +76,23 @@ export function useReprocessEvent() {
     mutationFn: (eventId: string) => apiFetch(`/api/events/${encodeURIComponent(eventId)}/reprocess`, reprocessResultDtoSchema, { method: "POST" }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.deliveries() }),
   });
+}
+
+/** Reveals one delivery's personal data to the signed-in person for a stated reason (support); the detail then refetches unmasked. */
+export function useRevealDelivery(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: string) => apiFetch(`/api/deliveries/${encodeURIComponent(id)}/reveal`, revealResultDtoSchema, { method: "POST", body: { reason } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.delivery(id) }),
+  });
+}
+
+/**
+ * Loads a delivery's detail again: how a revealed body is masked again once
+ * its grant ends. The caller hides the cached (unmasked) body meanwhile; the
+ * cached data stays so the view does not unmount and start over.
+ */
+export function useRefreshDelivery(id: string) {
+  const client = useQueryClient();
+  return useCallback(() => client.refetchQueries({ queryKey: queryKeys.delivery(id) }), [client, id]);
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { POST as postWebhook } from "@/app/api/webhooks/rxscale/route";
 import { GET as getDeliveries } from "@/app/api/deliveries/route";
 import { GET as getDelivery } from "@/app/api/deliveries/[id]/route";
+import { POST as postReveal } from "@/app/api/deliveries/[id]/reveal/route";
 import { GET as getExport } from "@/app/api/deliveries/export/route";
 import { deliveriesPageDtoSchema, deliveryDetailDtoSchema, type DeliveryRowDto } from "@/lib/deliveries";
 import { Prisma } from "@/prisma/generated/sqlite/client";
@@ -91,6 +92,13 @@ async function list(search: string, token = supportToken) {
 async function detail(id: string, token = supportToken) {
   const response = await getDelivery(authorised(`/api/deliveries/${id}`, token), { params: Promise.resolve({ id }) });
   return { status: response.status, body: response.status === 200 ? deliveryDetailDtoSchema.parse(await response.json()) : null };
+}
+
+/** Reveals the delivery's personal data to the support token (audit mocked here; see data-protection.test.ts). */
+async function reveal(id: string) {
+  const request = new Request(`http://rxwatch.test/api/deliveries/${id}/reveal`, { method: "POST", headers: { authorization: `Bearer ${supportToken}`, "content-type": "application/json" }, body: JSON.stringify({ reason: "checking the raw body for a test" }) });
+  const response = await postReveal(request, { params: Promise.resolve({ id }) });
+  expect(response.status).toBe(201);
 }
 
 async function exportOf(search: string, token = supportToken) {
@@ -235,12 +243,21 @@ describe("event log", () => {
     const original = rows.find((row) => row.outcome === "accepted");
     if (!original) throw new Error("no accepted delivery");
 
+    const { body: masked } = await detail(original.id);
+    if (masked?.body.kind !== "json") throw new Error("no masked json detail");
+    expect(masked.body.text).toContain('\n  "event_type": "pharmacy_order_created",');
+    expect(masked.body.text).toContain('"big": "‹unlisted›"');
+    expect(masked.body.text).not.toContain("Erika");
+    expect(masked.personalData).toMatchObject({ masked: true, revealExpiresAt: null, canReveal: true });
+
+    await reveal(original.id);
     const { body: shown } = await detail(original.id);
     if (!shown) throw new Error("no detail");
     expect(shown.verification).toMatchObject({ status: "verified", secretId: "env:1", secretDescription: "Entry 1 of RXSCALE_SIGNING_SECRETS", signatureHeader: sign(text, SECRET) });
     expect(shown.headers).toEqual(expect.arrayContaining([{ name: "x-webhook-event", value: "pharmacy_order_created" }, { name: "content-type", value: "application/json" }]));
     expect(shown.body.kind).toBe("json");
     if (shown.body.kind !== "json") throw new Error("not json");
+    // Revealed, the body is re-indented, not re-serialised: every digit stays.
     expect(shown.body.text).toContain('\n  "event_type": "pharmacy_order_created",');
     expect(shown.body.text).toContain('"big": 12345678901234567890');
     expect(shown.body.size).toBe(Buffer.byteLength(text));
@@ -287,7 +304,10 @@ describe("event log", () => {
 
     const notJson = await verificationOf("invalid_json");
     expect(notJson.verification).toMatchObject({ status: "verified", secretId: "env:1", reasonCode: "invalid_json" });
-    expect(notJson.body).toMatchObject({ kind: "binary", size: 4, previewBytes: 4, hexPreview: "00000000  ff fe 00 7b" });
+    // Bytes that are not text cannot be masked field by field: hidden whole until revealed.
+    expect(notJson.body).toMatchObject({ kind: "binary", size: 4, previewBytes: 0, hexPreview: "‹unparsed›" });
+    await reveal(notJson.delivery.id);
+    expect((await verificationOf("invalid_json")).body).toMatchObject({ kind: "binary", size: 4, previewBytes: 4, hexPreview: "00000000  ff fe 00 7b" });
   });
 
   it("exports the filtered view as CSV and NDJSON with metadata only, escaped, as an attachment", async () => {
@@ -317,7 +337,9 @@ describe("event log", () => {
     const records = ndjson.text.trimEnd().split("\n").map((line) => z.record(z.string(), z.unknown()).parse(JSON.parse(line)));
     expect(records).toEqual([expect.objectContaining({ outcome: "accepted", event_type: "pharmacy_order_created", order_uid: orderUid, http_status: 200, event_type_header: null })]);
     expect(audits).toEqual([
+      expect.objectContaining({ action: "deliveries.export", details: expect.objectContaining({ format: "csv", result: "started", masked: true, bodies: false, filterRange: "custom", filterOutcome: null }) }),
       expect.objectContaining({ action: "deliveries.export", details: expect.objectContaining({ format: "csv", rows: 2, result: "completed", filterRange: "custom", filterOutcome: null }) }),
+      expect.objectContaining({ action: "deliveries.export", details: expect.objectContaining({ format: "ndjson", result: "started", filterOutcome: "accepted" }) }),
       expect.objectContaining({ action: "deliveries.export", details: expect.objectContaining({ format: "ndjson", rows: 1, result: "completed", filterOutcome: "accepted" }) }),
     ]);
   });
@@ -340,7 +362,9 @@ describe("event log", () => {
     expect(exact).toHaveLength(5);
     expect(exact.some((line) => line.includes("truncated"))).toBe(false);
 
-    expect(audits.map((audit) => z.object({ details: z.object({ rows: z.number(), result: z.string(), filterSearch: z.string().nullable() }) }).parse(audit).details)).toEqual([
+    const ended = audits.filter((audit) => z.object({ details: z.object({ result: z.string() }) }).parse(audit).details.result !== "started");
+    expect(audits).toHaveLength(2 * ended.length);
+    expect(ended.map((audit) => z.object({ details: z.object({ rows: z.number(), result: z.string(), filterSearch: z.string().nullable() }) }).parse(audit).details)).toEqual([
       { rows: 3, result: "truncated", filterSearch: null },
       { rows: 4, result: "truncated", filterSearch: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) },
       { rows: 5, result: "completed", filterSearch: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) },

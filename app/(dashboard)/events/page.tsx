@@ -1,15 +1,17 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import { hasRole } from "@/lib/roles";
 import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
+import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/personal-data";
 import { getSettings } from "@/server/settings";
 import { EventsView } from "./_components/events-view";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage() {
-  await requirePageViewer("support");
+  const viewer = await requirePageViewer(DELIVERY_VIEWER_ROLE);
   const eventNames = await getSettings("eventNames");
   // Suggestions for the type filter; any type typed in is still searched.
   const eventTypes = [...new Set([...DEFAULT_KNOWN_EVENT_TYPES, ...Object.values(eventNames)])].sort();
@@ -17,7 +19,7 @@ export default async function EventsPage() {
     <>
       <PageHeader title="Events">Every webhook delivery RxScale sent — accepted, duplicate and rejected — newest first, as it arrives.</PageHeader>
       <Suspense>
-        <EventsView eventTypes={eventTypes} />
+        <EventsView eventTypes={eventTypes} canExportUnmasked={hasRole(viewer.role, UNMASKED_EXPORT_ROLE)} />
       </Suspense>
     </>
   );

@@ -2,8 +2,9 @@
 import { deliveriesPageDtoSchema, deliveriesQuerySchema } from "@/lib/deliveries";
 import { listDeliveries } from "@/server/event-log";
 import { json, withViewer } from "@/server/http";
+import { DELIVERY_VIEWER_ROLE } from "@/server/personal-data";
 
-export const GET = withViewer("support", async (request) => {
+export const GET = withViewer(DELIVERY_VIEWER_ROLE, async (request) => {
   const query = deliveriesQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams.entries()));
   return json(deliveriesPageDtoSchema, await listDeliveries(query));
 });

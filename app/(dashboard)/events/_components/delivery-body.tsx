@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { DeliveryBodyDto } from "@/lib/deliveries";
 import { Button } from "@/components/ui/button";
 
@@ -10,12 +10,27 @@ function formatBytes(bytes: number): string {
 
 const KIND_LABEL: Record<DeliveryBodyDto["kind"], string> = { json: "JSON", text: "text (not JSON)", binary: "not UTF-8", none: "not stored" };
 
+/** The server's placeholders ("‹name›", "‹key 1›"), so masked fields stand out. */
+const PLACEHOLDER = /(‹[a-z_]+(?: \d+)?›)/;
+
+function withMaskedFieldsMarked(text: string): ReactNode[] {
+  return text.split(PLACEHOLDER).map((part, index) =>
+    index % 2 === 1 ? (
+      <mark key={index} data-masked="" title="Masked personal data" className="rounded bg-amber-100 px-0.5 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100">
+        {part}
+      </mark>
+    ) : (
+      part
+    ),
+  );
+}
+
 /**
  * The one place a raw body is rendered. Bodies carry patient data: the server
- * decides what this receives (masked for roles that may not see it, issue 7),
- * and nothing here reads, logs or re-sends it.
+ * decides what this receives (masked unless this viewer revealed it, issue 7),
+ * and nothing here reads, logs or re-sends it. Masked fields are marked.
  */
-export function DeliveryBody({ body }: { body: DeliveryBodyDto }) {
+export function DeliveryBody({ body, isMasked }: { body: DeliveryBodyDto; isMasked: boolean }) {
   const [copyState, setCopyState] = useState<"idle" | "copied" | "failed">("idle");
   const copyable = body.kind === "json" || body.kind === "text" ? body.text : body.kind === "binary" ? body.hexPreview : null;
 
@@ -57,7 +72,7 @@ export function DeliveryBody({ body }: { body: DeliveryBodyDto }) {
         <>
           {body.kind === "binary" ? (
             <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
-              The body is not UTF-8 text; the first {formatBytes(body.previewBytes)} as hexadecimal:
+              {isMasked ? "The body is not UTF-8 text, so it is masked as a whole:" : `The body is not UTF-8 text; the first ${formatBytes(body.previewBytes)} as hexadecimal:`}
             </p>
           ) : null}
           <pre
@@ -65,7 +80,7 @@ export function DeliveryBody({ body }: { body: DeliveryBodyDto }) {
             tabIndex={0}
             className="max-h-[28rem] overflow-auto whitespace-pre rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed dark:border-slate-800 dark:bg-slate-950"
           >
-            {body.kind === "binary" ? body.hexPreview : body.text}
+            {isMasked ? withMaskedFieldsMarked(body.kind === "binary" ? body.hexPreview : body.text) : body.kind === "binary" ? body.hexPreview : body.text}
           </pre>
         </>
       )}

@@ -8,7 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { useDeliveryDetail, useReprocessEvent } from "@/components/queries/deliveries";
 import { Badge, OutcomeBadge, ProcessingBadge } from "./badges";
-import { DeliveryBody } from "./delivery-body";
+import { BodyWithPersonalData } from "./personal-data";
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = `delivery-section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
@@ -174,7 +174,8 @@ export function DeliveryDrawer({ id, onClose, onOpen }: { id: string; onClose: (
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape") onClose();
+      // An open dialog (the reveal's reason) takes Escape for itself.
+      if (event.key === "Escape" && !document.querySelector("dialog[open]")) onClose();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -240,7 +241,7 @@ export function DeliveryDrawer({ id, onClose, onOpen }: { id: string; onClose: (
               <Fields rows={data.headers.map((header): [string, ReactNode] => [header.name, <span key={header.name} className="font-mono text-xs break-all">{header.value}</span>])} />
             </Section>
             <Section title="Body">
-              <DeliveryBody body={data.body} />
+              <BodyWithPersonalData deliveryId={data.delivery.id} body={data.body} personalData={data.personalData} />
             </Section>
           </>
         ) : null}

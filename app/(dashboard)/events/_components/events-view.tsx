@@ -22,6 +22,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
 import { LIVE_MAX_PAGES, NEW_WHILE_PAUSED_LIMIT, useDeliveries, useJumpToNewest, useNewDeliveriesCount } from "@/components/queries/deliveries";
 import { OutcomeBadge, ProcessingBadge } from "./badges";
+import { UnmaskedExport } from "./unmasked-export";
 import { DeliveryDrawer } from "./delivery-drawer";
 
 const ROW_HEIGHT = 52;
@@ -132,7 +133,7 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
  * and counts what arrives), filters and search in the URL, older keyset pages
  * loaded as the list scrolls, virtualised rows, a detail drawer per delivery.
  */
-export function EventsView({ eventTypes }: { eventTypes: readonly string[] }) {
+export function EventsView({ eventTypes, canExportUnmasked }: { eventTypes: readonly string[]; canExportUnmasked: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -305,6 +306,15 @@ export function EventsView({ eventTypes }: { eventTypes: readonly string[] }) {
           >
             Export NDJSON
           </a>
+          <a
+            href={`/api/deliveries/export?${deliveriesQueryToSearch({ ...filters, format: "ndjson", bodies: true })}`}
+            download
+            className="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+            title={`This view as NDJSON with each body, personal data masked, up to ${EXPORT_MAX_ROWS.toLocaleString("en-US")} rows`}
+          >
+            Export with masked bodies
+          </a>
+          {canExportUnmasked ? <UnmaskedExport filters={Object.fromEntries(new URLSearchParams(filterSearch))} /> : null}
         </span>
       </div>
 

@@ -1,11 +1,12 @@
-// GET /api/deliveries/:id — one delivery with headers, raw body, verification, its event, duplicates and processing attempts (support).
+// GET /api/deliveries/:id — one delivery with headers, body (personal data masked unless revealed), verification, its event, duplicates and processing attempts (support).
 import { deliveryDetailDtoSchema, deliveryIdSchema } from "@/lib/deliveries";
 import { AppError } from "@/server/errors";
 import { getDeliveryDetail } from "@/server/event-log";
 import { json, withViewer } from "@/server/http";
+import { DELIVERY_VIEWER_ROLE } from "@/server/personal-data";
 
-export const GET = withViewer<{ id: string }>("support", async (_request, { params }) => {
+export const GET = withViewer<{ id: string }>(DELIVERY_VIEWER_ROLE, async (_request, { viewer, params }) => {
   const id = deliveryIdSchema.safeParse(params.id);
   if (!id.success) throw new AppError("not_found", "No delivery with that id.");
-  return json(deliveryDetailDtoSchema, await getDeliveryDetail(id.data));
+  return json(deliveryDetailDtoSchema, await getDeliveryDetail(id.data, viewer));
 });
