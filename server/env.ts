@@ -43,6 +43,14 @@ export const envSchema = z.object({
   RXWATCH_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   RXWATCH_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RXWATCH_MIN_PASSWORD_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+  /** Failed sign-ins for one email, without a quiet window between them, before that email is locked. */
+  RXWATCH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  /** The first lock's length; each further failure after a lock doubles it… */
+  RXWATCH_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** …up to this. */
+  RXWATCH_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  /** Failures are forgotten after this long without one (counted from the end of the last lock). */
+  RXWATCH_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
   // --- Webhook ingest (POST /api/webhooks/rxscale) ---
