@@ -3,6 +3,7 @@ import { auth } from "@/server/auth/auth";
 import { createUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
 import { signInClock, UNKNOWN_ACCOUNT_LABEL } from "@/server/auth/sign-in";
+import { auditQuerySchema } from "@/lib/audit";
 import { listAuditEntries } from "@/server/audit-log";
 
 const ORIGIN = "http://rxwatch.test";
@@ -25,7 +26,7 @@ function advance(seconds: number) {
 }
 
 async function entries(action: string) {
-  return (await listAuditEntries({ action, limit: 200 })).entries;
+  return (await listAuditEntries(auditQuerySchema.parse({ action, limit: 200 }))).entries;
 }
 
 vi.spyOn(signInClock, "now").mockImplementation(() => clock);
@@ -100,7 +101,7 @@ describe("sign-in lockout with back-off", () => {
     expect(signIns[0]?.actorLabel).toBe(UNKNOWN_ACCOUNT_LABEL);
     expect(stranger).toHaveLength(1);
     expect(stranger[0]?.details.emailKey).toMatch(/^ek1:/);
-    expect(JSON.stringify(await listAuditEntries({ limit: 200 }))).not.toMatch(/stranger/i);
+    expect(JSON.stringify(await listAuditEntries(auditQuerySchema.parse({ limit: 200 })))).not.toMatch(/stranger/i);
   });
 
   it("audits a sign-out with the user who signed out", async () => {
