@@ -39,7 +39,7 @@ test.describe("roles", () => {
   const expected = {
     staff: ["Orders"],
     support: ["Orders", "Failures", "Events"],
-    admin: ["Orders", "Failures", "Events", "Settings"],
+    admin: ["Orders", "Failures", "Events", "Settings", "Audit"],
   } as const;
 
   for (const role of ["staff", "support", "admin"] as const) {
