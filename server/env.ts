@@ -39,7 +39,10 @@ export const envSchema = z.object({
   RXWATCH_SECRET_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   RXWATCH_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   RXWATCH_ADMIN_PASSWORD: optionalString,
+  /** A session ends after this long without a request (each request slides it forward)… */
   RXWATCH_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** …and, however active, this long after sign-in. */
+  RXWATCH_SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
   RXWATCH_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   RXWATCH_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RXWATCH_MIN_PASSWORD_LENGTH: z.coerce.number().int().min(8).max(128).default(12),

@@ -73,8 +73,11 @@ async function createAuth() {
       revokeSessionsOnPasswordReset: true,
     },
     session: {
+      // Sliding idle expiry: a request more than `updateAge` after the last
+      // refresh pushes the end out to `expiresIn` from now again. The absolute
+      // limit (RXWATCH_SESSION_MAX_HOURS) is checked in viewer.ts.
       expiresIn: Math.round(config.RXWATCH_SESSION_TTL_HOURS * 3600),
-      updateAge: 3600,
+      updateAge: Math.min(3600, Math.round((config.RXWATCH_SESSION_TTL_HOURS * 3600) / 4)),
       // Sessions are looked up in the database on every request so that
       // disabling a user or signing out elsewhere takes effect at once.
       cookieCache: { enabled: false },
