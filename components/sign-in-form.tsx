@@ -7,6 +7,9 @@ import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { authClient } from "@/components/auth-client";
 
+/** The code RxWatch's lockout answers with (server/auth/sign-in.ts); its message says when to try again. */
+const SIGN_IN_LOCKED_CODE = "SIGN_IN_LOCKED";
+
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +24,9 @@ export function SignInForm({ next }: { next: string }) {
     if (result.error) {
       setPending(false);
       setError(
-        result.error.status === 429
+        result.error.code === SIGN_IN_LOCKED_CODE && result.error.message
+          ? result.error.message
+          : result.error.status === 429
           ? "Too many sign-in attempts. Wait a minute and try again."
           : result.error.status === 403
             ? "This account is disabled. Ask an admin."

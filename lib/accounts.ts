@@ -57,3 +57,7 @@ export const viewerDtoSchema = z.object({
   via: z.enum(["session", "token"]),
 });
 export type ViewerDto = z.infer<typeof viewerDtoSchema>;
+
+/** What ending someone's sessions did. */
+export const revokedSessionsDtoSchema = z.object({ sessions: z.number().int().min(0) });
+export type RevokedSessionsDto = z.infer<typeof revokedSessionsDtoSchema>;

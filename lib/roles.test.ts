@@ -18,6 +18,6 @@ describe("roles", () => {
   it("shows each role only its navigation", () => {
     expect(navigationFor("staff").map((i) => i.label)).toEqual(["Orders"]);
     expect(navigationFor("support").map((i) => i.label)).toEqual(["Orders", "Failures", "Events"]);
-    expect(navigationFor("admin").map((i) => i.label)).toEqual(["Orders", "Failures", "Events", "Settings"]);
+    expect(navigationFor("admin").map((i) => i.label)).toEqual(["Orders", "Failures", "Events", "Settings", "Audit"]);
   });
 });

@@ -34,6 +34,7 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { href: "/failures", label: "Failures", minimumRole: "support" },
   { href: "/events", label: "Events", minimumRole: "support" },
   { href: "/settings", label: "Settings", minimumRole: "admin" },
+  { href: "/audit", label: "Audit", minimumRole: "admin" },
 ];
 
 export function navigationFor(role: Role): NavigationItem[] {

@@ -6,10 +6,14 @@ import { parseArgs } from "node:util";
 import { roleSchema } from "@/lib/roles";
 import { env } from "@/server/env";
 import { migrateDatabase } from "@/server/migrations";
-import { createUser, findUser, listUsers, updateUser } from "@/server/auth/users";
+import { createUser, findUser, listUsers, revokeSessions, updateUser } from "@/server/auth/users";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
 import { AppError } from "@/server/errors";
 import { DEFAULT_ROTATION_BATCH, keyStatus, rotateKeys } from "@/server/key-rotation";
+import type { ChangeContext } from "@/server/auth/users";
+
+/** Changes made here are audited as the system's "cli" actor: the shell user is not known to RxWatch. */
+const CLI: ChangeContext = { actor: { via: "system", name: "cli" } };
 
 const USAGE = `Usage: npm run rxwatch -- <command> [options]
 
@@ -19,6 +23,7 @@ const USAGE = `Usage: npm run rxwatch -- <command> [options]
   user role --email E --role R              change a user's role (signs them out)
   user disable --email E                    disable a user (signs them out everywhere)
   user enable --email E                     enable a disabled user
+  user sign-out --email E                   end every session of a user
   token add --name N --role R [--days D]    create an API token; printed once
   token list                                list API tokens (never their secrets)
   token revoke --id ID                      revoke an API token
@@ -82,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "user add": {
       if (!values.email) throw new AppError("invalid_request", "Give --email.");
-      const user = await createUser({ email: values.email, role: role(), name: values.name, password: await readPassword() });
+      const user = await createUser({ email: values.email, role: role(), name: values.name, password: await readPassword() }, CLI);
       console.log(`Created ${user.role} ${user.email}.`);
       return;
     }
@@ -90,20 +95,25 @@ async function main(argv: string[]): Promise<void> {
       for (const user of await listUsers()) console.log(`${user.email}\t${user.role}\t${user.disabled ? "disabled" : "active"}\t${user.name}`);
       return;
     case "user role": {
-      const user = await updateUser((await requireUser(values.email)).id, { role: role() });
+      const user = await updateUser((await requireUser(values.email)).id, { role: role() }, CLI);
       console.log(`${user.email} is now ${user.role}.`);
       return;
     }
     case "user disable":
     case "user enable": {
-      const user = await updateUser((await requireUser(values.email)).id, { disabled: action === "disable" });
+      const user = await updateUser((await requireUser(values.email)).id, { disabled: action === "disable" }, CLI);
       console.log(`${user.email} is ${user.disabled ? "disabled" : "enabled"}.`);
+      return;
+    }
+    case "user sign-out": {
+      const user = await requireUser(values.email);
+      console.log(`Ended ${await revokeSessions(user.id, CLI)} session(s) of ${user.email}.`);
       return;
     }
     case "token add": {
       if (!values.name) throw new AppError("invalid_request", "Give --name.");
       const days = values.days ? Number(values.days) : null;
-      const created = await createApiToken({ name: values.name, role: role(), expiresInDays: days }, null);
+      const created = await createApiToken({ name: values.name, role: role(), expiresInDays: days }, CLI);
       console.error(`Created ${created.token.role} token "${created.token.name}". It is shown only this once:`);
       console.log(created.secret);
       return;
@@ -115,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "token revoke":
       if (!values.id) throw new AppError("invalid_request", "Give --id.");
-      await revokeApiToken(values.id);
+      await revokeApiToken(values.id, CLI);
       console.log("Token revoked.");
       return;
     case "keys status": {

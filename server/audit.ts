@@ -14,12 +14,16 @@ export const AUDIT_ACTIONS = [
   "delivery.reveal",
   "deliveries.export",
   "audit.export",
+  "replay.plan",
   "replay.run",
   "replay.cancel",
   "event.reprocess",
   "alerts.configure",
+  "alerts.test",
+  "incident.update",
   "settings.update",
   "connection.update",
+  "connection.check",
   "subscription.create",
   "subscription.recreate",
   "subscription.delete",
@@ -69,6 +73,21 @@ function actorColumns(actor: AuditActor) {
 }
 
 const MAX_USER_AGENT_CHARS = 256;
+
+/**
+ * The names of the top-level fields that differ between two versions of a
+ * settings document, comma-separated: what a settings audit entry records
+ * instead of values, which may hold secrets.
+ */
+export function changedFields(before: unknown, after: unknown): string {
+  const fields = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value });
+  const old = fields(before);
+  const next = fields(after);
+  return [...new Set([...Object.keys(old), ...Object.keys(next)])]
+    .filter((name) => JSON.stringify(old[name]) !== JSON.stringify(next[name]))
+    .sort()
+    .join(",");
+}
 
 /**
  * Appends one audit entry and returns its id. Awaited by callers on purpose:

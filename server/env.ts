@@ -44,12 +44,23 @@ export const envSchema = z.object({
   RXWATCH_PREVIOUS_SECRET_KEYS: commaList.pipe(z.array(z.string().min(32, "each key must be at least 32 characters"))),
   RXWATCH_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   RXWATCH_ADMIN_PASSWORD: optionalString,
+  /** A session ends after this long without a request (each request slides it forward)… */
   RXWATCH_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** …and, however active, this long after sign-in. */
+  RXWATCH_SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
   RXWATCH_LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   RXWATCH_LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RXWATCH_MIN_PASSWORD_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
   /** How long a support person's or admin's reveal of one delivery's personal data lasts before it is masked again. */
   RXWATCH_REVEAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Failed sign-ins for one email, without a quiet window between them, before that email is locked. */
+  RXWATCH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  /** The first lock's length; each further failure after a lock doubles it… */
+  RXWATCH_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** …up to this. */
+  RXWATCH_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  /** Failures are forgotten after this long without one (counted from the end of the last lock). */
+  RXWATCH_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
   // --- Webhook ingest (POST /api/webhooks/rxscale) ---

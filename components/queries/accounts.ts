@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   apiTokenDtoSchema,
   createdApiTokenDtoSchema,
+  revokedSessionsDtoSchema,
   userDtoSchema,
   type CreateApiTokenRequest,
   type CreateUserRequest,
@@ -29,6 +30,20 @@ export function useUpdateUser() {
     mutationFn: ({ id, change }: { id: string; change: UpdateUserRequest }) =>
       apiFetch(`/api/users/${encodeURIComponent(id)}`, userDtoSchema, { method: "PATCH", body: change }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users() }),
+  });
+}
+
+/** Ends every session of a user (admin). */
+export function useRevokeUserSessions() {
+  return useMutation({
+    mutationFn: (id: string) => apiFetch(`/api/users/${encodeURIComponent(id)}/sessions`, revokedSessionsDtoSchema, { method: "DELETE" }),
+  });
+}
+
+/** Ends every session of the signed-in person, this one included. */
+export function useSignOutEverywhere() {
+  return useMutation({
+    mutationFn: () => apiFetch("/api/me/sessions", revokedSessionsDtoSchema, { method: "DELETE" }),
   });
 }
 

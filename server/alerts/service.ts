@@ -43,7 +43,7 @@ export async function getAlertsView(): Promise<AlertsViewDto> {
 }
 
 /** Stores rules and channels (and replaces or removes the sealed SMTP password when asked); audited. */
-export async function saveAlerts(request: SaveAlertsRequest, viewer: Viewer): Promise<AlertsViewDto> {
+export async function saveAlerts(request: SaveAlertsRequest, viewer: Viewer, headers?: Headers): Promise<AlertsViewDto> {
   const parsed = saveAlertsRequestSchema.parse(request);
   const userId = viewer.via === "session" ? viewer.userId : null;
   await updateSettings("alertRules", parsed.rules, userId);
@@ -59,6 +59,7 @@ export async function saveAlerts(request: SaveAlertsRequest, viewer: Viewer): Pr
       isEmailOn: parsed.channels.email.isEnabled,
       passwordChange: parsed.smtpPassword === undefined ? "kept" : parsed.smtpPassword === null ? "removed" : "replaced",
     },
+    headers,
   });
   return getAlertsView();
 }

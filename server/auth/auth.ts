@@ -2,9 +2,11 @@ import "server-only";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { admin } from "better-auth/plugins";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { env } from "@/server/env";
 import { currentProvider, db } from "@/server/db";
 import { secretKey } from "@/server/secret-key";
+import { lockedMessage, recordSignInFailure, recordSignInSuccess, recordSignOut, refuseIfLocked, signInClock, SIGN_IN_LOCKED_CODE } from "@/server/auth/sign-in";
 
 /** Where sign-in lives; everything under it is better-auth's. */
 export const AUTH_BASE_PATH = "/api/auth";
@@ -13,6 +15,8 @@ export const AUTH_BASE_PATH = "/api/auth";
  * better-auth endpoints RxWatch does not offer. User and role management goes
  * through RxWatch's own API (last-admin guard, audit); there is no self-service
  * sign-up, email change, account deletion, social login or email-based reset.
+ * Password changes and session revocation go through RxWatch's API too, so
+ * the password policy and the audit log cover them.
  */
 export const DISABLED_AUTH_PATHS = [
   "/sign-up/email",
@@ -23,6 +27,11 @@ export const DISABLED_AUTH_PATHS = [
   "/link-social",
   "/unlink-account",
   "/sign-in/social",
+  "/change-password",
+  "/set-password",
+  "/revoke-session",
+  "/revoke-sessions",
+  "/revoke-other-sessions",
   "/request-password-reset",
   "/reset-password",
   "/send-verification-email",
@@ -64,8 +73,11 @@ async function createAuth() {
       revokeSessionsOnPasswordReset: true,
     },
     session: {
+      // Sliding idle expiry: a request more than `updateAge` after the last
+      // refresh pushes the end out to `expiresIn` from now again. The absolute
+      // limit (RXWATCH_SESSION_MAX_HOURS) is checked in viewer.ts.
       expiresIn: Math.round(config.RXWATCH_SESSION_TTL_HOURS * 3600),
-      updateAge: 3600,
+      updateAge: Math.min(3600, Math.round((config.RXWATCH_SESSION_TTL_HOURS * 3600) / 4)),
       // Sessions are looked up in the database on every request so that
       // disabling a user or signing out elsewhere takes effect at once.
       cookieCache: { enabled: false },
@@ -93,6 +105,30 @@ async function createAuth() {
       cookiePrefix: "rxwatch",
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
       database: { generateId: () => crypto.randomUUID() },
+    },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path === "/sign-in/email") {
+          const email: unknown = ctx.body?.email;
+          const until = typeof email === "string" ? await refuseIfLocked(email, ctx.headers) : null;
+          if (until) throw new APIError("TOO_MANY_REQUESTS", { code: SIGN_IN_LOCKED_CODE, message: lockedMessage(until, signInClock.now()) });
+        }
+        if (ctx.path === "/sign-out") {
+          const session = await getSessionFromCtx(ctx);
+          await recordSignOut(session?.user ?? null, ctx.headers);
+        }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email") return;
+        const email: unknown = ctx.body?.email;
+        const signedIn = ctx.context.newSession;
+        if (signedIn && !(ctx.context.returned instanceof APIError)) {
+          await recordSignInSuccess(signedIn.user, ctx.headers);
+        } else if (typeof email === "string") {
+          const returned = ctx.context.returned;
+          await recordSignInFailure(email, returned instanceof APIError ? String(returned.body?.code ?? returned.status) : "unknown", ctx.headers);
+        }
+      }),
     },
     plugins: [admin({ defaultRole: "staff", adminRoles: ["admin"] })],
     telemetry: { enabled: false },

@@ -2,6 +2,8 @@ import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { apiTokenDtoSchema, type ApiTokenDto, type CreateApiTokenRequest, type CreatedApiTokenDto } from "@/lib/accounts";
 import { toRole, type Role } from "@/lib/roles";
+import { recordAudit } from "@/server/audit";
+import { SERVER_CHANGE, type ChangeContext } from "@/server/auth/users";
 import { AppError } from "@/server/errors";
 import { findApiTokenByHash, insertApiToken, listApiTokenRows, markApiTokenUsed, revokeApiTokenRow } from "@/server/repositories/api-tokens";
 
@@ -35,7 +37,10 @@ function toDto(row: Omit<TokenRow, "createdBy"> & { createdBy?: { email: string 
 }
 
 /** Creates a token and returns its secret — the only time the secret is available. */
-export async function createApiToken(request: CreateApiTokenRequest, createdById: string | null): Promise<CreatedApiTokenDto> {
+/** `null` context: made by the server itself (setup, tests), audited as the system. */
+export async function createApiToken(request: CreateApiTokenRequest, changeContext: ChangeContext | null): Promise<CreatedApiTokenDto> {
+  const context = changeContext ?? SERVER_CHANGE;
+  const createdById = context.actor.via === "session" ? context.actor.userId : null;
   const secret = `${API_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const expiresAt = request.expiresInDays ? new Date(Date.now() + request.expiresInDays * 86_400_000) : null;
   const row = await insertApiToken({
@@ -47,6 +52,7 @@ export async function createApiToken(request: CreateApiTokenRequest, createdById
     createdById,
     expiresAt,
   });
+  await recordAudit({ action: "token.create", actor: context.actor, target: { type: "api_token", id: row.id }, details: { name: row.name, role: row.role, expiresAt: row.expiresAt?.toISOString() ?? null }, headers: context.headers });
   return { token: toDto(row), secret };
 }
 
@@ -54,8 +60,9 @@ export async function listApiTokens(): Promise<ApiTokenDto[]> {
   return (await listApiTokenRows()).map(toDto);
 }
 
-export async function revokeApiToken(id: string): Promise<void> {
+export async function revokeApiToken(id: string, context: ChangeContext = SERVER_CHANGE): Promise<void> {
   if (!(await revokeApiTokenRow(id, new Date()))) throw new AppError("not_found", "No active token with that id.");
+  await recordAudit({ action: "token.revoke", actor: context.actor, target: { type: "api_token", id }, headers: context.headers });
 }
 
 /** The role of a valid bearer token, or null when the token is unknown, revoked or expired. */

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { userDtoSchema, type CreateUserRequest, type UpdateUserRequest, type UserDto } from "@/lib/accounts";
 import { toRole } from "@/lib/roles";
+import { recordAudit, type AuditActor } from "@/server/audit";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import {
@@ -39,8 +40,21 @@ export function passwordProblem(password: string, email: string): string | null 
   return null;
 }
 
-/** Creates a user who signs in with email and password (hashed by better-auth's scrypt). */
-export async function createUser(request: CreateUserRequest): Promise<UserDto> {
+/** Who asks for an account change and from where: audited with it. */
+export interface ChangeContext {
+  actor: AuditActor;
+  headers?: Headers;
+}
+
+/** For changes the server makes on its own (start-up setup, demo mode, tests): still audited, as the system. */
+export const SERVER_CHANGE: ChangeContext = { actor: { via: "system", name: "server" } };
+
+/**
+ * Creates a user who signs in with email and password (hashed by better-auth's
+ * scrypt). This is the only way a password is set (better-auth's own change,
+ * reset and set-password endpoints are off), so the policy applies to every one.
+ */
+export async function createUser(request: CreateUserRequest, context: ChangeContext = SERVER_CHANGE): Promise<UserDto> {
   const email = request.email.toLowerCase();
   const problem = passwordProblem(request.password, email);
   if (problem) throw new AppError("invalid_request", problem);
@@ -53,6 +67,7 @@ export async function createUser(request: CreateUserRequest): Promise<UserDto> {
     role: request.role,
     passwordHash: await hashPassword(request.password),
   });
+  await recordAudit({ action: "user.create", actor: context.actor, target: { type: "user", id: row.id }, details: { email: row.email, role: row.role }, headers: context.headers });
   return toDto(row);
 }
 
@@ -74,7 +89,7 @@ export async function findUser(emailOrId: string): Promise<UserDto | null> {
  * Changes a user's role or disables/enables them. Disabling signs them out
  * everywhere. Refuses to leave the instance without an active admin.
  */
-export async function updateUser(id: string, change: UpdateUserRequest): Promise<UserDto> {
+export async function updateUser(id: string, change: UpdateUserRequest, context: ChangeContext = SERVER_CHANGE): Promise<UserDto> {
   const current = await findUserById(id);
   if (!current) throw new AppError("not_found", "No such user.");
   const losesAdmin = current.role === "admin" && !current.banned && ((change.role && change.role !== "admin") || change.disabled === true);
@@ -85,8 +100,28 @@ export async function updateUser(id: string, change: UpdateUserRequest): Promise
     ...(change.role ? { role: change.role } : {}),
     ...(change.disabled !== undefined ? { banned: change.disabled, banReason: change.disabled ? "Disabled by an admin" : null } : {}),
   });
-  if (change.disabled || (change.role && change.role !== current.role)) await deleteSessionsOfUser(id);
+  const revoked = change.disabled || (change.role && change.role !== current.role) ? await deleteSessionsOfUser(id) : 0;
+  const target = { type: "user", id };
+  if (change.role && change.role !== current.role) {
+    await recordAudit({ action: "user.update", actor: context.actor, target, details: { email: row.email, roleFrom: current.role, roleTo: change.role, sessionsRevoked: revoked }, headers: context.headers });
+  }
+  if (change.disabled !== undefined && change.disabled !== current.banned) {
+    await recordAudit({ action: change.disabled ? "user.disable" : "user.enable", actor: context.actor, target, details: { email: row.email, sessionsRevoked: change.disabled ? revoked : 0 }, headers: context.headers });
+  }
   return toDto(row);
+}
+
+/**
+ * Signs a user out everywhere: every session ends at once (sessions are read
+ * from the database on each request). For an admin acting on someone, or a
+ * person signing themselves out on every device. Returns how many ended.
+ */
+export async function revokeSessions(userId: string, context: ChangeContext = SERVER_CHANGE): Promise<number> {
+  const user = await findUserById(userId);
+  if (!user) throw new AppError("not_found", "No such user.");
+  const count = await deleteSessionsOfUser(userId);
+  await recordAudit({ action: "auth.session_revoked", actor: context.actor, target: { type: "user", id: userId }, details: { email: user.email, sessions: count }, headers: context.headers });
+  return count;
 }
 
 /**
@@ -98,7 +133,7 @@ export async function ensureFirstAdmin(): Promise<"created" | "exists" | "not-co
   if ((await countUsers()) > 0) return "exists";
   if (!email || !password) return "not-configured";
   try {
-    await createUser({ email, password, role: "admin", name: "Administrator" });
+    await createUser({ email, password, role: "admin", name: "Administrator" }, { actor: { via: "system", name: "first-admin setup" } });
   } catch (error) {
     // Another instance created it at the same moment.
     if (error instanceof AppError && error.code === "conflict") return "exists";

@@ -4,6 +4,7 @@ import type { ViewerDto } from "@/lib/accounts";
 import { AppError } from "@/server/errors";
 import { auth } from "@/server/auth/auth";
 import { authenticateApiToken } from "@/server/auth/tokens";
+import { env } from "@/server/env";
 
 /** Whoever is making the request: a signed-in person or an API token. */
 export type Viewer =
@@ -19,7 +20,8 @@ function bearerToken(headers: Headers): string | null {
 
 /**
  * Resolves the viewer from a bearer token, else from the session cookie.
- * Returns null for anonymous requests, disabled users and bad tokens.
+ * Returns null for anonymous requests, disabled users, bad tokens and
+ * sessions past RXWATCH_SESSION_MAX_HOURS since sign-in.
  */
 export async function findViewer(headers: Headers): Promise<Viewer | null> {
   const token = bearerToken(headers);
@@ -29,6 +31,8 @@ export async function findViewer(headers: Headers): Promise<Viewer | null> {
   }
   const session = await (await auth()).api.getSession({ headers });
   if (!session || session.user.banned) return null;
+  // Activity slides a session forward; this caps how long one sign-in lasts however active it is.
+  if (Date.now() - new Date(session.session.createdAt).getTime() > env().RXWATCH_SESSION_MAX_HOURS * 3_600_000) return null;
   return { via: "session", userId: session.user.id, name: session.user.name, email: session.user.email, role: toRole(session.user.role) };
 }
 

@@ -44,6 +44,8 @@ const runnerId = (globalForReplay.rxwatchReplayRunnerId ??= `${hostname()}:${pro
 export interface RunOptions {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** The request that started it, for the audit entry's source address. */
+  headers?: Headers;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -115,17 +117,18 @@ export async function startReplayJob(id: string, viewer: Viewer, options: RunOpt
     action: "replay.run",
     actor: viewer,
     details: { jobId: id, events: job.total, eventsPerSecond: job.eventsPerSecond, eventType: filter.eventType ?? null, statuses: filter.statuses?.join(",") ?? null },
+    headers: options.headers,
   });
   launch(id, options);
   return getReplayJob(id);
 }
 
 /** Asks a job to stop before its next event (a planned one is cancelled at once); audited. Throws `not_found` or `conflict` (already ended). */
-export async function cancelReplayJob(id: string, viewer: Viewer, now: Date = new Date()): Promise<ReplayJobDto> {
+export async function cancelReplayJob(id: string, viewer: Viewer, now: Date = new Date(), headers?: Headers): Promise<ReplayJobDto> {
   const job = await findReplayJob(id);
   if (!job) throw new AppError("not_found", "No replay job with that id.");
   if (!(await requestReplayCancel(id, now))) throw new AppError("conflict", `This replay has already ${job.state === "completed" ? "completed" : "ended"}.`);
-  await recordAudit({ action: "replay.cancel", actor: viewer, details: { jobId: id, queued: job.queued, events: job.total } });
+  await recordAudit({ action: "replay.cancel", actor: viewer, details: { jobId: id, queued: job.queued, events: job.total }, headers });
   return getReplayJob(id);
 }
 

@@ -39,7 +39,7 @@ test.describe("roles", () => {
   const expected = {
     staff: ["Orders"],
     support: ["Orders", "Failures", "Events"],
-    admin: ["Orders", "Failures", "Events", "Settings"],
+    admin: ["Orders", "Failures", "Events", "Settings", "Audit"],
   } as const;
 
   for (const role of ["staff", "support", "admin"] as const) {
@@ -80,7 +80,10 @@ test("sign-out ends the session", async ({ page }) => {
 
 test("an admin creates an API token that works once shown and stops after revocation", async ({ page, playwright, baseURL }) => {
   await signIn(page, "admin");
+  // The list's first load must finish before the create: a create's refetch does not restart a first load still in flight.
+  const tokensLoaded = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/tokens" && response.request().method() === "GET");
   await page.goto("/settings");
+  await tokensLoaded;
   const form = page.getByRole("form", { name: "Create API token" });
   await form.getByLabel("Token name").fill("monitoring");
   await form.getByLabel("Token role").selectOption("support");

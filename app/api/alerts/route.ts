@@ -7,5 +7,5 @@ export const GET = withViewer("admin", async () => json(alertsViewDtoSchema, awa
 
 export const PUT = withViewer("admin", async (request, { viewer }) => {
   const body = await readJson(request, saveAlertsRequestSchema);
-  return json(alertsViewDtoSchema, await saveAlerts(body, viewer));
+  return json(alertsViewDtoSchema, await saveAlerts(body, viewer, request.headers));
 });

@@ -1,5 +1,6 @@
 // GET|POST /api/replay — recent bulk replays; POST runs a dry run and stores it as a planned replay (admin).
 import { replayJobDtoSchema, replayJobListDtoSchema, replayPlanRequestSchema } from "@/lib/failures";
+import { recordAudit } from "@/server/audit";
 import { json, readJson, withViewer } from "@/server/http";
 import { listReplayJobs } from "@/server/replay/jobs";
 import { planReplay } from "@/server/replay/plan";
@@ -8,5 +9,7 @@ export const GET = withViewer("admin", async () => json(replayJobListDtoSchema, 
 
 export const POST = withViewer("admin", async (request, { viewer }) => {
   const body = await readJson(request, replayPlanRequestSchema);
-  return json(replayJobDtoSchema, await planReplay(body, viewer), { status: 201 });
+  const job = await planReplay(body, viewer);
+  await recordAudit({ action: "replay.plan", actor: viewer, target: { type: "replay_job", id: job.id }, headers: request.headers });
+  return json(replayJobDtoSchema, job, { status: 201 });
 });

@@ -8,6 +8,6 @@ export const GET = withViewer("admin", async () => json(z.array(apiTokenDtoSchem
 
 export const POST = withViewer("admin", async (request, { viewer }) => {
   const body = await readJson(request, createApiTokenRequestSchema);
-  const created = await createApiToken(body, viewer.via === "session" ? viewer.userId : null);
+  const created = await createApiToken(body, { actor: viewer, headers: request.headers });
   return json(createdApiTokenDtoSchema, created, { status: 201 });
 });

@@ -6,7 +6,7 @@ import { json, readJson, withViewer } from "@/server/http";
 
 export const GET = withViewer("admin", async () => json(z.array(userDtoSchema), await listUsers()));
 
-export const POST = withViewer("admin", async (request) => {
+export const POST = withViewer("admin", async (request, { viewer }) => {
   const body = await readJson(request, createUserRequestSchema);
-  return json(userDtoSchema, await createUser(body), { status: 201 });
+  return json(userDtoSchema, await createUser(body, { actor: viewer, headers: request.headers }), { status: 201 });
 });

@@ -6,12 +6,14 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { SelectField, TextField } from "@/components/ui/field";
-import { useCreateUser, useUpdateUser, useUsers } from "@/components/queries/accounts";
+import { useCreateUser, useRevokeUserSessions, useUpdateUser, useUsers } from "@/components/queries/accounts";
 
 export function UsersPanel() {
   const users = useUsers();
   const createUser = useCreateUser();
   const updateUser = useUpdateUser();
+  const revokeSessions = useRevokeUserSessions();
+  const [revokedNotice, setRevokedNotice] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
@@ -36,6 +38,8 @@ export function UsersPanel() {
     <Card title="Users" description="Staff watch orders; support also reads raw events and failures; admins also manage settings, users and tokens.">
       {users.isError ? <Alert tone="error">{users.error.message}</Alert> : null}
       {updateUser.isError ? <Alert tone="error">{updateUser.error.message}</Alert> : null}
+      {revokeSessions.isError ? <Alert tone="error">{revokeSessions.error.message}</Alert> : null}
+      {revokedNotice ? <Alert tone="success">{revokedNotice}</Alert> : null}
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
@@ -67,7 +71,19 @@ export function UsersPanel() {
                   </select>
                 </td>
                 <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
-                <td className="py-2 text-right">
+                <td className="flex justify-end gap-2 py-2">
+                  <Button
+                    variant="secondary"
+                    disabled={revokeSessions.isPending}
+                    onClick={() => {
+                      setRevokedNotice(null);
+                      revokeSessions.mutate(user.id, {
+                        onSuccess: (result) => setRevokedNotice(`Signed ${user.email} out everywhere (${result.sessions} session${result.sessions === 1 ? "" : "s"} ended).`),
+                      });
+                    }}
+                  >
+                    {`End sessions of ${user.email}`}
+                  </Button>
                   <Button variant={user.disabled ? "secondary" : "danger"} onClick={() => updateUser.mutate({ id: user.id, change: { disabled: !user.disabled } })}>
                     {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
                   </Button>

@@ -1,12 +1,15 @@
 // GET|POST /api/settings/signing-secrets — list (masked) and add webhook signing secrets (admin).
 import { z } from "zod";
 import { addSigningSecretRequestSchema, signingSecretDtoSchema } from "@/lib/rxscale/signing-secrets";
+import { recordAudit } from "@/server/audit";
 import { json, readJson, withViewer } from "@/server/http";
 import { addSigningSecret, listSigningSecrets } from "@/server/ingest/signing-secrets";
 
 export const GET = withViewer("admin", async () => json(z.array(signingSecretDtoSchema), await listSigningSecrets()));
 
-export const POST = withViewer("admin", async (request) => {
+export const POST = withViewer("admin", async (request, { viewer }) => {
   const body = await readJson(request, addSigningSecretRequestSchema);
-  return json(signingSecretDtoSchema, await addSigningSecret(body), { status: 201 });
+  const secret = await addSigningSecret(body);
+  await recordAudit({ action: "signing_secret.add", actor: viewer, target: { type: "signing_secret", id: secret.id }, details: { subscriptionUid: secret.subscriptionUid }, headers: request.headers });
+  return json(signingSecretDtoSchema, secret, { status: 201 });
 });

@@ -1,5 +1,6 @@
 // GET|POST /api/settings/subscriptions — RxScale's subscriptions merged with RxWatch's view; subscribe to event types (admin).
 import { subscribeRequestSchema, subscribeResultDtoSchema, subscriptionsViewDtoSchema } from "@/lib/subscriptions";
+import { recordAudit } from "@/server/audit";
 import { json, readJson, requestOrigin, withViewer } from "@/server/http";
 import { getSubscriptionsView, subscribe } from "@/server/subscriptions/service";
 
@@ -7,5 +8,13 @@ export const GET = withViewer("admin", async (request) => json(subscriptionsView
 
 export const POST = withViewer("admin", async (request, { viewer }) => {
   const { eventTypes } = await readJson(request, subscribeRequestSchema);
-  return json(subscribeResultDtoSchema, await subscribe(eventTypes, requestOrigin(request), viewer.via === "session" ? viewer.userId : null), { status: 201 });
+  const result = await subscribe(eventTypes, requestOrigin(request), viewer.via === "session" ? viewer.userId : null);
+  await recordAudit({
+    action: "subscription.create",
+    actor: viewer,
+    outcome: result.created.length === 0 ? "failure" : "success",
+    details: { eventTypes: eventTypes.join(","), uids: result.created.map((created) => created.uid).join(","), failed: result.failed.length },
+    headers: request.headers,
+  });
+  return json(subscribeResultDtoSchema, result, { status: 201 });
 });

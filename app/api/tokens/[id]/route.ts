@@ -2,7 +2,7 @@
 import { revokeApiToken } from "@/server/auth/tokens";
 import { withViewer } from "@/server/http";
 
-export const DELETE = withViewer<{ id: string }>("admin", async (_request, { params }) => {
-  await revokeApiToken(params.id);
+export const DELETE = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
+  await revokeApiToken(params.id, { actor: viewer, headers: request.headers });
   return new Response(null, { status: 204 });
 });

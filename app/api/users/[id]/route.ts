@@ -3,7 +3,7 @@ import { updateUserRequestSchema, userDtoSchema } from "@/lib/accounts";
 import { updateUser } from "@/server/auth/users";
 import { json, readJson, withViewer } from "@/server/http";
 
-export const PATCH = withViewer<{ id: string }>("admin", async (request, { params }) => {
+export const PATCH = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
   const change = await readJson(request, updateUserRequestSchema);
-  return json(userDtoSchema, await updateUser(params.id, change));
+  return json(userDtoSchema, await updateUser(params.id, change, { actor: viewer, headers: request.headers }));
 });

@@ -5,8 +5,8 @@ import { AppError } from "@/server/errors";
 import { json, withViewer } from "@/server/http";
 import { cancelReplayJob } from "@/server/replay/jobs";
 
-export const POST = withViewer<{ id: string }>("admin", async (_request, { viewer, params }) => {
+export const POST = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
   const id = eventIdSchema.safeParse(params.id);
   if (!id.success) throw new AppError("not_found", "No replay job with that id.");
-  return json(replayJobDtoSchema, await cancelReplayJob(id.data, viewer));
+  return json(replayJobDtoSchema, await cancelReplayJob(id.data, viewer, new Date(), request.headers));
 });

@@ -1,6 +1,7 @@
 // GET|PUT /api/settings/local/:key — RxWatch's own settings: event names, status appearance, retention, stuck thresholds (admin).
 import { z } from "zod";
 import { SETTINGS } from "@/lib/settings";
+import { changedFields, recordAudit } from "@/server/audit";
 import { AppError } from "@/server/errors";
 import { readJson, withViewer } from "@/server/http";
 import { recomputeStuckDeadlines } from "@/server/processing/order-projector";
@@ -23,7 +24,9 @@ export const GET = withViewer<{ key: string }>("admin", async (_request, { param
 export const PUT = withViewer<{ key: string }>("admin", async (request, { viewer, params }) => {
   const key = parseKey(params.key);
   const body = await readJson(request, z.unknown());
+  const before = await getSettings(key);
   const saved = await updateSettings(key, body, viewer.via === "session" ? viewer.userId : null);
+  await recordAudit({ action: "settings.update", actor: viewer, target: { type: "settings", id: key }, details: { changed: changedFields(before, saved) }, headers: request.headers });
   if (key === "stuckThresholds") await recomputeStuckDeadlines();
   return Response.json(saved, { headers: { "cache-control": "no-store" } });
 });

@@ -1,8 +1,10 @@
 // DELETE /api/settings/subscriptions/:uid — unsubscribe at RxScale (admin).
+import { recordAudit } from "@/server/audit";
 import { requestOrigin, withViewer } from "@/server/http";
 import { unsubscribe } from "@/server/subscriptions/service";
 
 export const DELETE = withViewer<{ uid: string }>("admin", async (request, { viewer, params }) => {
   await unsubscribe(params.uid, requestOrigin(request), viewer.via === "session" ? viewer.userId : null);
+  await recordAudit({ action: "subscription.delete", actor: viewer, target: { type: "subscription", id: params.uid }, headers: request.headers });
   return new Response(null, { status: 204 });
 });

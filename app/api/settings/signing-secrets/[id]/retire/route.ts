@@ -1,6 +1,11 @@
 // POST /api/settings/signing-secrets/:id/retire — stop accepting a signing secret (admin).
 import { signingSecretDtoSchema } from "@/lib/rxscale/signing-secrets";
+import { recordAudit } from "@/server/audit";
 import { json, withViewer } from "@/server/http";
 import { retireSigningSecret } from "@/server/ingest/signing-secrets";
 
-export const POST = withViewer<{ id: string }>("admin", async (_request, { params }) => json(signingSecretDtoSchema, await retireSigningSecret(params.id)));
+export const POST = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
+  const secret = await retireSigningSecret(params.id);
+  await recordAudit({ action: "signing_secret.retire", actor: viewer, target: { type: "signing_secret", id: secret.id }, headers: request.headers });
+  return json(signingSecretDtoSchema, secret);
+});

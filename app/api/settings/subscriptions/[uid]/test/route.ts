@@ -1,6 +1,18 @@
 // POST /api/settings/subscriptions/:uid/test — ask RxScale for a test delivery and wait for it to arrive here (admin).
 import { testEventResultDtoSchema } from "@/lib/subscriptions";
+import { recordAudit } from "@/server/audit";
 import { json, withViewer } from "@/server/http";
 import { sendTestEvent } from "@/server/subscriptions/service";
 
-export const POST = withViewer<{ uid: string }>("admin", async (_request, { params }) => json(testEventResultDtoSchema, await sendTestEvent(params.uid)));
+export const POST = withViewer<{ uid: string }>("admin", async (request, { viewer, params }) => {
+  const result = await sendTestEvent(params.uid);
+  await recordAudit({
+    action: "subscription.test",
+    actor: viewer,
+    outcome: result.result === "passed" ? "success" : "failure",
+    target: { type: "subscription", id: params.uid },
+    details: { result: result.result, deliveryId: result.deliveryId },
+    headers: request.headers,
+  });
+  return json(testEventResultDtoSchema, result);
+});

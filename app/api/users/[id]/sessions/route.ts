@@ -1,0 +1,8 @@
+// DELETE /api/users/:id/sessions — sign a user out everywhere: every session of theirs ends at once; audited (admin).
+import { revokedSessionsDtoSchema } from "@/lib/accounts";
+import { revokeSessions } from "@/server/auth/users";
+import { json, withViewer } from "@/server/http";
+
+export const DELETE = withViewer<{ id: string }>("admin", async (request, { viewer, params }) =>
+  json(revokedSessionsDtoSchema, { sessions: await revokeSessions(params.id, { actor: viewer, headers: request.headers }) }),
+);
