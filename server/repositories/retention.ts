@@ -22,19 +22,24 @@ export interface TimeCursor {
 
 /**
  * Removes the bodies of up to `take` deliveries received before `cutoff`, walking (received_at, id) from `cursor`.
+ * A delivery of an event not yet finished keeps its body: the worker runs the event from it.
  * Returns how many bodies this call removed and where the next batch starts (null when the walk is done).
  */
 export async function purgeDeliveryBodiesBatch(cutoff: Date, cursor: TimeCursor | null, take: number, now: Date): Promise<{ bodies: number; next: TimeCursor | null }> {
   const client = await db();
   const rows = await client.delivery.findMany({
-    where: { receivedAt: { lt: cutoff }, body: { not: null }, ...(cursor ? { OR: [{ receivedAt: { gt: cursor.at } }, { receivedAt: cursor.at, id: { gt: cursor.id } }] } : {}) },
+    where: {
+      receivedAt: { lt: cutoff },
+      body: { not: null },
+      AND: [{ OR: [{ eventId: null }, { event: { status: { in: FINISHED_EVENT_STATES } } }] }, ...(cursor ? [{ OR: [{ receivedAt: { gt: cursor.at } }, { receivedAt: cursor.at, id: { gt: cursor.id } }] }] : [])],
+    },
     orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
     select: { id: true, receivedAt: true },
     take,
   });
   if (rows.length === 0) return { bodies: 0, next: null };
   const { count } = await client.delivery.updateMany({
-    where: { id: { in: rows.map((row) => row.id) }, body: { not: null } },
+    where: { id: { in: rows.map((row) => row.id) }, body: { not: null }, OR: [{ eventId: null }, { event: { status: { in: FINISHED_EVENT_STATES } } }] },
     data: { body: null, bodyKeyId: null, bodyPurgedAt: now, bodyPurgeReason: "retention" },
   });
   const last = rows[rows.length - 1];

@@ -22,7 +22,8 @@ import {
 /*
  * The retention purge: removes what is older than its configured period
  * (Settings → Data protection), in this order:
- *   1. raw bodies of deliveries older than rawBodyDays (the delivery's metadata, its event and the order stay);
+ *   1. raw bodies of deliveries older than rawBodyDays (the delivery's metadata, its event and the order stay),
+ *      except those of events not yet processed, which the worker still needs;
  *   2. rejected deliveries older than rejectedDeliveryDays;
  *   3. processed and dead events last received before eventDays, with their deliveries, processing attempts and
  *      reveal grants; pending, processing and failed events are kept whatever their age (work not yet done);
