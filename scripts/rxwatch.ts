@@ -9,6 +9,8 @@ import { migrateDatabase } from "@/server/migrations";
 import { createUser, findUser, listUsers, updateUser } from "@/server/auth/users";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
 import { AppError } from "@/server/errors";
+import { forgetPatient } from "@/server/retention/forget-patient";
+import { runRetentionPurge } from "@/server/retention/purge";
 
 const USAGE = `Usage: npm run rxwatch -- <command> [options]
 
@@ -21,6 +23,10 @@ const USAGE = `Usage: npm run rxwatch -- <command> [options]
   token add --name N --role R [--days D]    create an API token; printed once
   token list                                list API tokens (never their secrets)
   token revoke --id ID                      revoke an API token
+  patient forget --reason R [--uid U]       erasure request: remove every body that mentions the patient and
+                                            unlink them; the uid is read from stdin when --uid is not given
+                                            (keeps it out of shell history); R is the request's reference
+  retention purge                           run the retention purge now (periods from Settings)
 
 Roles: staff, support, admin.`;
 
@@ -49,6 +55,17 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+/** One line from stdin (piped) or from a prompt, echoed: for values that must not appear in shell history. */
+async function readLine(question: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), resolve(answer))));
+}
+
 async function requireUser(email: string | undefined) {
   if (!email) throw new AppError("invalid_request", "Give --email.");
   const user = await findUser(email);
@@ -60,7 +77,16 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, id: { type: "string" }, days: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      id: { type: "string" },
+      days: { type: "string" },
+      uid: { type: "string" },
+      reason: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [group, action] = positionals;
   if (values.help || !group) {
@@ -113,6 +139,22 @@ async function main(argv: string[]): Promise<void> {
       await revokeApiToken(values.id);
       console.log("Token revoked.");
       return;
+    case "patient forget": {
+      const reason = values.reason?.trim();
+      if (!reason) throw new AppError("invalid_request", 'Give --reason, e.g. --reason "erasure request 2026-031".');
+      const patientUid = values.uid ?? (await readLine("Patient uid: "));
+      const result = await forgetPatient({ patientUid, reason }, { via: "system", name: "cli" });
+      const { bodies, deliveries, events, orderFacts, orders, revealGrants } = result.removed;
+      if (result.isNothingFound) console.log("Nothing refers to this patient (already forgotten, or never seen). The request was audited.");
+      else console.log(`Removed ${bodies} bodies; unlinked ${deliveries} deliveries, ${events} events, ${orderFacts} order facts and ${orders} orders; deleted ${revealGrants} reveal grants.`);
+      console.log(`Purge run ${result.runId}, audit entry ${result.auditId}.`);
+      return;
+    }
+    case "retention purge": {
+      const result = await runRetentionPurge(new Date());
+      console.log(`Purge run ${result.runId}: ${Object.entries(result.removed).map(([kind, count]) => `${kind} ${count}`).join(", ")}.`);
+      return;
+    }
     default:
       throw new AppError("invalid_request", `Unknown command "${positionals.join(" ")}".\n\n${USAGE}`);
   }
