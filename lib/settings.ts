@@ -64,14 +64,28 @@ export const statusAppearanceSettingsSchema = z.record(z.string().min(1).max(120
 });
 export type StatusAppearanceSettings = z.infer<typeof statusAppearanceSettingsSchema>;
 
-/** Days each kind of record is kept (enforced by the retention job of the data-protection work). */
-export const retentionSettingsSchema = z.object({
-  rawBodyDays: z.number().int().min(1).max(3650).default(90),
-  eventDays: z.number().int().min(1).max(3650).default(365),
-  rejectedDeliveryDays: z.number().int().min(1).max(3650).default(30),
-  auditDays: z.number().int().min(30).max(3650).default(730),
-});
+/**
+ * Days each kind of record is kept (enforced by server/retention/purge.ts). The audit log must outlive everything
+ * else: its entries record what was removed and who looked at what, so they are never purged before the records
+ * they describe.
+ */
+export const retentionSettingsSchema = z
+  .object({
+    rawBodyDays: z.number().int().min(1).max(3650).default(90),
+    eventDays: z.number().int().min(1).max(3650).default(365),
+    rejectedDeliveryDays: z.number().int().min(1).max(3650).default(30),
+    auditDays: z.number().int().min(30).max(3650).default(730),
+  })
+  .refine((value) => value.auditDays >= longestNonAuditRetentionDays(value), {
+    path: ["auditDays"],
+    message: "The audit log must be kept at least as long as raw bodies, events and rejected deliveries.",
+  });
 export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+/** The longest of the periods other than the audit log's: the audit log is kept at least this long. */
+export function longestNonAuditRetentionDays(value: { rawBodyDays: number; eventDays: number; rejectedDeliveryDays: number }): number {
+  return Math.max(value.rawBodyDays, value.eventDays, value.rejectedDeliveryDays);
+}
 
 /** Hours an order may stay in a stage before it is marked stuck. */
 export const stuckThresholdSettingsSchema = z.object({

@@ -14,6 +14,8 @@ import type { ChangeContext } from "@/server/auth/users";
 
 /** Changes made here are audited as the system's "cli" actor: the shell user is not known to RxWatch. */
 const CLI: ChangeContext = { actor: { via: "system", name: "cli" } };
+import { forgetPatient } from "@/server/retention/forget-patient";
+import { runRetentionPurge } from "@/server/retention/purge";
 
 const USAGE = `Usage: npm run rxwatch -- <command> [options]
 
@@ -31,6 +33,10 @@ const USAGE = `Usage: npm run rxwatch -- <command> [options]
   keys rotate [--batch 500]                 re-seal everything not on RXWATCH_SECRET_KEY (also plaintext
                                             bodies from before bodies were sealed) and re-hash patient keys;
                                             safe while RxWatch runs, resumable (docs/data-protection.md)
+  patient forget --reason R [--uid U]       erasure request: remove every body that mentions the patient and
+                                            unlink them; the uid is read from stdin when --uid is not given
+                                            (keeps it out of shell history); R is the request's reference
+  retention purge                           run the retention purge now (periods from Settings)
 
 Roles: staff, support, admin.`;
 
@@ -59,6 +65,17 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+/** One line from stdin (piped) or from a prompt, echoed: for values that must not appear in shell history. */
+async function readLine(question: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), resolve(answer))));
+}
+
 async function requireUser(email: string | undefined) {
   if (!email) throw new AppError("invalid_request", "Give --email.");
   const user = await findUser(email);
@@ -70,7 +87,17 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, id: { type: "string" }, days: { type: "string" }, batch: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      id: { type: "string" },
+      days: { type: "string" },
+      uid: { type: "string" },
+      reason: { type: "string" },
+      batch: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [group, action] = positionals;
   if (values.help || !group) {
@@ -149,6 +176,22 @@ async function main(argv: string[]): Promise<void> {
       if (result.unreadableBodies > 0) console.error(`rxwatch: ${result.unreadableBodies} bodies failed authentication and were left as they are (their ids are in the log).`);
       if (result.unreadableSecrets > 0) console.error(`rxwatch: ${result.unreadableSecrets} stored secrets cannot be opened and were left as they are (see the log).`);
       if (result.missingKeys.length > 0 || result.unreadableBodies > 0 || result.unreadableSecrets > 0) process.exitCode = 1;
+      return;
+    }
+    case "patient forget": {
+      const reason = values.reason?.trim();
+      if (!reason) throw new AppError("invalid_request", 'Give --reason, e.g. --reason "erasure request 2026-031".');
+      const patientUid = values.uid ?? (await readLine("Patient uid: "));
+      const result = await forgetPatient({ patientUid, reason }, { via: "system", name: "cli" });
+      const { bodies, deliveries, events, orderFacts, orders, revealGrants } = result.removed;
+      if (result.isNothingFound) console.log("Nothing refers to this patient (already forgotten, or never seen). The request was audited.");
+      else console.log(`Removed ${bodies} bodies; unlinked ${deliveries} deliveries, ${events} events, ${orderFacts} order facts and ${orders} orders; deleted ${revealGrants} reveal grants.`);
+      console.log(`Purge run ${result.runId}, audit entry ${result.auditId}.`);
+      return;
+    }
+    case "retention purge": {
+      const result = await runRetentionPurge(new Date());
+      console.log(`Purge run ${result.runId}: ${Object.entries(result.removed).map(([kind, count]) => `${kind} ${count}`).join(", ")}.`);
       return;
     }
     default:

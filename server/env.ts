@@ -92,6 +92,10 @@ export const envSchema = z.object({
   /** Exposes POST /api/bench/noop for `npm run bench:ingest`; off in normal operation. */
   RXWATCH_BENCH_ROUTES: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
 
+  // --- Data protection ---
+  /** How often the retention purge runs (server/retention/timer.ts); the first run comes a few minutes after start. */
+  RXWATCH_RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+
   // --- Demo mode (built-in RxScale emulator; see server/demo) ---
   /** auto: on while no RxScale API key was saved (or an earlier demo is still active); 1: always; 0: never. */
   RXWATCH_DEMO: z.enum(["auto", "0", "1"]).default("auto"),

@@ -7,6 +7,7 @@ import { currentProvider } from "@/server/db";
 import { startInboxWorker } from "@/server/processing/start";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 import { startAlertTimer } from "@/server/alerts/timer";
+import { startRetentionTimer } from "@/server/retention/timer";
 
 /**
  * Runs once per server process before it takes requests: applies pending
@@ -26,6 +27,8 @@ export async function startServer(): Promise<void> {
     if (config.RXWATCH_WORKER) startInboxWorker();
     // On every instance, worker or not: alerts must still go out when processing is what broke.
     startAlertTimer();
+    // On every instance: statements are guarded, so instances purging together remove each row once.
+    startRetentionTimer();
     const demo = await startDemoModeIfEnabled();
     if (admin === "not-configured" && !demo.isDemoAdminCreated) {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");

@@ -14,6 +14,7 @@ export const queryKeys = {
   subscriptions: () => ["settings", "subscriptions"] as const,
   signingSecrets: () => ["settings", "signing-secrets"] as const,
   localSettings: (key: string) => ["settings", "local", key] as const,
+  purgeRuns: () => ["settings", "purge-runs"] as const,
   failures: () => ["failures"] as const,
   failureGroups: () => ["failures", "groups"] as const,
   health: (range: string) => ["failures", "health", range] as const,

@@ -7,6 +7,7 @@ import { ConnectionPanel } from "./_components/connection-panel";
 import { SubscriptionsPanel } from "./_components/subscriptions-panel";
 import { SigningSecretsPanel } from "./_components/signing-secrets-panel";
 import { LocalSettingsPanel } from "./_components/local-settings-panel";
+import { DataProtectionPanel } from "./_components/data-protection-panel";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -14,6 +15,7 @@ const SECTIONS = [
   { id: "rxscale", label: "RxScale" },
   { id: "secrets", label: "Signing secrets" },
   { id: "local", label: "RxWatch" },
+  { id: "data-protection", label: "Data protection" },
   { id: "access", label: "Users and tokens" },
 ] as const;
 
@@ -21,7 +23,7 @@ export default async function SettingsPage() {
   await requirePageViewer("admin");
   return (
     <>
-      <PageHeader title="Settings">The RxScale connection and subscriptions, signing secrets, RxWatch&apos;s own settings, and who may sign in.</PageHeader>
+      <PageHeader title="Settings">The RxScale connection and subscriptions, signing secrets, RxWatch&apos;s own settings, data protection, and who may sign in.</PageHeader>
       <nav aria-label="Settings sections" className="mb-6 flex flex-wrap gap-2 text-sm">
         {SECTIONS.map((section) => (
           <a key={section.id} href={`#${section.id}`} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
@@ -39,6 +41,9 @@ export default async function SettingsPage() {
         </section>
         <section id="local">
           <LocalSettingsPanel />
+        </section>
+        <section id="data-protection">
+          <DataProtectionPanel />
         </section>
         <section id="access" className="grid gap-6">
           <UsersPanel />

@@ -9,7 +9,7 @@ import { TextField } from "@/components/ui/field";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useLocalSettings, useSaveLocalSettings } from "@/components/queries/settings";
 
-type FlatKey = "eventNames" | "retention" | "stuckThresholds";
+type FlatKey = "eventNames" | "stuckThresholds";
 
 const LABELS: Record<string, string> = {
   orderCreated: "Order created",
@@ -17,10 +17,6 @@ const LABELS: Record<string, string> = {
   prescriptionApproved: "Prescription approved",
   prescriptionSigned: "Prescription signed",
   prescriptionDeclined: "Prescription declined",
-  rawBodyDays: "Raw bodies (days)",
-  eventDays: "Events (days)",
-  rejectedDeliveryDays: "Rejected deliveries (days)",
-  auditDays: "Audit log (days)",
   awaitingPrescriptionHours: "Awaiting prescription (hours)",
   awaitingSignatureHours: "Awaiting signature (hours)",
   waitingForPharmacyHours: "Waiting for pharmacy (hours)",
@@ -139,7 +135,6 @@ export function LocalSettingsPanel() {
         description="RxScale documents wire names only for its pharmacy events. These are the names RxWatch reads for order and prescription events; change them if your RxScale account sends others."
       />
       <FlatSettingsForm settingsKey="stuckThresholds" title="Stuck thresholds" description="How long an order may stay in a stage before it is marked stuck." />
-      <FlatSettingsForm settingsKey="retention" title="Retention" description="How long each kind of record is kept." />
       <StatusAppearanceForm />
     </div>
   );

@@ -1,0 +1,161 @@
+import "server-only";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { longestNonAuditRetentionDays } from "@/lib/settings";
+import type { RetentionCounts } from "@/lib/data-protection";
+import type { Viewer } from "@/server/auth/viewer";
+import { recordAudit } from "@/server/audit";
+import { AppError } from "@/server/errors";
+import { log } from "@/server/logger";
+import { summarizeError } from "@/server/processing/errors";
+import { getSettings } from "@/server/settings";
+import {
+  deleteAuditEntriesBatch,
+  deleteExpiredEventsBatch,
+  deleteExpiredOrdersBatch,
+  deleteRejectedDeliveriesBatch,
+  finishPurgeRun,
+  insertPurgeRun,
+  purgeDeliveryBodiesBatch,
+  type TimeCursor,
+} from "@/server/repositories/retention";
+
+/*
+ * The retention purge: removes what is older than its configured period
+ * (Settings → Data protection), in this order:
+ *   1. raw bodies of deliveries older than rawBodyDays (the delivery's metadata, its event and the order stay),
+ *      except those of events not yet processed, which the worker still needs;
+ *   2. rejected deliveries older than rejectedDeliveryDays;
+ *   3. processed and dead events last received before eventDays, with their deliveries, processing attempts and
+ *      reveal grants; pending, processing and failed events are kept whatever their age (work not yet done);
+ *   4. orders none of whose events remain, with their facts (an order with a remaining event keeps everything,
+ *      because it is rebuilt from all its facts);
+ *   5. audit entries older than auditDays, which is never shorter than the other periods.
+ * Every batch is its own short transaction and the event loop gets a turn between batches, so ingest and the
+ * worker are never starved of SQLite's single writer. Statements are guarded, so a second run at the same time
+ * (another instance) removes nothing twice.
+ */
+
+/** Rows per statement: small enough that one batch holds the SQLite write lock for milliseconds. */
+export const PURGE_BATCH_SIZE = 500;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RetentionRunResult {
+  runId: string;
+  auditId: string;
+  removed: RetentionCounts;
+  /** Batches that removed or inspected rows, per step (bodies, rejected, events, orders, audit). */
+  batches: Record<"bodies" | "rejected" | "events" | "orders" | "audit", number>;
+}
+
+export interface RetentionRunOptions {
+  /** Who asked, for a manual run; the timer runs as the system. */
+  actor?: Viewer;
+  batchSize?: number;
+}
+
+const globalForRetention = globalThis as unknown as { rxwatchRetentionRunning?: boolean };
+
+function emptyCounts(): RetentionCounts {
+  return { bodies: 0, rejected: 0, events: 0, deliveries: 0, orders: 0, orderFacts: 0, revealGrants: 0, audit: 0 };
+}
+
+/** Whether a purge is running in this process (the timer skips its turn then; a manual run is refused). */
+export function isRetentionPurgeRunning(): boolean {
+  return globalForRetention.rxwatchRetentionRunning === true;
+}
+
+/**
+ * Starts a purge at `now` and returns once its PurgeRun row exists; `finished` settles when it is done (it
+ * rejects only after the failure was recorded on the run and in the audit log). AppError `conflict` when a purge
+ * is already running in this process.
+ */
+export async function startRetentionPurge(now: Date = new Date(), options: RetentionRunOptions = {}): Promise<{ runId: string; finished: Promise<RetentionRunResult> }> {
+  if (isRetentionPurgeRunning()) throw new AppError("conflict", "A purge is already running. Wait for it to finish.");
+  globalForRetention.rxwatchRetentionRunning = true;
+  try {
+    const actorId = options.actor ? (options.actor.via === "session" ? options.actor.userId : options.actor.tokenId) : null;
+    const runId = await insertPurgeRun({ trigger: "retention", startedAt: now, actorId });
+    const finished = purge(runId, now, options).finally(() => {
+      globalForRetention.rxwatchRetentionRunning = false;
+    });
+    return { runId, finished };
+  } catch (error) {
+    globalForRetention.rxwatchRetentionRunning = false;
+    throw error;
+  }
+}
+
+/** Runs one purge at `now` to the end. */
+export async function runRetentionPurge(now: Date = new Date(), options: RetentionRunOptions = {}): Promise<RetentionRunResult> {
+  return (await startRetentionPurge(now, options)).finished;
+}
+
+async function purge(runId: string, now: Date, options: RetentionRunOptions): Promise<RetentionRunResult> {
+  const take = options.batchSize ?? PURGE_BATCH_SIZE;
+  const actor = options.actor ?? { via: "system" as const, name: "retention" };
+  const removed = emptyCounts();
+  const batches: RetentionRunResult["batches"] = { bodies: 0, rejected: 0, events: 0, orders: 0, audit: 0 };
+  const startedMs = Date.now();
+  // On the run's own clock, so an injected `now` gives a finish time after the start.
+  const finishedAt = () => new Date(now.getTime() + (Date.now() - startedMs));
+  try {
+    const settings = await getSettings("retention");
+    const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
+    // Settings validation keeps auditDays >= the other periods; the max holds it here even for a hand-edited row.
+    const auditDays = Math.max(settings.auditDays, longestNonAuditRetentionDays(settings));
+
+    let bodyCursor: TimeCursor | null = null;
+    do {
+      const batch = await purgeDeliveryBodiesBatch(before(settings.rawBodyDays), bodyCursor, take, now);
+      if (batch.bodies > 0 || batch.next) batches.bodies++;
+      removed.bodies += batch.bodies;
+      bodyCursor = batch.next;
+      await nextTurn();
+    } while (bodyCursor);
+
+    for (let isDone = false; !isDone; await nextTurn()) {
+      const batch = await deleteRejectedDeliveriesBatch(before(settings.rejectedDeliveryDays), take);
+      if (batch.rejected > 0) batches.rejected++;
+      removed.rejected += batch.rejected;
+      removed.revealGrants += batch.revealGrants;
+      isDone = batch.isDone || batch.rejected === 0;
+    }
+
+    for (let isDone = false; !isDone; await nextTurn()) {
+      const batch = await deleteExpiredEventsBatch(before(settings.eventDays), take);
+      if (batch.events > 0) batches.events++;
+      removed.events += batch.events;
+      removed.deliveries += batch.deliveries;
+      removed.revealGrants += batch.revealGrants;
+      isDone = batch.isDone || batch.events === 0;
+    }
+
+    let orderCursor: TimeCursor | null = null;
+    do {
+      const batch = await deleteExpiredOrdersBatch(before(settings.eventDays), orderCursor, take);
+      if (batch.orders > 0 || batch.next) batches.orders++;
+      removed.orders += batch.orders;
+      removed.orderFacts += batch.orderFacts;
+      orderCursor = batch.next;
+      await nextTurn();
+    } while (orderCursor);
+
+    for (let isDone = false; !isDone; await nextTurn()) {
+      const batch = await deleteAuditEntriesBatch(before(auditDays), take);
+      if (batch.audit > 0) batches.audit++;
+      removed.audit += batch.audit;
+      isDone = batch.isDone || batch.audit === 0;
+    }
+  } catch (error) {
+    const reason = error instanceof AppError ? `${error.code}: ${error.message}` : summarizeError(error);
+    log("error", "retention purge failed", { runId, error: reason, ...removed });
+    // Recorded before rethrowing: what was removed before the failure is gone and must be on record.
+    const auditId = await recordAudit({ action: "retention.purge", actor, outcome: "failure", target: { type: "purge_run", id: runId }, details: { ...removed, error: reason } }).catch(() => null);
+    await finishPurgeRun(runId, { state: "failed", finishedAt: finishedAt(), removed: { ...removed }, auditId, error: reason }).catch(() => undefined);
+    throw error;
+  }
+  const auditId = await recordAudit({ action: "retention.purge", actor, target: { type: "purge_run", id: runId }, details: { ...removed } });
+  await finishPurgeRun(runId, { state: "completed", finishedAt: finishedAt(), removed: { ...removed }, auditId, error: null });
+  log("info", "retention purge finished", { runId, durationMs: Date.now() - startedMs, ...removed, batches });
+  return { runId, auditId, removed, batches };
+}
