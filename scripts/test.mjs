@@ -116,7 +116,7 @@ if (isBuilt) {
   const chromium = await ensureChromium();
   const report = path.join(reports, "playwright.json");
   await run("end-to-end", bin("playwright"), ["test", "--reporter=list,json,html"], {
-    env: { CHROMIUM_PATH: chromium, E2E_PORT: String(await freePort()), PLAYWRIGHT_JSON_OUTPUT_NAME: report, PLAYWRIGHT_HTML_OPEN: "never", E2E_PATIENTS_FILE: seededPatients },
+    env: { CHROMIUM_PATH: chromium, E2E_PORT: process.env.E2E_PORT ?? String(await freePort()), PLAYWRIGHT_JSON_OUTPUT_NAME: report, PLAYWRIGHT_HTML_OPEN: "never", E2E_PATIENTS_FILE: seededPatients },
     countFrom: report,
   });
 } else {
