@@ -1,3 +1,4 @@
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 /*
@@ -9,10 +10,13 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_BASE_URL = `http://127.0.0.1:${port}`;
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? port + 1);
+// Every patient the emulator makes up is listed here for `npm test`'s log scan (scripts/log-scan.ts).
+const patientsFile = process.env.E2E_PATIENTS_FILE ?? path.resolve("test-results", "seeded-patients.jsonl");
 
 export default defineConfig({
   testDir: "tests/e2e",
-  outputDir: "test-results",
+  // Cleaned at every start: kept apart from test-results/logs and reports, which scripts/test.mjs writes before this runs.
+  outputDir: "test-results/e2e",
   forbidOnly: Boolean(process.env.CI),
   fullyParallel: false,
   workers: 1,
@@ -45,6 +49,9 @@ export default defineConfig({
       url: `http://127.0.0.1:${emulatorPort}/v1/management/health/`,
       reuseExistingServer: false,
       timeout: 60_000,
+      // Server output becomes part of the end-to-end log that the log scan reads.
+      stdout: "pipe",
+      stderr: "pipe",
       env: {
         EMULATOR_PORT: String(emulatorPort),
         EMULATOR_API_KEYS: "e2e-emulator-key=all",
@@ -53,6 +60,7 @@ export default defineConfig({
         EMULATOR_TEST_ON_CREATE: "0",
         EMULATOR_RETRY_BASE_MS: "200",
         EMULATOR_RETRY_MAX_DELAY_MS: "2000",
+        EMULATOR_PATIENTS_FILE: patientsFile,
       },
     },
   ],

@@ -1,20 +1,44 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getSessionCookie } from "better-auth/cookies";
+import { isHttpsRequest, newNonce, pageSecurityHeaders } from "@/lib/security-headers";
+import { env } from "@/server/env";
+
+/** Pages anyone may open; every other page needs a session cookie to get past here. */
+const PUBLIC_PAGES = new Set(["/sign-in"]);
 
 /**
- * Sends people without a session cookie to the sign-in page. This is a
- * convenience only: every page and API route checks the session and role on
- * the server itself. API routes (the webhook receiver above all) never pass
- * through here — see `config.matcher`.
+ * Runs before every page (not API routes, not build assets — see
+ * `config.matcher`):
+ * - gives the page a fresh CSP nonce. Next.js reads it from the request's
+ *   Content-Security-Policy header and puts it on its own scripts, so the
+ *   policy can refuse every script without it;
+ * - sends people without a session cookie to the sign-in page. That is a
+ *   convenience only: every page and API route checks the session and role
+ *   on the server itself.
+ * API routes (the webhook receiver above all) never pass through here: a
+ * proxy would buffer request bodies before the routes' own size limits.
  */
 export function proxy(request: NextRequest): NextResponse {
-  if (getSessionCookie(request, { cookiePrefix: "rxwatch" })) return NextResponse.next();
-  const signIn = new URL("/sign-in", request.url);
-  const next = request.nextUrl.pathname + request.nextUrl.search;
-  if (next !== "/") signIn.searchParams.set("next", next);
-  return NextResponse.redirect(signIn);
+  const config = env();
+  const nonce = newNonce();
+  const isHttps = isHttpsRequest({ publicUrl: config.RXWATCH_PUBLIC_URL, requestProtocol: request.nextUrl.protocol, forwardedProto: request.headers.get("x-forwarded-proto") });
+  const securityHeaders = pageSecurityHeaders({ nonce, isDevelopment: config.NODE_ENV === "development", isHttps });
+
+  let response: NextResponse;
+  if (PUBLIC_PAGES.has(request.nextUrl.pathname) || getSessionCookie(request, { cookiePrefix: "rxwatch" })) {
+    const requestHeaders = new Headers(request.headers);
+    for (const [name, value] of Object.entries(securityHeaders)) requestHeaders.set(name, value);
+    response = NextResponse.next({ request: { headers: requestHeaders } });
+  } else {
+    const signIn = new URL("/sign-in", request.url);
+    const next = request.nextUrl.pathname + request.nextUrl.search;
+    if (next !== "/") signIn.searchParams.set("next", next);
+    response = NextResponse.redirect(signIn);
+  }
+  for (const [name, value] of Object.entries(securityHeaders)) response.headers.set(name, value);
+  return response;
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/|sign-in|favicon.ico|robots.txt).*)"],
+  matcher: ["/((?!api/|_next/static/|_next/image|favicon.ico|robots.txt).*)"],
 };

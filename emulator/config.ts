@@ -130,6 +130,8 @@ export const emulatorConfigSchema = z.object({
   /** Secret for the start-up subscriptions that name none; random when unset. */
   signingSecret: z.string().min(1).optional(),
   logLevel: z.enum(["silent", "info", "debug"]).default("info"),
+  /** Appends each made-up patient's name, e-mail and birth date to this file (JSON lines), for the test suite's log scan. */
+  patientsFile: z.string().min(1).optional(),
 });
 
 export type EmulatorOptions = z.input<typeof emulatorConfigSchema>;
@@ -272,6 +274,7 @@ export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
       return spec.preset ? { preset: spec.preset, faults: spec.faults } : { faults: spec.faults };
     },
   },
+  EMULATOR_PATIENTS_FILE: { help: "append every made-up patient (name, e-mail, birth date) to this file as JSON lines (for log scans)", toOptions: using(text, (patientsFile) => ({ patientsFile })) },
   EMULATOR_SEED: { help: "seed for reproducible traffic and faults", toOptions: using(integer, (seed) => ({ seed })) },
   EMULATOR_ALLOW_HTTP_TARGETS: {
     help: "loopback (default) | always | never: which http:// targets are accepted (RxScale requires https)",

@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomInt } from "node:crypto";
@@ -6,7 +7,7 @@ import { CONTROL_BASE_PATH, forcedFaultsOf, handleControlRequest, sendRequestSch
 import { Deliverer, type DeliveryRecord, type DeliveryStats, type DeliveryStatus } from "./delivery";
 import { Dispatcher } from "./dispatch";
 import { EVENT_KEYS } from "./event-names";
-import { FakePeople } from "./fake-data";
+import { FakePeople, type Patient } from "./fake-data";
 import { FaultInjector } from "./faults";
 import { isPlainObject, sendJson } from "./http-io";
 import { createLogger, describeTarget, type LogSink } from "./log";
@@ -104,7 +105,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const dispatcher = new Dispatcher({ subscriptions, deliverer, faults, random, log, unknownEventType: config.unknownEventType, outOfOrderHoldMaxMs: config.outOfOrderHoldMaxMs });
   const traffic = new TrafficGenerator(
     { ordersPerMinute: config.ordersPerMinute, stepDelayMs: config.stepDelayMs, branchRates: config.branchRates, maxActiveOrders: config.maxActiveOrders, eventNames: config.resolvedEventNames },
-    { random, people: new FakePeople(seed, random), log, now, emit: (event, hasSuccessor, origin) => dispatcher.dispatchGenerated(event, hasSuccessor, origin) },
+    { random, people: new FakePeople(seed, random, config.patientsFile ? recordPatientTo(config.patientsFile) : undefined), log, now, emit: (event, hasSuccessor, origin) => dispatcher.dispatchGenerated(event, hasSuccessor, origin) },
   );
   const rateLimiter = new RateLimiter({ perSecond: config.rateLimitPerSecond, perMinute: config.rateLimitPerMinute }, now);
 
@@ -267,4 +268,9 @@ function urlHost(host: string): string {
   if (host === "0.0.0.0") return "127.0.0.1";
   if (host === "::") return "[::1]";
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Appends the fields a log scan looks for, one JSON line per patient. */
+function recordPatientTo(file: string): (patient: Patient) => void {
+  return (patient) => appendFileSync(file, `${JSON.stringify({ name: patient.display_name, email: patient.email, dateOfBirth: patient.date_of_birth })}\n`);
 }

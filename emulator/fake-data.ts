@@ -149,6 +149,8 @@ export class FakePeople {
   constructor(
     seed: number,
     private readonly random: Random,
+    /** Told about every patient made up, e.g. to list them for the test suite's log scan. */
+    private readonly onPatient?: (patient: Patient) => void,
   ) {
     this.faker = new Faker({ locale: [de, en, base] });
     this.faker.seed(seed);
@@ -165,7 +167,7 @@ export class FakePeople {
       .toLowerCase()
       .replaceAll(/[^a-z0-9.]+/g, "");
     const place = pick(this.random, CITIES);
-    return {
+    const patient: Patient = {
       uid,
       first_name: first,
       last_name: last,
@@ -183,6 +185,8 @@ export class FakePeople {
         additional_address: this.random() < 0.15 ? `${this.faker.helpers.arrayElement(["Hinterhaus", "3. OG", "c/o Praxis", "Wohnung"])} ${integerBetween(this.random, 1, 12)}` : null,
       },
     };
+    this.onPatient?.(patient);
+    return patient;
   }
 
   doctorName(): string {

@@ -5,6 +5,7 @@ import { env } from "@/server/env";
 import { AppError, toErrorEnvelope } from "@/server/errors";
 import { log } from "@/server/logger";
 import { requireViewer, type Viewer } from "@/server/auth/viewer";
+import { readCappedBody } from "@/server/ingest/read-body";
 
 /** JSON bodies of the dashboard's own API are small; anything bigger is a mistake or an attack. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -51,15 +52,28 @@ export function errorResponse(error: unknown): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
-/** Parses a JSON body against `schema`, refusing oversized or malformed bodies with a clear 4xx. */
-export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes.`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes.`);
+/** Options of {@link readJson}. */
+export interface ReadJsonOptions {
+  /** This endpoint's limit; {@link MAX_JSON_BODY_BYTES} unless a route needs more (or less). */
+  maxBytes?: number;
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("payload_too_large", `Request bodies here are limited to ${maxBytes} bytes.`, { limitBytes: maxBytes });
+}
+
+/**
+ * Parses a JSON body against `schema`, refusing oversized or malformed bodies
+ * with a clear 4xx. The body is read as a stream and abandoned as soon as it
+ * passes the limit, so a missing or false Content-Length cannot make the
+ * server hold more than `maxBytes`.
+ */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T, { maxBytes = MAX_JSON_BODY_BYTES }: ReadJsonOptions = {}): Promise<z.infer<T>> {
+  const body = await readCappedBody(request, maxBytes);
+  if (body.kind === "too_large") throw tooLarge(maxBytes);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(new TextDecoder().decode(body.bytes));
   } catch {
     throw new AppError("invalid_request", "The body is not valid JSON.");
   }
@@ -91,6 +105,33 @@ export function withViewer<P = Record<string, never>>(minimumRole: Role, handler
         throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
       }
       return await handler(request, { viewer, params: await context.params });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/** Bodies of /api/auth/* (email and password, or a sign-out) are tiny. */
+export const MAX_AUTH_BODY_BYTES = 16 * 1024;
+
+/**
+ * Guards a handler that does not go through {@link withViewer} (better-auth's
+ * /api/auth/*): a change must come from this site whether or not it carries a
+ * cookie (which also stops sign-in CSRF), and its body is capped before the
+ * handler reads it. The webhook receiver is deliberately not wrapped: its
+ * signature authenticates it and it caps its own body.
+ */
+export function withSameOriginBody(handler: (request: Request) => Promise<Response>, { maxBytes }: { maxBytes: number }) {
+  return async (request: Request): Promise<Response> => {
+    try {
+      if (SAFE_METHODS.has(request.method)) return await handler(request);
+      if (!isSameOriginRequest(request, trustedOrigins())) {
+        throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
+      }
+      const body = await readCappedBody(request, maxBytes);
+      if (body.kind === "too_large") throw tooLarge(maxBytes);
+      // A copy typed as a plain ArrayBuffer view, which is what Request accepts.
+      return await handler(new Request(request, { body: body.bytes.slice() }));
     } catch (error) {
       return errorResponse(error);
     }

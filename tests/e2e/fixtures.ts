@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 import type { Role } from "@/lib/roles";
+import { FIXTURE_PATIENT } from "../fixtures/rxscale-webhooks";
 
 export const PASSWORD = "a-long-e2e-passphrase";
 export const ADMIN = { email: "admin@e2e.example", password: "first-passphrase-e2e" };
@@ -43,6 +44,6 @@ export function pharmacyOrderData(orderUid: string, status: string, updatedAt: n
     created_at: updatedAt,
     pharmacy: { uid: "ph-e2e", display_name: "Apotheke E2E" },
     order: { uid: orderUid },
-    patient_data: { uid: `pat-${orderUid}`, display_name: "Erika Beispiel", email: "erika@example.invalid", date_of_birth: "1985-06-30" },
+    patient_data: { uid: `pat-${orderUid}`, display_name: FIXTURE_PATIENT.name, email: FIXTURE_PATIENT.email, date_of_birth: FIXTURE_PATIENT.dateOfBirth },
   };
 }

@@ -1,0 +1,115 @@
+import path from "node:path";
+import type { Role } from "@/lib/roles";
+import { E2E_BASE_URL } from "../../playwright.config";
+import { CALLERS, classifyResponse, expectedOutcome, findRuleProblems, readBuiltRoutes, samplePath, type BuiltRoute, type Caller } from "../security/route-inventory";
+import { ROUTE_RULES, SAMPLE_PATHS, type HttpMethod } from "../security/route-rules";
+import { expect, test, USERS } from "./fixtures";
+
+/*
+ * Every page and API route of the production build, called as anonymous,
+ * staff, support and admin: each must answer exactly as tests/security/route-rules.ts
+ * says. Calls use made-up ids and a body no endpoint accepts (`[]`), so an
+ * allowed call is refused by validation or finds nothing, and changes nothing.
+ */
+
+const root = path.resolve(import.meta.dirname, "../..");
+const FOREIGN_ORIGIN = "https://evil.example";
+const SAFE_METHODS = new Set<HttpMethod>(["GET", "HEAD", "OPTIONS"]);
+
+async function sessionCookie(role: Role): Promise<string> {
+  const response = await fetch(`${E2E_BASE_URL}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: E2E_BASE_URL },
+    body: JSON.stringify(USERS[role]),
+  });
+  expect(response.status, `sign-in as ${role}`).toBe(200);
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+}
+
+interface Call {
+  status: number;
+  location: string | null;
+  headers: Headers;
+}
+
+/** One request; the body is never read, so streams (SSE, exports) end at once. */
+async function call(method: HttpMethod, url: string, { cookie, origin = E2E_BASE_URL }: { cookie?: string; origin?: string }): Promise<Call> {
+  const headers: Record<string, string> = { origin };
+  if (cookie) headers.cookie = cookie;
+  const hasBody = !SAFE_METHODS.has(method);
+  if (hasBody) headers["content-type"] = "application/json";
+  const response = await fetch(`${E2E_BASE_URL}${url}`, { method, headers, body: hasBody ? "[]" : undefined, redirect: "manual" });
+  await response.body?.cancel();
+  return { status: response.status, location: response.headers.get("location"), headers: response.headers };
+}
+
+test.describe("route inventory", () => {
+  let routes: BuiltRoute[];
+  const cookies = new Map<Caller, string | undefined>();
+
+  test.beforeAll(async () => {
+    routes = readBuiltRoutes(root);
+    cookies.set("anonymous", undefined);
+    for (const role of ["staff", "support", "admin"] as const) cookies.set(role, await sessionCookie(role));
+  });
+
+  test("every built page and API route has a rule for each method, and every rule a route", () => {
+    expect(routes.length).toBeGreaterThan(10);
+    expect(findRuleProblems(routes, ROUTE_RULES)).toEqual([]);
+  });
+
+  test("the inventory check notices a route without a rule, a method without a rule and a rule without a route", () => {
+    const planted: BuiltRoute[] = [
+      { route: "/api/orders", kind: "api", methods: ["GET", "DELETE"] },
+      { route: "/api/brand-new", kind: "api", methods: ["POST"] },
+    ];
+    const problems = findRuleProblems(planted, { "/api/orders": { GET: "staff" }, "/api/gone": { GET: "admin" } });
+    expect(problems).toEqual([expect.stringContaining("DELETE /api/orders"), expect.stringContaining("/api/brand-new"), expect.stringContaining("/api/gone")]);
+  });
+
+  test("anonymous, staff, support and admin each get exactly the access the rules give, on every route and method", async () => {
+    test.setTimeout(180_000);
+    const mismatches: string[] = [];
+    const missingHeaders: string[] = [];
+    for (const { route, kind, methods } of routes) {
+      for (const method of methods) {
+        const access = ROUTE_RULES[route]?.[method];
+        if (!access) continue; // reported by the inventory test
+        const url = samplePath(route, method, SAMPLE_PATHS);
+        for (const caller of CALLERS) {
+          const response = await call(method, url, { cookie: cookies.get(caller) });
+          const expected = expectedOutcome(access, caller, kind);
+          const actual = classifyResponse(response.status, response.location);
+          if (actual !== expected) mismatches.push(`${caller} ${method} ${url}: expected ${expected}, got ${actual} (${response.status}${response.location ? ` → ${response.location}` : ""})`);
+          if (kind === "api" && !/no-store/.test(response.headers.get("cache-control") ?? "")) missingHeaders.push(`${caller} ${method} ${url}: Cache-Control ${response.headers.get("cache-control")}`);
+          if (response.headers.get("x-content-type-options") !== "nosniff") missingHeaders.push(`${caller} ${method} ${url}: no nosniff`);
+          if (!/frame-ancestors 'none'/.test(response.headers.get("content-security-policy") ?? "")) missingHeaders.push(`${caller} ${method} ${url}: no frame-ancestors 'none'`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(missingHeaders).toEqual([]);
+  });
+
+  test("every state-changing route refuses a signed-in admin's change sent from another site", async () => {
+    const admin = cookies.get("admin");
+    const accepted: string[] = [];
+    let checked = 0;
+    for (const { route, methods } of routes) {
+      for (const method of methods) {
+        const access = ROUTE_RULES[route]?.[method];
+        // The webhook is authenticated by its signature and carries no cookie; the bench no-op changes nothing.
+        if (SAFE_METHODS.has(method) || !access || access === "signature" || access === "bench") continue;
+        const url = samplePath(route, method, SAMPLE_PATHS);
+        const response = await call(method, url, { cookie: admin, origin: FOREIGN_ORIGIN });
+        checked += 1;
+        if (response.status !== 403) accepted.push(`${method} ${url}: ${response.status}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    expect(accepted).toEqual([]);
+  });
+});
