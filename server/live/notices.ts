@@ -64,6 +64,15 @@ const state: LiveState = (globalForLive.rxwatchLive ??= {
   lastPrune: 0,
 });
 
+/** Bounded: an id the pump never reads back (it started after the insert) must not stay forever. */
+const MAX_EMITTED_HERE = 10_000;
+function rememberEmittedHere(id: number): void {
+  state.emittedHere.add(id);
+  if (state.emittedHere.size <= MAX_EMITTED_HERE) return;
+  const oldest = state.emittedHere.values().next();
+  if (!oldest.done) state.emittedHere.delete(oldest.value);
+}
+
 function emitUnlessOwn(notice: SequencedNotice): void {
   if (state.emittedHere.delete(notice.id)) return;
   state.emitter.emit("notice", notice);
@@ -73,8 +82,7 @@ function emitUnlessOwn(notice: SequencedNotice): void {
 function forward(notices: readonly SequencedNotice[], now: number): void {
   for (const notice of notices) {
     if (notice.id <= state.lastForwardedId) continue;
-    for (let missing = state.lastForwardedId + 1; missing < notice.id; missing++) {
-      if (state.gaps.size >= MAX_TRACKED_GAPS) break;
+    for (let missing = Math.max(state.lastForwardedId + 1, notice.id - MAX_TRACKED_GAPS); missing < notice.id && state.gaps.size < MAX_TRACKED_GAPS; missing++) {
       state.gaps.set(missing, now);
     }
     state.lastForwardedId = notice.id;
@@ -97,7 +105,7 @@ export async function publishChanges(notices: readonly ChangeNotice[]): Promise<
     const stored = toNotices(await insertChangeNotices(notices));
     for (const notice of stored) {
       // The pump (PostgreSQL, once a stream is open) would otherwise send these again.
-      if (state.pump) state.emittedHere.add(notice.id);
+      if (state.pump) rememberEmittedHere(notice.id);
       state.emitter.emit("notice", notice);
     }
     if (Date.now() - state.lastPrune > 60_000) {
