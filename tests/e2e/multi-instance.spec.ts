@@ -126,6 +126,10 @@ test("a browser on instance A follows an order ingested and processed at instanc
   await signIn(page, "admin");
   await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
   await page.evaluate(() => Object.assign(window, { rxwatchNoReload: true }));
+  // A holds the one LISTEN connection: it serves the only open stream (B has none, so it does not listen).
+  await expect
+    .poll(async () => (await query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = 'rxwatch-listen' AND datname = current_database()`))[0]?.n)
+    .toBe("1");
 
   let at = now() - 600;
   const created = await deliver(INSTANCE_B, envelope("order_created", at, { uid, status: "waiting for doctor", updated_at: at }));
