@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
+import net from "node:net";
 import pg from "pg";
 import { createDatabase, startThrowawayPostgres } from "../../scripts/pg-cluster.mjs";
 import { ADMIN, expect, pharmacyOrderData, SIGNING_SECRET, signIn, test } from "./fixtures";
@@ -12,8 +13,20 @@ import { ADMIN, expect, pharmacyOrderData, SIGNING_SECRET, signIn, test } from "
  */
 
 const basePort = Number(process.env.E2E_PORT ?? 3210);
-const INSTANCE_A = `http://127.0.0.1:${basePort + 2}`;
-const INSTANCE_B = `http://127.0.0.1:${basePort + 3}`;
+
+/** `preferred` (next to the suite's own ports) when it is free, else any free port: another program may hold it. */
+function pickPort(preferred: number): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      });
+    });
+  return listen(preferred).catch(() => listen(0));
+}
 
 interface Instance {
   url: string;
@@ -94,14 +107,15 @@ function envelope(eventType: string, timestamp: number, data: Record<string, unk
 }
 
 test.describe.configure({ mode: "serial" });
-test.use({ baseURL: INSTANCE_A });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   cluster = (await startThrowawayPostgres({ log: () => undefined })) as { url: string; stop: () => Promise<void> };
   databaseUrl = (await createDatabase(cluster.url, "rxwatch_multi_instance")) as string;
+  const portA = await pickPort(basePort + 2);
+  const portB = await pickPort(portA === basePort + 2 ? basePort + 3 : 0);
   // Started together: the migration lock lets only one migrate; the other waits and finds nothing to do.
-  instances.push(startInstance(INSTANCE_A, { RXWATCH_PROCESSING_POLL_MS: "60000" }), startInstance(INSTANCE_B, {}));
+  instances.push(startInstance(`http://127.0.0.1:${portA}`, { RXWATCH_PROCESSING_POLL_MS: "60000" }), startInstance(`http://127.0.0.1:${portB}`, {}));
   await Promise.all(instances.map(waitForHealth));
 });
 
@@ -120,10 +134,16 @@ test.afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
+const urlOf = (index: number): string => {
+  const instance = instances[index];
+  if (!instance) throw new Error("instances not started");
+  return instance.url;
+};
 
 test("a browser on instance A follows an order ingested and processed at instance B, without reloading", async ({ page }) => {
   const uid = `ord-${randomUUID().slice(0, 8)}`;
-  await signIn(page, "admin");
+  const [INSTANCE_A, INSTANCE_B] = [urlOf(0), urlOf(1)];
+  await signIn(page, "admin", INSTANCE_A);
   await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
   await page.evaluate(() => Object.assign(window, { rxwatchNoReload: true }));
   // A holds the one LISTEN connection: it serves the only open stream (B has none, so it does not listen).
@@ -149,6 +169,7 @@ test("a browser on instance A follows an order ingested and processed at instanc
 
 test("deliveries spread over both instances, duplicates sent to both, are each processed exactly once", async () => {
   test.setTimeout(90_000);
+  const [INSTANCE_A, INSTANCE_B] = [urlOf(0), urlOf(1)];
   const bodies: string[] = [];
   let at = now() - 3_600;
   for (let order = 0; order < 8; order++) {
