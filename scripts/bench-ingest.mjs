@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:ingest [-- --duration 10 --rounds 3 --connections 32 --port 3199 --rebuild --worker --pg --profile DIR --strict]`
+// `npm run bench:ingest [-- --duration 10 --rounds 3 --connections 32 --port 3199 --rebuild --worker --pg --instances 2 --profile DIR --strict]`
 //
 // Measures the webhook endpoint against a no-op route of the same production
 // build: starts `next start` on a fresh temporary SQLite file (or on
@@ -13,6 +13,14 @@
 // Each round runs the no-op and then the webhook route for `--duration`
 // seconds; the ratios are the medians of the rounds' ratios, so that a
 // neighbour's burst of CPU on a shared machine skews one round, not the result.
+//
+// `--instances N` (PostgreSQL only) starts N instances on PORT, PORT+1, … on
+// the same database and, instead of the no-op comparison, measures the
+// webhook route on one instance (all connections) and then on all N at once
+// (no load balancer: one autocannon per instance with an equal share of the
+// connections, all running together; requests/s add up, p99 is the highest of
+// the instances' p99s). Prints both and the ratio N/one, then the same check
+// that every acknowledged event is stored.
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -36,6 +44,7 @@ const { values: options } = parseArgs({
     rebuild: { type: "boolean", default: false },
     worker: { type: "boolean", default: false },
     pg: { type: "boolean", default: false },
+    instances: { type: "string", default: "1" },
     strict: { type: "boolean", default: false },
     /** Writes a V8 CPU profile of the server into this directory (for tuning). */
     profile: { type: "string" },
@@ -46,7 +55,9 @@ const ROUNDS = Math.max(1, Number(options.rounds));
 const WARMUP_S = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
 const PORT = Number(options.port);
-const BASE_URL = `http://127.0.0.1:${PORT}`;
+const INSTANCES = Math.max(1, Number(options.instances));
+const BASE_URLS = Array.from({ length: INSTANCES }, (_, index) => `http://127.0.0.1:${PORT + index}`);
+const BASE_URL = BASE_URLS[0];
 /** Targets from the issue: ingest keeps ≥ 90 % of the no-op's throughput and at most doubles its p99. */
 const MIN_THROUGHPUT_RATIO = 0.9;
 const MAX_P99_RATIO = 2;
@@ -78,6 +89,11 @@ if (options.pg) {
   cleanupDatabase = async () => rmSync(dir, { recursive: true, force: true });
 }
 const provider = databaseUrl.startsWith("file:") ? "sqlite" : "postgresql";
+if (INSTANCES > 1 && provider !== "postgresql") {
+  log("--instances above 1 needs PostgreSQL (--pg, or DATABASE_URL=postgresql://…): SQLite is one process");
+  await cleanupDatabase();
+  process.exit(2);
+}
 
 /** Ids of the given events that are in the database. */
 async function findStoredEventIds(ids) {
@@ -137,56 +153,66 @@ async function countRunEvents() {
 // Server
 
 const profileArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(options.profile)}`] : [];
-const server = spawn(process.execPath, [...profileArgs, nextBin, "start", "-p", String(PORT), "-H", "127.0.0.1"], {
-  cwd: root,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    RXWATCH_BENCH_ROUTES: "1",
-    RXSCALE_SIGNING_SECRETS: SECRET,
-    RXWATCH_SECRET_KEY: process.env.RXWATCH_SECRET_KEY || randomBytes(48).toString("base64"),
-    RXWATCH_WORKER: options.worker ? "1" : "0",
-    LOG_LEVEL: "warn",
-  },
-});
-let isServerExited = false;
-server.on("exit", () => {
-  isServerExited = true;
+const secretKey = process.env.RXWATCH_SECRET_KEY || randomBytes(48).toString("base64");
+/** One `next start` per instance, all on the same database with the same keys. */
+const servers = BASE_URLS.map((url) => {
+  const child = spawn(process.execPath, [...profileArgs, nextBin, "start", "-p", new URL(url).port, "-H", "127.0.0.1"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: databaseUrl,
+      RXWATCH_BENCH_ROUTES: "1",
+      RXSCALE_SIGNING_SECRETS: SECRET,
+      RXWATCH_SECRET_KEY: secretKey,
+      RXWATCH_WORKER: options.worker ? "1" : "0",
+      RXWATCH_DEMO: "0",
+      LOG_LEVEL: "warn",
+    },
+  });
+  const server = { url, child, isExited: false };
+  child.on("exit", () => {
+    server.isExited = true;
+  });
+  return server;
 });
 
-async function shutdown() {
-  if (!isServerExited) {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        server.kill("SIGKILL");
-        resolve();
-      }, 10_000);
-      server.once("exit", () => {
-        clearTimeout(timer);
-        resolve();
-      });
+async function stopServer(server) {
+  if (server.isExited) return;
+  server.child.kill("SIGTERM");
+  await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.child.kill("SIGKILL");
+      resolve();
+    }, 10_000);
+    server.child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
     });
-  }
+  });
+}
+
+async function shutdown() {
+  await Promise.all(servers.map(stopServer));
   await cleanupDatabase();
 }
 
-async function waitForHealth() {
+async function waitForHealth(server) {
+  const { url } = server;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (isServerExited) throw new Error("the server exited during start-up");
+    if (server.isExited) throw new Error(`the server on ${url} exited during start-up`);
     try {
-      const response = await fetch(`${BASE_URL}/api/health`);
+      const response = await fetch(`${url}/api/health`);
       if (response.ok) return;
     } catch {
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error("the server did not become healthy within 60 s");
+  throw new Error(`the server on ${url} did not become healthy within 60 s`);
 }
 
 // ---------------------------------------------------------------------------
@@ -238,12 +264,12 @@ function nextDelivery() {
 }
 
 /** Runs autocannon against `route`; for the webhook route, collects the acknowledged event ids. */
-function load(route, durationS, acknowledged) {
+function load(route, durationS, acknowledged, url = BASE_URL, connections = CONNECTIONS) {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: BASE_URL,
-        connections: CONNECTIONS,
+        url,
+        connections,
         duration: durationS,
         requests: [
           {
@@ -276,11 +302,68 @@ function summary(result) {
   };
 }
 
+/** Loads every instance at once, each with an equal share of the connections; requests/s add up, p99 is the worst instance's. */
+async function loadAll(route, durationS, acknowledged) {
+  const share = Math.max(1, Math.floor(CONNECTIONS / BASE_URLS.length));
+  const results = (await Promise.all(BASE_URLS.map((url) => load(route, durationS, acknowledged, url, share)))).map(summary);
+  const sum = (key) => results.reduce((total, result) => total + result[key], 0);
+  return {
+    requestsPerSecond: sum("requestsPerSecond"),
+    p50: Math.max(...results.map((result) => result.p50)),
+    p99: Math.max(...results.map((result) => result.p99)),
+    total: sum("total"),
+    ok: sum("ok"),
+    non2xx: sum("non2xx"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+  };
+}
+
 const format = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "—");
 
-let exitCode = 0;
-try {
-  await waitForHealth();
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Checks every acknowledged event is stored; prints the counts and returns whether none is missing. */
+async function reportStored(acknowledged) {
+  const stored = await findStoredEventIds(acknowledged);
+  const missing = acknowledged.filter((id) => !stored.has(id));
+  const runEvents = await countRunEvents();
+  console.log(`acknowledged events (incl. warm-up): ${acknowledged.length}; found in the database: ${acknowledged.length - missing.length}; events of this run stored: ${runEvents}`);
+  if (missing.length > 0) console.log(`LOST: ${missing.length} acknowledged events are not in the database (first: ${missing.slice(0, 3).join(", ")})`);
+  return missing.length === 0;
+}
+
+/** `--instances N`: the webhook route on one instance, then on all N together, per round; the ratio is the median of the rounds'. */
+async function runScaleOut() {
+  log(`${INSTANCES} instances ready on ${BASE_URLS.join(", ")} (${provider}, worker ${options.worker ? "on" : "off"}); ${CONNECTIONS} connections in total, ${WARMUP_S} s warm-up, ${DURATION_S} s per configuration`);
+  const acknowledged = [];
+  if (WARMUP_S > 0) await loadAll("/api/webhooks/rxscale", WARMUP_S, acknowledged);
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const one = summary(await load("/api/webhooks/rxscale", DURATION_S, acknowledged));
+    const all = await loadAll("/api/webhooks/rxscale", DURATION_S, acknowledged);
+    rounds.push({ round, one, all, throughputRatio: all.requestsPerSecond / one.requestsPerSecond, p99Ratio: all.p99 / Math.max(one.p99, 1) });
+  }
+  console.log(`\nRxWatch ingest benchmark — ${provider}, 1 vs ${INSTANCES} instances, ${CONNECTIONS} connections in total, ${ROUNDS} round(s) of ${DURATION_S} s, worker ${options.worker ? "on" : "off"}`);
+  console.log(`${"round  configuration".padEnd(34)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"2xx".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}`);
+  for (const { round, one, all, throughputRatio, p99Ratio } of rounds) {
+    for (const [name, row] of [["1 instance", one], [`${INSTANCES} instances`, all]]) {
+      console.log(`${`${String(round).padEnd(7)}${name}`.padEnd(34)}${format(row.requestsPerSecond).padStart(10)}${format(row.p50, 0).padStart(9)}${format(row.p99, 0).padStart(9)}${String(row.ok).padStart(9)}${String(row.non2xx).padStart(9)}${String(row.errors + row.timeouts).padStart(8)}`);
+    }
+    console.log(`${"".padEnd(7)}ratios ${INSTANCES}/1: throughput ${format(throughputRatio, 2)}, p99 ${format(p99Ratio, 2)}`);
+  }
+  console.log(`median throughput ratio ${INSTANCES}/1: ${format(median(rounds.map((round) => round.throughputRatio)), 2)}`);
+  console.log(`median p99 ratio ${INSTANCES}/1:        ${format(median(rounds.map((round) => round.p99Ratio)), 2)}`);
+  console.log(`median requests/s: 1 instance ${format(median(rounds.map((round) => round.one.requestsPerSecond)))}, ${INSTANCES} instances ${format(median(rounds.map((round) => round.all.requestsPerSecond)))}; median p99 ms: 1 instance ${format(median(rounds.map((round) => round.one.p99)), 0)}, ${INSTANCES} instances ${format(median(rounds.map((round) => round.all.p99)), 0)}`);
+  return reportStored(acknowledged);
+}
+
+/** One instance: the webhook route against the no-op route of the same build, per round. */
+async function runNoopComparison() {
   log(`server ready on ${BASE_URL} (${provider}, worker ${options.worker ? "on" : "off"}); ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s per route`);
   const acknowledged = [];
   if (WARMUP_S > 0) {
@@ -293,16 +376,8 @@ try {
     const ingest = summary(await load("/api/webhooks/rxscale", DURATION_S, acknowledged));
     rounds.push({ round, noop, ingest, throughputRatio: ingest.requestsPerSecond / noop.requestsPerSecond, p99Ratio: ingest.p99 / Math.max(noop.p99, 1) });
   }
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  };
   const throughputRatio = median(rounds.map((round) => round.throughputRatio));
   const p99Ratio = median(rounds.map((round) => round.p99Ratio));
-  const stored = await findStoredEventIds(acknowledged);
-  const missing = acknowledged.filter((id) => !stored.has(id));
-  const runEvents = await countRunEvents();
 
   console.log(`\nRxWatch ingest benchmark — ${provider}, ${CONNECTIONS} connections, ${ROUNDS} round(s) of ${DURATION_S} s per route, worker ${options.worker ? "on" : "off"}`);
   console.log(`${"round  route".padEnd(34)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"2xx".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}`);
@@ -318,13 +393,17 @@ try {
   const p99Ok = p99Ratio <= MAX_P99_RATIO;
   console.log(`median throughput ratio ingest/no-op: ${format(throughputRatio, 2)} (target ≥ ${MIN_THROUGHPUT_RATIO}) ${throughputOk ? "met" : "MISSED"}`);
   console.log(`median p99 ratio ingest/no-op:        ${format(p99Ratio, 2)} (target ≤ ${MAX_P99_RATIO}) ${p99Ok ? "met" : "MISSED"}`);
-  console.log(`acknowledged events (incl. warm-up): ${acknowledged.length}; found in the database: ${acknowledged.length - missing.length}; events of this run stored: ${runEvents}`);
-  if (missing.length > 0) {
-    console.log(`LOST: ${missing.length} acknowledged events are not in the database (first: ${missing.slice(0, 3).join(", ")})`);
-    exitCode = 1;
-  }
+  let exitCode = (await reportStored(acknowledged)) ? 0 : 1;
   if (ingestNon2xx > 0 || ingestErrors > 0) console.log(`note: ingest had ${ingestNon2xx} non-2xx answers and ${ingestErrors} errors/timeouts`);
   if (options.strict && !(throughputOk && p99Ok)) exitCode = 1;
+  return exitCode;
+}
+
+let exitCode = 0;
+try {
+  await Promise.all(servers.map(waitForHealth));
+  if (INSTANCES > 1) exitCode = (await runScaleOut()) ? 0 : 1;
+  else exitCode = await runNoopComparison();
 } catch (error) {
   console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
   exitCode = 1;

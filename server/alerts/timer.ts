@@ -6,13 +6,17 @@ import { getFailures } from "@/server/failures/scan";
 import { resumeStaleReplayJobs } from "@/server/replay/jobs";
 import { deleteAlertNotificationsBefore } from "@/server/repositories/alerts";
 import { deleteBacklogSamplesBefore, eventStatusCounts, upsertBacklogSample } from "@/server/repositories/failures";
+import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/singleton";
 
 /*
  * The alert timer: every 30 s, independent of the inbox worker (so a handler
  * that crashes or hangs the worker still gets reported), it samples the
  * processing backlog for the health chart, scans the failure groups (opening
  * and auto-resolving incidents), evaluates the alert rules, and resumes
- * replay jobs whose instance died. Each step fails alone.
+ * replay jobs whose instance died. Each step fails alone. Every instance
+ * starts the timer, but only one runs its ticks at a time (the leader of
+ * EXCLUSIVE_JOBS.alertTimer, server/timers/singleton.ts); another takes over
+ * when that instance stops.
  */
 
 export const ALERT_INTERVAL_MS = 30_000;
@@ -61,7 +65,7 @@ export function startAlertTimer(): void {
     if (state.isTicking) return;
     state.isTicking = true;
     try {
-      await runAlertTick(new Date(), state);
+      await runExclusive(EXCLUSIVE_JOBS.alertTimer, () => runAlertTick(new Date(), state));
     } finally {
       state.isTicking = false;
     }

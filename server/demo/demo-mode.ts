@@ -13,6 +13,7 @@ import { getSettings, updateSettings } from "@/server/settings";
 import { apiKeyStatus, clearApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { demoState, enterDemoMode, isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 import { subscribe } from "@/server/subscriptions/service";
+import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/singleton";
 
 /*
  * Demo mode: RxScale is played by the emulator, started in this process on a
@@ -93,6 +94,11 @@ export async function startDemoModeIfEnabled(): Promise<{ isOn: boolean; isDemoA
     const decision = decideDemoMode({ setting: config.RXWATCH_DEMO, nodeEnv: config.NODE_ENV, hasApiKey: (await apiKeyStatus()).isSet, isDemoActive: await isDemoActive() });
     if (!decision.isOn) {
       if (decision.reason === "disabled") await endStoredDemo();
+      return { isOn: false, isDemoAdminCreated: false };
+    }
+    // Several instances on one PostgreSQL: one runs the emulator (holding the demo lock while it lives); the others only serve.
+    if (!(await runExclusive(EXCLUSIVE_JOBS.demoMode, async () => true)).ran) {
+      log("info", "demo mode runs on another instance sharing this database");
       return { isOn: false, isDemoAdminCreated: false };
     }
     const run = await startDemoMode();

@@ -2,14 +2,26 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import type { ChangeNotice } from "@/lib/live";
 import { currentProvider } from "@/server/db";
+import { env } from "@/server/env";
 import { log } from "@/server/logger";
-import { deleteChangeNoticesBefore, insertChangeNotices, latestChangeNoticeId, listChangeNoticesAfter } from "@/server/repositories/change-notices";
+import {
+  deleteChangeNoticesBefore,
+  insertChangeNotices,
+  latestChangeNoticeId,
+  listChangeNoticesAfter,
+  listChangeNoticesById,
+  listenForChangeNotices,
+  type ChangeListener,
+} from "@/server/repositories/change-notices";
 
 /*
  * Change notices for live pages. Each is stored (so a reconnecting browser
  * resumes from its Last-Event-ID) and fanned out in-process to open streams.
- * On PostgreSQL other instances write notices too, so a pump tails the table
- * and forwards what this process did not publish itself.
+ * On PostgreSQL other instances write notices too: once a stream is open, a
+ * dedicated connection LISTENs for their NOTIFY (ids only) and the pump reads
+ * the new rows from the table at once; a slow safety poll covers
+ * notifications lost while the connection was down. On SQLite there is one
+ * process and the in-process fan-out is all there is.
  */
 
 export interface SequencedNotice extends ChangeNotice {
@@ -18,7 +30,17 @@ export interface SequencedNotice extends ChangeNotice {
 
 /** How long stored notices are kept for resuming streams. */
 const NOTICE_RETENTION_MS = 60 * 60 * 1000;
-const PUMP_INTERVAL_MS = 250;
+/** The pump reads the table this often even without notifications (a NOTIFY can be lost while LISTEN reconnects). */
+export const SAFETY_POLL_MS = 5_000;
+const PUMP_BATCH = 500;
+/**
+ * A notice id below the highest one read may still be uncommitted (ids come
+ * from a sequence; two instances' inserts commit in either order). Such gaps
+ * are re-read for this long, then given up (a rolled-back insert leaves a
+ * permanent gap).
+ */
+const GAP_RECHECK_MS = 10_000;
+const MAX_TRACKED_GAPS = 1_000;
 
 interface LiveState {
   emitter: EventEmitter;
@@ -26,19 +48,45 @@ interface LiveState {
   lastForwardedId: number;
   /** Ids this process already emitted itself, so the pump does not send them twice. */
   emittedHere: Set<number>;
-  pump: ReturnType<typeof setInterval> | null;
+  /** Ids below lastForwardedId not seen yet, with when they were first missed. */
+  gaps: Map<number, number>;
+  pump: { poll: ReturnType<typeof setInterval>; listener: ChangeListener | null; ready: Promise<void>; isReading: boolean; isReadAgain: boolean } | null;
   lastPrune: number;
 }
 
 const globalForLive = globalThis as unknown as { rxwatchLive?: LiveState };
-const state: LiveState = (globalForLive.rxwatchLive ??= { emitter: new EventEmitter().setMaxListeners(0), lastForwardedId: 0, emittedHere: new Set(), pump: null, lastPrune: 0 });
+const state: LiveState = (globalForLive.rxwatchLive ??= {
+  emitter: new EventEmitter().setMaxListeners(0),
+  lastForwardedId: 0,
+  emittedHere: new Set(),
+  gaps: new Map(),
+  pump: null,
+  lastPrune: 0,
+});
 
-/** Emits what the pump read from the table, skipping what this process published itself. */
-function forward(notices: readonly SequencedNotice[]): void {
+/** Bounded: an id the pump never reads back (it started after the insert) must not stay forever. */
+const MAX_EMITTED_HERE = 10_000;
+function rememberEmittedHere(id: number): void {
+  state.emittedHere.add(id);
+  if (state.emittedHere.size <= MAX_EMITTED_HERE) return;
+  const oldest = state.emittedHere.values().next();
+  if (!oldest.done) state.emittedHere.delete(oldest.value);
+}
+
+function emitUnlessOwn(notice: SequencedNotice): void {
+  if (state.emittedHere.delete(notice.id)) return;
+  state.emitter.emit("notice", notice);
+}
+
+/** Emits what the pump read after lastForwardedId, remembering the ids it skipped over as gaps. */
+function forward(notices: readonly SequencedNotice[], now: number): void {
   for (const notice of notices) {
-    state.lastForwardedId = Math.max(state.lastForwardedId, notice.id);
-    if (state.emittedHere.delete(notice.id)) continue;
-    state.emitter.emit("notice", notice);
+    if (notice.id <= state.lastForwardedId) continue;
+    for (let missing = Math.max(state.lastForwardedId + 1, notice.id - MAX_TRACKED_GAPS); missing < notice.id && state.gaps.size < MAX_TRACKED_GAPS; missing++) {
+      state.gaps.set(missing, now);
+    }
+    state.lastForwardedId = notice.id;
+    emitUnlessOwn(notice);
   }
 }
 
@@ -46,14 +94,18 @@ function toNotice(row: { id: number; kind: string; key: string }): SequencedNoti
   return row.kind === "order" || row.kind === "delivery" ? { id: row.id, kind: row.kind, key: row.key } : null;
 }
 
+function toNotices(rows: readonly { id: number; kind: string; key: string }[]): SequencedNotice[] {
+  return rows.map(toNotice).filter((notice): notice is SequencedNotice => notice !== null);
+}
+
 /** Stores notices and tells this process's open streams at once. Failures are logged, never thrown: live updates are best effort. */
 export async function publishChanges(notices: readonly ChangeNotice[]): Promise<void> {
   if (notices.length === 0) return;
   try {
-    const stored = (await insertChangeNotices(notices)).map(toNotice).filter((notice): notice is SequencedNotice => notice !== null);
+    const stored = toNotices(await insertChangeNotices(notices));
     for (const notice of stored) {
       // The pump (PostgreSQL, once a stream is open) would otherwise send these again.
-      if (state.pump) state.emittedHere.add(notice.id);
+      if (state.pump) rememberEmittedHere(notice.id);
       state.emitter.emit("notice", notice);
     }
     if (Date.now() - state.lastPrune > 60_000) {
@@ -65,17 +117,63 @@ export async function publishChanges(notices: readonly ChangeNotice[]): Promise<
   }
 }
 
+/** Reads what other instances committed since the last read (and late-committed gaps), and emits it. */
+async function readNewNotices(): Promise<void> {
+  for (;;) {
+    const rows = await listChangeNoticesAfter(state.lastForwardedId, PUMP_BATCH);
+    forward(toNotices(rows), Date.now());
+    if (rows.length < PUMP_BATCH) break;
+  }
+  const now = Date.now();
+  for (const [id, missedAt] of state.gaps) if (now - missedAt > GAP_RECHECK_MS) state.gaps.delete(id);
+  if (state.gaps.size === 0) return;
+  for (const notice of toNotices(await listChangeNoticesById([...state.gaps.keys()]))) {
+    state.gaps.delete(notice.id);
+    emitUnlessOwn(notice);
+  }
+}
+
+/** Runs a read now, or once more after the running one, so a burst of notifications costs at most two reads. */
+function wakePump(): void {
+  const pump = state.pump;
+  if (!pump) return;
+  if (pump.isReading) {
+    pump.isReadAgain = true;
+    return;
+  }
+  pump.isReading = true;
+  void pump.ready
+    .then(async () => {
+      do {
+        pump.isReadAgain = false;
+        await readNewNotices();
+      } while (pump.isReadAgain);
+    })
+    .catch((error: unknown) => log("warn", "live notices not read", { error: error instanceof Error ? error.name : "unknown" }))
+    .finally(() => {
+      pump.isReading = false;
+    });
+}
+
 function ensurePump(): void {
   if (state.pump || currentProvider() === "sqlite") return;
-  void latestChangeNoticeId().then((id) => {
+  // Start after the newest stored notice; reading before this is known would replay the whole table.
+  const ready = latestChangeNoticeId().then((id) => {
     state.lastForwardedId = Math.max(state.lastForwardedId, id);
   });
-  state.pump = setInterval(() => {
-    listChangeNoticesAfter(state.lastForwardedId, 500)
-      .then((rows) => forward(rows.map(toNotice).filter((notice): notice is SequencedNotice => notice !== null)))
-      .catch(() => undefined);
-  }, PUMP_INTERVAL_MS);
-  state.pump.unref();
+  const poll = setInterval(wakePump, SAFETY_POLL_MS);
+  poll.unref();
+  state.pump = { poll, listener: null, ready, isReading: false, isReadAgain: false };
+  state.pump.listener = listenForChangeNotices(
+    env().DATABASE_URL,
+    {
+      onNotification: (id) => {
+        if (id > state.lastForwardedId || state.gaps.has(id)) wakePump();
+      },
+      onListening: wakePump,
+    },
+    (reason) => log("warn", "live notifications interrupted; reconnecting", { reason }),
+  );
 }
 
 /** Subscribes to notices published from now on; returns the unsubscribe function. */
@@ -87,10 +185,19 @@ export function subscribeToChanges(listener: (notice: SequencedNotice) => void):
 
 /** Stored notices after `afterId` (for a resuming stream), oldest first. */
 export async function changesSince(afterId: number, limit: number): Promise<SequencedNotice[]> {
-  return (await listChangeNoticesAfter(afterId, limit)).map(toNotice).filter((notice): notice is SequencedNotice => notice !== null);
+  return toNotices(await listChangeNoticesAfter(afterId, limit));
 }
 
 /** The newest notice id; a stream without Last-Event-ID starts after it. */
 export async function currentChangeId(): Promise<number> {
   return latestChangeNoticeId();
+}
+
+/** Stops listening and polling (shutdown; tests). Streams still open get nothing more from other instances. */
+export async function stopChangePump(): Promise<void> {
+  const pump = state.pump;
+  state.pump = null;
+  if (!pump) return;
+  clearInterval(pump.poll);
+  await pump.listener?.stop();
 }

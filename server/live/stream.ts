@@ -11,8 +11,9 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 
 const encoder = new TextEncoder();
 
-function frame(notice: SequencedNotice): Uint8Array {
-  return encoder.encode(`id: ${notice.id}\nevent: ${CHANGE_EVENT}\ndata: ${JSON.stringify({ kind: notice.kind, key: notice.key })}\n\n`);
+/** `resumeId` is the highest id sent so far, so Last-Event-ID never moves backwards when a late notice arrives. */
+function frame(notice: SequencedNotice, resumeId: number): Uint8Array {
+  return encoder.encode(`id: ${resumeId}\nevent: ${CHANGE_EVENT}\ndata: ${JSON.stringify({ kind: notice.kind, key: notice.key })}\n\n`);
 }
 
 /** Parses Last-Event-ID; anything but a non-negative integer means "no resume point". */
@@ -51,28 +52,31 @@ export function openChangeStream(lastEventId: number | null, signal: AbortSignal
         };
         let lastSent = lastEventId ?? (await currentChangeId());
         const pending: SequencedNotice[] = [];
+        /** What the replay sent: a live notice is a duplicate only if it is one of these. */
+        const replayed = new Set<number>();
         let isReplaying = true;
+        // Ids are not committed in order across instances: a live notice below lastSent can still be new
+        // (server/live/notices.ts re-reads such gaps), so live notices are sent unless the replay sent them.
+        const sendLive = (notice: SequencedNotice) => {
+          if (replayed.has(notice.id)) return;
+          lastSent = Math.max(lastSent, notice.id);
+          send(frame(notice, lastSent));
+        };
         // Subscribe before replaying so nothing published in between is missed.
         unsubscribe = subscribeToChanges((notice) => {
           if (isReplaying) pending.push(notice);
-          else if (notice.id > lastSent) {
-            lastSent = notice.id;
-            send(frame(notice));
-          }
+          else sendLive(notice);
         });
         controller.enqueue(encoder.encode(`retry: 2000\n: connected\n\n`));
         if (lastEventId !== null) {
           for (const notice of await changesSince(lastEventId, MAX_REPLAY)) {
             lastSent = Math.max(lastSent, notice.id);
-            send(frame(notice));
+            replayed.add(notice.id);
+            send(frame(notice, lastSent));
           }
         }
         isReplaying = false;
-        for (const notice of pending) {
-          if (notice.id <= lastSent) continue;
-          lastSent = notice.id;
-          send(frame(notice));
-        }
+        for (const notice of pending) sendLive(notice);
         heartbeat = setInterval(() => send(encoder.encode(`: heartbeat\n\n`)), HEARTBEAT_MS);
         signal.addEventListener("abort", () => {
           cleanup();

@@ -5,6 +5,7 @@ import { patientSearchKey } from "@/server/crypto/search-key";
 import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
 import { getSettings } from "@/server/settings";
 import { publishChanges } from "@/server/live/notices";
+import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/singleton";
 import type { InboxEvent } from "@/server/processing/event";
 import {
   countFactsOfOrder,
@@ -139,19 +140,26 @@ export async function recordOrderEvent(event: InboxEvent): Promise<void> {
   await rebuildOrder(fact.orderUid, fact.kind);
 }
 
-/** Recomputes every open order's stuck deadline, e.g. after the thresholds changed. Works in batches. */
+/**
+ * Recomputes every open order's stuck deadline, e.g. after the thresholds
+ * changed. Works in batches. Runs serialized across instances: two saves on
+ * two instances must not interleave, or the older thresholds could win for
+ * some orders; the later run reads the thresholds after the earlier finished.
+ */
 export async function recomputeStuckDeadlines(): Promise<number> {
-  const thresholds = await getSettings("stuckThresholds");
-  let after: string | null = null;
-  let count = 0;
-  for (;;) {
-    const batch = await listOpenOrderStages(after, 500);
-    if (batch.length === 0) return count;
-    for (const order of batch) {
-      const stuck = stuckInfo({ stage: stageSchema.catch("other").parse(order.stage), stageSince: Math.floor(order.stageSince.getTime() / 1000) }, thresholds, 0);
-      await setOrderStuckAt(order.orderUid, stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000));
-      count++;
+  return runSerialized(EXCLUSIVE_JOBS.stuckDeadlines, async () => {
+    const thresholds = await getSettings("stuckThresholds");
+    let after: string | null = null;
+    let count = 0;
+    for (;;) {
+      const batch = await listOpenOrderStages(after, 500);
+      if (batch.length === 0) return count;
+      for (const order of batch) {
+        const stuck = stuckInfo({ stage: stageSchema.catch("other").parse(order.stage), stageSince: Math.floor(order.stageSince.getTime() / 1000) }, thresholds, 0);
+        await setOrderStuckAt(order.orderUid, stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000));
+        count++;
+      }
+      after = batch[batch.length - 1]?.orderUid ?? null;
     }
-    after = batch[batch.length - 1]?.orderUid ?? null;
-  }
+  });
 }

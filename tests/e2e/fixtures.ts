@@ -11,10 +11,10 @@ export const USERS: Record<Role, { email: string; password: string }> = {
   staff: { email: "staff@e2e.example", password: PASSWORD },
 };
 
-/** Signs in through the real form, as a person would. */
-export async function signIn(page: Page, role: Role): Promise<void> {
+/** Signs in through the real form, as a person would; `origin` picks another server than the suite's. */
+export async function signIn(page: Page, role: Role, origin = ""): Promise<void> {
   const user = USERS[role];
-  await page.goto("/sign-in");
+  await page.goto(`${origin}/sign-in`);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
