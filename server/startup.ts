@@ -7,17 +7,19 @@ import { currentProvider } from "@/server/db";
 import { startInboxWorker } from "@/server/processing/start";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 import { startAlertTimer } from "@/server/alerts/timer";
+import { installShutdownHandlers } from "@/server/shutdown";
 
 /**
  * Runs once per server process before it takes requests: applies pending
  * migrations (under a lock, so several instances may start together) and
  * creates the first admin from the environment, then starts the inbox worker
  * unless RXWATCH_WORKER=0 and, when it is on, demo mode (server/demo; it never
- * fails the start). A failure stops the process with the reason rather than
+ * fails the start). SIGTERM/SIGINT drain the instance (server/shutdown.ts). A failure stops the process with the reason rather than
  * serving a half-ready instance.
  */
 export async function startServer(): Promise<void> {
   const config = env();
+  installShutdownHandlers();
   try {
     const { applied, latest } = await migrateDatabase(config.DATABASE_URL);
     log("info", "database ready", { provider: currentProvider(), applied, latest });
