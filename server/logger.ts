@@ -37,11 +37,12 @@ export function redactFields(fields: Record<string, unknown>): Record<string, un
 /**
  * A pino logger writing one JSON object per line: debug and info to stdout,
  * warn and error to stderr (where process supervisors look for trouble).
- * Synchronous writes, so lines written just before an exit are not lost.
+ * process.stdout/stderr write synchronously to files and pipes on Linux, so
+ * lines written just before an exit are not lost.
  */
 export function createLogger(level: Level, destinations?: { out: DestinationStream; err: DestinationStream }): Logger<never> {
-  const out = destinations?.out ?? pino.destination({ dest: 1, sync: true });
-  const err = destinations?.err ?? pino.destination({ dest: 2, sync: true });
+  const out = destinations?.out ?? process.stdout;
+  const err = destinations?.err ?? process.stderr;
   return pino(
     {
       level,
