@@ -115,7 +115,7 @@ describe(`shutdown on ${testProvider()}`, () => {
 
     const late = await readWebhookResponse(await POST(webhookRequest(envelopeBody(), { secret: SECRET })));
     expect(late).toMatchObject({ status: 503, errorCode: "storage_unavailable" });
-    expect((await health()).status).toBe(503);
+    expect((await health(new Request("http://rxwatch.test/api/health"))).status).toBe(503);
 
     const accepted = await readWebhookResponse(await inFlight);
     expect(accepted.status).toBe(200);
