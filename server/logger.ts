@@ -1,4 +1,5 @@
 import "server-only";
+import { hostname } from "node:os";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "@/server/env";
 import { currentRequestId } from "@/server/request-context";
@@ -46,7 +47,8 @@ export function createLogger(level: Level, destinations?: { out: DestinationStre
   return pino(
     {
       level,
-      base: { pid: process.pid },
+      // Which instance wrote the line, when several share one log store.
+      base: { pid: process.pid, hostname: hostname() },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
