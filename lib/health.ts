@@ -3,6 +3,8 @@ import { z } from "zod";
 /** GET /api/health: readiness without any data. */
 export const healthDtoSchema = z.object({
   status: z.enum(["ok", "unavailable"]),
+  /** True while the instance drains for a shutdown: a load balancer should stop sending it traffic. */
+  isShuttingDown: z.boolean().optional(),
   database: z.object({ reachable: z.boolean(), provider: z.enum(["sqlite", "postgresql"]), migration: z.string().nullable() }),
 });
 export type HealthDto = z.infer<typeof healthDtoSchema>;

@@ -13,3 +13,10 @@ export type ChangeNotice = z.infer<typeof changeNoticeSchema>;
 
 /** SSE event name of change notices; heartbeats are comments. */
 export const CHANGE_EVENT = "change";
+
+/**
+ * SSE event sent as the last frame when the serving instance shuts down; the
+ * stream then ends and the browser's EventSource reconnects (behind a load
+ * balancer, to another instance) after the `retry` it carries.
+ */
+export const SHUTDOWN_EVENT = "shutdown";

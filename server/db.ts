@@ -3,6 +3,7 @@ import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient as SqlitePrismaClient } from "@/prisma/generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "@/prisma/generated/postgresql/client";
 import { env } from "@/server/env";
@@ -27,18 +28,32 @@ export function sqliteFilePath(url: string): string {
   return path.resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
 }
 
+/** Connection counts of a PostgreSQL pool, for the metrics endpoint. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 /** Creates a client for `url`. Most code uses the shared {@link db} instead; tests and the CLI make their own. */
 export function createDb(url: string): Db {
+  return createDbWithPool(url).client;
+}
+
+function createDbWithPool(url: string): { client: Db; pool: pg.Pool | null } {
   if (databaseProvider(url) === "sqlite") {
     const file = sqliteFilePath(url);
     mkdirSync(path.dirname(file), { recursive: true });
-    return new SqlitePrismaClient({
+    const client = new SqlitePrismaClient({
       adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
     });
+    return { client, pool: null };
   }
-  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // The pool is made here rather than by the adapter so its counts can be read; $disconnect() still ends it.
+  const pool = new pg.Pool({ connectionString: url });
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   // Same models, same generated API: only the provider tag differs.
-  return client as unknown as Db;
+  return { client: client as unknown as Db, pool };
 }
 
 /**
@@ -53,13 +68,19 @@ export async function configureConnection(client: Db, url: string): Promise<void
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
 }
 
-const globalForDb = globalThis as unknown as { rxwatchDb?: { client: Db; ready: Promise<void> } };
+interface SharedDb {
+  client: Db;
+  pool: pg.Pool | null;
+  ready: Promise<void>;
+}
 
-function shared(): { client: Db; ready: Promise<void> } {
+const globalForDb = globalThis as unknown as { rxwatchDb?: SharedDb };
+
+function shared(): SharedDb {
   if (!globalForDb.rxwatchDb) {
     const url = env().DATABASE_URL;
-    const client = createDb(url);
-    globalForDb.rxwatchDb = { client, ready: configureConnection(client, url) };
+    const { client, pool } = createDbWithPool(url);
+    globalForDb.rxwatchDb = { client, pool, ready: configureConnection(client, url) };
   }
   return globalForDb.rxwatchDb;
 }
@@ -72,6 +93,22 @@ export async function db(): Promise<Db> {
   const { client, ready } = shared();
   await ready;
   return client;
+}
+
+/** Connections of the shared client's PostgreSQL pool; null on SQLite (one in-process connection, no pool) or before first use. */
+export function sharedPoolStats(): PoolStats | null {
+  const pool = globalForDb.rxwatchDb?.pool;
+  if (!pool) return null;
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
+/** Disconnects the shared client (ending its pool) at shutdown; later db() calls would open a new one. */
+export async function closeDb(): Promise<void> {
+  const shared = globalForDb.rxwatchDb;
+  if (!shared) return;
+  globalForDb.rxwatchDb = undefined;
+  await shared.ready.catch(() => undefined);
+  await shared.client.$disconnect();
 }
 
 /** The provider of the configured database. */

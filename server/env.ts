@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { parseCidr } from "@/server/metrics/access";
 
 const optionalString = z
   .string()
@@ -16,6 +17,23 @@ const commaList = z
       .map((item) => item.trim())
       .filter(Boolean),
   );
+
+/** Loopback only: a scraper on the same host (or a sidecar sharing the network namespace). */
+export const DEFAULT_METRICS_ALLOW = ["127.0.0.1/32", "::1/128"];
+
+/** Unset: the default list; set but empty: none. */
+const cidrList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value === undefined
+      ? DEFAULT_METRICS_ALLOW
+      : value
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean),
+  )
+  .refine((cidrs) => cidrs.every((cidr) => parseCidr(cidr) !== null), { message: "must be comma-separated CIDRs such as 10.0.0.0/8,::1/128" });
 
 /**
  * Every configuration variable RxWatch reads, with its default. `.env.example`
@@ -62,6 +80,16 @@ export const envSchema = z.object({
   /** Failures are forgotten after this long without one (counted from the end of the last lock). */
   RXWATCH_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+
+  // --- Operations (docs/operations.md) ---
+  /** Bearer token that lets a scraper read GET /api/metrics from anywhere. */
+  RXWATCH_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  /** Networks that may read GET /api/metrics without the token (comma-separated CIDRs; empty = none). */
+  RXWATCH_METRICS_ALLOW: cidrList,
+  /** On SIGTERM/SIGINT, in-flight work gets this long to finish before the process exits anyway. */
+  RXWATCH_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(10 * 60 * 1000).default(10_000),
+  /** Next.js's own switch: set (npm start and the Docker image do) so RxWatch, not Next.js, handles SIGTERM/SIGINT and drains first. */
+  NEXT_MANUAL_SIG_HANDLE: optionalString,
 
   // --- Webhook ingest (POST /api/webhooks/rxscale) ---
   /** Signing secrets accepted besides those in the settings store (comma-separated; rotation = list both). */

@@ -3,9 +3,11 @@ import type { HealthDto } from "@/lib/health";
 import { currentProvider } from "@/server/db";
 import { log } from "@/server/logger";
 import { latestAppliedMigration } from "@/server/repositories/health";
+import { isShuttingDown } from "@/server/shutdown";
 
 export async function checkHealth(): Promise<HealthDto> {
   const provider = currentProvider();
+  if (isShuttingDown()) return { status: "unavailable", isShuttingDown: true, database: { reachable: true, provider, migration: null } };
   try {
     const migration = await latestAppliedMigration();
     return { status: "ok", database: { reachable: true, provider, migration } };

@@ -6,6 +6,7 @@ import { AppError, toErrorEnvelope } from "@/server/errors";
 import { log } from "@/server/logger";
 import { requireViewer, type Viewer } from "@/server/auth/viewer";
 import { readCappedBody } from "@/server/ingest/read-body";
+import { withRequestContext, withRequestIdHeader } from "@/server/request-context";
 
 /** JSON bodies of the dashboard's own API are small; anything bigger is a mistake or an attack. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -49,7 +50,7 @@ function trustedOrigins(): string[] {
 export function errorResponse(error: unknown): Response {
   const { status, body } = toErrorEnvelope(error);
   if (status >= 500) log("error", "request failed", { error: error instanceof Error ? error.name : "unknown", code: body.error.code, stack: error instanceof Error && !(error instanceof AppError) ? error.stack : undefined });
-  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+  return withRequestIdHeader(Response.json(body, { status, headers: { "cache-control": "no-store" } }));
 }
 
 /** Options of {@link readJson}. */
@@ -95,20 +96,22 @@ type Handler<P> = (request: Request, context: { viewer: Viewer; params: P }) => 
 /**
  * Wraps a JSON route handler: authenticates (session or token), checks the
  * role, enforces same-origin for cookie-authenticated changes, and maps every
- * error to the one envelope.
+ * error to the one envelope. Runs within the request's context, so its log
+ * lines and the response carry the request id.
  */
 export function withViewer<P = Record<string, never>>(minimumRole: Role, handler: Handler<P>) {
-  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
-    try {
-      const viewer = await requireViewer(request.headers, minimumRole);
-      if (viewer.via === "session" && !SAFE_METHODS.has(request.method) && !isSameOriginRequest(request, trustedOrigins())) {
-        throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
+  return (request: Request, context: { params: Promise<P> }): Promise<Response> =>
+    withRequestContext(request, async () => {
+      try {
+        const viewer = await requireViewer(request.headers, minimumRole);
+        if (viewer.via === "session" && !SAFE_METHODS.has(request.method) && !isSameOriginRequest(request, trustedOrigins())) {
+          throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
+        }
+        return await handler(request, { viewer, params: await context.params });
+      } catch (error) {
+        return errorResponse(error);
       }
-      return await handler(request, { viewer, params: await context.params });
-    } catch (error) {
-      return errorResponse(error);
-    }
-  };
+    });
 }
 
 /** Bodies of /api/auth/* (email and password, or a sign-out) are tiny. */

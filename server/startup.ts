@@ -8,17 +8,24 @@ import { startInboxWorker } from "@/server/processing/start";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 import { startAlertTimer } from "@/server/alerts/timer";
 import { startRetentionTimer } from "@/server/retention/timer";
+import { installShutdownHandlers, onShutdown } from "@/server/shutdown";
+import { stopChangePump } from "@/server/live/notices";
+import { EXCLUSIVE_JOBS, releaseExclusiveLocks, runExclusive } from "@/server/timers/singleton";
+import { retentionTick } from "@/server/retention/timer";
 
 /**
  * Runs once per server process before it takes requests: applies pending
  * migrations (under a lock, so several instances may start together) and
  * creates the first admin from the environment, then starts the inbox worker
  * unless RXWATCH_WORKER=0 and, when it is on, demo mode (server/demo; it never
- * fails the start). A failure stops the process with the reason rather than
+ * fails the start). SIGTERM/SIGINT drain the instance (server/shutdown.ts). A failure stops the process with the reason rather than
  * serving a half-ready instance.
  */
 export async function startServer(): Promise<void> {
   const config = env();
+  installShutdownHandlers();
+  onShutdown("cleanup", "live change listener", stopChangePump);
+  onShutdown("cleanup", "exclusive locks", releaseExclusiveLocks);
   try {
     const { applied, latest } = await migrateDatabase(config.DATABASE_URL);
     log("info", "database ready", { provider: currentProvider(), applied, latest });
@@ -27,8 +34,8 @@ export async function startServer(): Promise<void> {
     if (config.RXWATCH_WORKER) startInboxWorker();
     // On every instance, worker or not: alerts must still go out when processing is what broke.
     startAlertTimer();
-    // On every instance: statements are guarded, so instances purging together remove each row once.
-    startRetentionTimer();
+    // On every instance, but each tick runs on one at a time (advisory lock); the statements are guarded anyway.
+    startRetentionTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.retentionTimer, () => retentionTick())));
     const demo = await startDemoModeIfEnabled();
     if (admin === "not-configured" && !demo.isDemoAdminCreated) {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");

@@ -1,5 +1,6 @@
 import "server-only";
 import { log } from "@/server/logger";
+import { onShutdown } from "@/server/shutdown";
 import { summarizeError } from "@/server/processing/errors";
 import { evaluateAlerts } from "@/server/alerts/rules";
 import { getFailures } from "@/server/failures/scan";
@@ -70,6 +71,13 @@ export function startAlertTimer(): void {
       state.isTicking = false;
     }
   }
-  setTimeout(() => void tick(), FIRST_TICK_MS).unref();
+  const firstTick = setTimeout(() => void tick(), FIRST_TICK_MS);
+  firstTick.unref();
+  onShutdown("intake", "alert timer", async () => {
+    clearInterval(state.interval);
+    clearTimeout(firstTick);
+    // A round already running finishes before the database is closed under it.
+    while (state.isTicking) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
   log("info", "alert timer started", { intervalMs: ALERT_INTERVAL_MS });
 }

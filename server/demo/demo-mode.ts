@@ -10,6 +10,7 @@ import { listSigningSecrets, retireSigningSecret } from "@/server/ingest/signing
 import { log } from "@/server/logger";
 import { deleteSettingRow, findSettingRow, upsertSettingRow } from "@/server/repositories/settings";
 import { getSettings, updateSettings } from "@/server/settings";
+import { onShutdown } from "@/server/shutdown";
 import { apiKeyStatus, clearApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { demoState, enterDemoMode, isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 import { subscribe } from "@/server/subscriptions/service";
@@ -27,7 +28,6 @@ import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/singleton";
 const DEMO_WATCH_INTERVAL_MS = 15_000;
 /** Deliveries still in flight when the process stops get this long; they are demo data. */
 const DEMO_SHUTDOWN_GRACE_MS = 1_000;
-const EXIT_CODE_BY_SIGNAL = { SIGTERM: 143, SIGINT: 130 } as const;
 
 /**
  * Faults the demo's traffic carries: a few duplicates and out-of-order
@@ -102,7 +102,7 @@ export async function startDemoModeIfEnabled(): Promise<{ isOn: boolean; isDemoA
       return { isOn: false, isDemoAdminCreated: false };
     }
     const run = await startDemoMode();
-    stopOnSignals(run);
+    stopOnShutdown(run);
     log("info", "demo mode on: the built-in RxScale emulator sends fake orders to this RxWatch", { reason: decision.reason, emulatorUrl: run.emulatorUrl });
     log("info", "demo mode: turn it off with RXWATCH_DEMO=0, or connect the real RxScale under Settings → Connection");
     return { isOn: true, isDemoAdminCreated: run.admin.kind === "created" };
@@ -290,15 +290,10 @@ export async function endStoredDemo(): Promise<void> {
   log("info", "demo mode off (RXWATCH_DEMO=0): the earlier demo's connection, API key and signing secrets were removed");
 }
 
-/** Stops the emulator on SIGTERM/SIGINT; exits afterwards only when nothing else handles the signal. */
-function stopOnSignals(run: DemoRun): void {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    const isExitHandledElsewhere = process.listenerCount(signal) > 0;
-    process.once(signal, () => {
-      const stopped = run.stop().then(() => log("info", "demo emulator stopped"));
-      if (isExitHandledElsewhere) return;
-      const deadline = new Promise((resolve) => setTimeout(resolve, DEMO_SHUTDOWN_GRACE_MS * 2).unref());
-      void Promise.race([stopped, deadline]).finally(() => process.exit(EXIT_CODE_BY_SIGNAL[signal]));
-    });
-  }
+/** Stops the emulator when the instance shuts down, before ingest is drained (it is a source of deliveries). */
+function stopOnShutdown(run: DemoRun): void {
+  onShutdown("intake", "demo emulator", async () => {
+    await run.stop();
+    log("info", "demo emulator stopped");
+  });
 }

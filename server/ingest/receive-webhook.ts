@@ -15,6 +15,7 @@ import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
 import { env } from "@/server/env";
 import { log } from "@/server/logger";
+import { eventTypeLabel, metrics, type IngestOutcome } from "@/server/metrics/registry";
 import type { DeliveryWrite } from "@/server/repositories/deliveries";
 import { isKnownEventType, isKnownPayloadVersion } from "@/server/ingest/known-types";
 import { readCappedBody } from "@/server/ingest/read-body";
@@ -22,6 +23,7 @@ import { recordDelivery } from "@/server/ingest/record-delivery";
 import { isIdentityEncoding, isJsonContentType, requestMetadata, type RequestMetadata } from "@/server/ingest/request-metadata";
 import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/ingest/signing-secrets";
 import { timeOrderedId } from "@/server/ingest/time-ordered-id";
+import { isShuttingDown, trackIngest } from "@/server/shutdown";
 
 export interface WebhookReply {
   status: number;
@@ -77,6 +79,8 @@ interface Context {
   receivedAt: Date;
   startedAt: number;
   metadata: RequestMetadata;
+  /** The envelope's event type once parsed; only ever used as a metric label through eventTypeLabel. */
+  eventType: string | null;
 }
 
 /** Keyed hash of the patient uid in `patientUid`; null when there is none. */
@@ -103,6 +107,10 @@ function storageUnavailable(): WebhookReply {
   return { status: 503, body: { error: { code: STORAGE_UNAVAILABLE, message: "RxWatch could not store this delivery. Nothing was acknowledged: retry later." } } };
 }
 
+function shuttingDown(): WebhookReply {
+  return { status: 503, body: { error: { code: STORAGE_UNAVAILABLE, message: "This RxWatch instance is shutting down. Nothing was acknowledged: retry later." } } };
+}
+
 /** Records a refused delivery, then answers with its 4xx — also when recording fails, since retrying would not help the sender. */
 async function reject(context: Context, code: RejectionCode, body: BodyFacts, matchedSecretId: string | null = null, detail?: string): Promise<WebhookReply> {
   const status = REJECTION_STATUS[code];
@@ -124,10 +132,26 @@ async function reject(context: Context, code: RejectionCode, body: BodyFacts, ma
  * request ends as a Delivery row. 4xx means "this body will never be
  * accepted"; the only 5xx is 503 `storage_unavailable`, sent when RxWatch
  * itself could not store, so that RxScale retries. A 200 is returned only
- * after the delivery and its event are committed.
+ * after the delivery and its event are committed. Once a shutdown has begun,
+ * new requests get 503 unread; those already inside are finished first.
  */
 export async function receiveRxscaleWebhook(request: Request): Promise<WebhookReply> {
-  const context: Context = { receivedAt: new Date(), startedAt: performance.now(), metadata: requestMetadata(request.headers) };
+  const context: Context = { receivedAt: new Date(), startedAt: performance.now(), metadata: requestMetadata(request.headers), eventType: null };
+  const reply = isShuttingDown() ? shuttingDown() : await trackIngest(() => receive(request, context));
+  countReply(context, reply);
+  return reply;
+}
+
+/** Counts the answer by outcome, rejection code and event type — bounded sets only, never a value from the request. */
+function countReply(context: Context, reply: WebhookReply): void {
+  const outcome: IngestOutcome = "status" in reply.body ? reply.body.status : reply.status >= 500 ? "unavailable" : "rejected";
+  const reason = outcome === "rejected" && "error" in reply.body ? reply.body.error.code : "none";
+  const m = metrics();
+  m.deliveries.inc({ outcome, reason, event_type: eventTypeLabel(context.eventType) });
+  m.ackSeconds.observe({ outcome }, (performance.now() - context.startedAt) / 1000);
+}
+
+async function receive(request: Request, context: Context): Promise<WebhookReply> {
   const headers = request.headers;
 
   if (!isJsonContentType(headers.get("content-type"))) return reject(context, "unsupported_media_type", NO_BODY);
@@ -159,6 +183,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
   if (!parsed.ok) return reject(context, "invalid_envelope", body, matchedSecretId, `${parsed.field} ${parsed.message}`);
 
   const { envelope, dataUid } = parsed;
+  context.eventType = envelope.event_type;
   const isKnownType = await isKnownEventType(envelope.event_type);
   const flags: DeliveryFlag[] = [];
   if (!isKnownType) flags.push("unknown_event_type");

@@ -6,6 +6,7 @@ import { log } from "@/server/logger";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { commitDeliveries, deliveryCommitConcurrency, type AckTime, type DeliveryWrite, type StoredDelivery } from "@/server/repositories/deliveries";
 import { GroupCommitter } from "@/server/ingest/group-commit";
+import { onShutdown } from "@/server/shutdown";
 
 /*
  * The single path by which deliveries reach the database: every request's
@@ -119,8 +120,27 @@ function createRecorder(): RecorderState {
 // On globalThis: one committer per process, shared by every route bundle.
 const globalForRecorder = globalThis as unknown as { rxwatchDeliveryRecorder?: RecorderState };
 
+/** At shutdown, after ingest has drained: writes the acknowledgement times still held instead of losing them. */
+async function flushAckTimes(state: RecorderState): Promise<void> {
+  if (state.ackTimer !== null) clearTimeout(state.ackTimer);
+  state.ackTimer = null;
+  while (state.ackTimes.length > 0) {
+    const ackTimes = takeAckTimes(state, true);
+    try {
+      await commitDeliveries([], ackTimes);
+    } catch (error) {
+      log("warn", "could not record acknowledgement times at shutdown", { count: ackTimes.length, error: error instanceof Error ? error.name : "unknown" });
+      return;
+    }
+  }
+}
+
 function recorder(): RecorderState {
-  globalForRecorder.rxwatchDeliveryRecorder ??= createRecorder();
+  if (!globalForRecorder.rxwatchDeliveryRecorder) {
+    const state = createRecorder();
+    globalForRecorder.rxwatchDeliveryRecorder = state;
+    onShutdown("cleanup", "acknowledgement times", () => flushAckTimes(state));
+  }
   return globalForRecorder.rxwatchDeliveryRecorder;
 }
 
@@ -133,4 +153,9 @@ function recorder(): RecorderState {
  */
 export function recordDelivery(write: DeliveryWrite, startedAt: number): Promise<StoredDelivery> {
   return recorder().committer.submit({ write, startedAt });
+}
+
+/** Deliveries waiting for a transaction in this process (0 before the first delivery). */
+export function ingestQueueLength(): number {
+  return globalForRecorder.rxwatchDeliveryRecorder?.committer.pendingCount ?? 0;
 }

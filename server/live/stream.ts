@@ -1,5 +1,6 @@
 import "server-only";
 import { CHANGE_EVENT } from "@/lib/live";
+import { metrics } from "@/server/metrics/registry";
 import { changesSince, currentChangeId, subscribeToChanges, type SequencedNotice } from "@/server/live/notices";
 
 /** Comment lines keep proxies from closing an idle stream and let the browser notice a dead one. */
@@ -31,8 +32,11 @@ export function parseLastEventId(value: string | null): number | null {
 export function openChangeStream(lastEventId: number | null, signal: AbortSignal): ReadableStream<Uint8Array> {
   let unsubscribe: (() => void) | null = null;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let isCounted = false;
 
   const cleanup = () => {
+    if (isCounted) metrics().sseClients.dec();
+    isCounted = false;
     unsubscribe?.();
     unsubscribe = null;
     if (heartbeat) clearInterval(heartbeat);
@@ -42,6 +46,8 @@ export function openChangeStream(lastEventId: number | null, signal: AbortSignal
   return new ReadableStream<Uint8Array>(
     {
       async start(controller) {
+        metrics().sseClients.inc();
+        isCounted = true;
         const send = (bytes: Uint8Array) => {
           if ((controller.desiredSize ?? 0) <= 0) {
             cleanup();

@@ -1,18 +1,16 @@
 import "server-only";
+import { env } from "@/server/env";
 import { log } from "@/server/logger";
 import { createInboxWorker, inboxWorkerOptionsFromEnv, type InboxWorker } from "@/server/processing/worker";
-
-/** How long a shutdown we own waits for running handlers before exiting anyway (their leases then expire). */
-const SHUTDOWN_GRACE_MS = 10_000;
-const EXIT_CODE_BY_SIGNAL = { SIGTERM: 143, SIGINT: 130 } as const;
+import { onShutdown } from "@/server/shutdown";
 
 const globalForWorker = globalThis as unknown as { rxwatchInboxWorker?: InboxWorker };
 
 /**
- * Starts this process's inbox worker, once, and stops it on SIGTERM/SIGINT.
- * Under `next start` Next.js exits the process itself after closing its
- * server; a run cut short then is picked up elsewhere once its lease expires.
- * Where nothing else handles the signal, the worker drains and then exits.
+ * Starts this process's inbox worker, once. At shutdown (server/shutdown.ts)
+ * it stops claiming, lets the handlers it is running finish, and gives back
+ * the leases of any that did not, so another instance takes them over at
+ * once; if the shutdown deadline cuts that short, the leases expire instead.
  */
 export function startInboxWorker(): InboxWorker {
   const existing = globalForWorker.rxwatchInboxWorker;
@@ -23,15 +21,15 @@ export function startInboxWorker(): InboxWorker {
   worker.start();
   log("info", "inbox worker started", { workerId: worker.id, concurrency: options.concurrency, pollMs: options.pollMs });
 
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    const isExitHandledElsewhere = process.listenerCount(signal) > 0;
-    process.once(signal, () => {
-      log("info", "inbox worker stopping", { workerId: worker.id, signal });
-      const stopped = worker.stop().then(() => log("info", "inbox worker stopped", { workerId: worker.id }));
-      if (isExitHandledElsewhere) return;
-      const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
-      void Promise.race([stopped, deadline]).finally(() => process.exit(EXIT_CODE_BY_SIGNAL[signal]));
-    });
-  }
+  const stopWaitMs = env().RXWATCH_SHUTDOWN_TIMEOUT_MS / 2;
+  onShutdown("work", "inbox worker", async () => {
+    log("info", "inbox worker stopping", { workerId: worker.id });
+    // stop() waits for running handlers, which may take up to a lease; the shutdown
+    // deadline is usually shorter, so leases are given back as soon as stop() is done
+    // or half the deadline has passed, whichever comes first.
+    await Promise.race([worker.stop(), new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref())]);
+    const released = await worker.releaseLeases();
+    log("info", "inbox worker stopped", { workerId: worker.id, releasedLeases: released });
+  });
   return worker;
 }

@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { env } from "@/server/env";
 import { getSettings } from "@/server/settings";
 import { log } from "@/server/logger";
+import { eventTypeLabel, metrics } from "@/server/metrics/registry";
 import { retryDelayMs, type BackoffPolicy } from "@/server/processing/backoff";
 import { describeRunError, ProcessingError, stackFrames, summarizeError } from "@/server/processing/errors";
 import { isTestDelivery, toInboxEvent, type HandlerContext } from "@/server/processing/event";
@@ -43,6 +44,12 @@ export interface InboxWorker {
   start(): void;
   /** Stops claiming and resolves once every handler already running has finished and been recorded. */
   stop(): Promise<void>;
+  /**
+   * Gives back every lease this worker still holds (runs stop() did not wait
+   * out), so other instances can claim those events at once instead of after
+   * the lease expires. Call after stop(); returns how many were released.
+   */
+  releaseLeases(): Promise<number>;
   /**
    * Claims and runs due events until none is left, resolving with the number
    * of runs. For tests and one-off use; not meant to overlap with start().
@@ -162,6 +169,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     const result = await execute(claimed);
     try {
       const isOwner = await repository.finishRun(claimed.fence, claimed.attemptId, now(), result);
+      const eventType = eventTypeLabel(claimed.eventType);
+      metrics().runs.inc({ outcome: isOwner ? result.outcome : "lease_lost", event_type: eventType });
+      if (isOwner && result.outcome === "dead") metrics().deadLettered.inc({ event_type: eventType });
       if (!isOwner) log("warn", "lease lost before the run finished; its result was discarded", { workerId: id, eventId: claimed.id, attempt: claimed.attempt });
     } catch (error) {
       // The event stays leased to us; once the lease expires another run picks it up.
@@ -267,6 +277,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       clearTimeout(pollTimer);
       clearTimeout(yieldTimer);
       await settle();
+    },
+    async releaseLeases() {
+      return repository.releaseLeases(id, now());
     },
     async drain() {
       let runs = 0;

@@ -68,8 +68,8 @@ function truncateError(message: string): string {
 
 /**
  * Claimable: due (pending, or failed and waiting for its retry) or abandoned
- * (processing with an expired lease, or with none at all, which only a hand
- * edit can produce and which would otherwise stay stuck).
+ * (processing with an expired lease, or with none at all: given back by a
+ * worker that shut down mid-run, or a hand edit that would otherwise stay stuck).
  */
 async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, request: ClaimRequest): Promise<z.infer<typeof claimedRowSchema>[]> {
   const { now, workerId, leaseExpiresAt, limit } = request;
@@ -240,6 +240,21 @@ export function createInboxRepository(client?: Db) {
         });
         return isOwner;
       });
+    },
+
+    /**
+     * Gives up the leases `workerId` holds (a stopping worker whose runs did
+     * not finish): the events stay `processing` with no lease, which makes
+     * them claimable at once, and a late finishRun of the abandoned run fails
+     * its fence and is recorded as lease_lost. Returns how many were released.
+     */
+    async releaseLeases(workerId: string, now: Date): Promise<number> {
+      const connection = await connect();
+      const { count } = await connection.webhookEvent.updateMany({
+        where: { status: "processing", leaseOwner: workerId },
+        data: { leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: now },
+      });
+      return count;
     },
 
     /**

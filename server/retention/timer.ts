@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "@/server/env";
 import { log } from "@/server/logger";
+import { onShutdown } from "@/server/shutdown";
 import { summarizeError } from "@/server/processing/errors";
 import { isRetentionPurgeRunning, runRetentionPurge } from "@/server/retention/purge";
 
@@ -34,6 +35,11 @@ export function startRetentionTimer(tick: () => Promise<void> = () => retentionT
   const intervalMs = env().RXWATCH_RETENTION_INTERVAL_MINUTES * 60 * 1000;
   globalForTimer.rxwatchRetentionTimer = setInterval(() => void tick(), intervalMs);
   globalForTimer.rxwatchRetentionTimer.unref();
-  setTimeout(() => void tick(), FIRST_RUN_MS).unref();
+  const firstRun = setTimeout(() => void tick(), FIRST_RUN_MS);
+  firstRun.unref();
+  onShutdown("intake", "retention timer", () => {
+    clearInterval(globalForTimer.rxwatchRetentionTimer);
+    clearTimeout(firstRun);
+  });
   log("info", "retention timer started", { intervalMs, firstRunMs: FIRST_RUN_MS });
 }

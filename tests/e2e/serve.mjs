@@ -13,6 +13,8 @@ const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "star
     ...process.env,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
+    // As npm start and the Docker image run it: RxWatch drains on SIGTERM instead of Next.js exiting at once.
+    NEXT_MANUAL_SIG_HANDLE: "1",
     DATABASE_URL: `file:${path.join(dir, "rxwatch.db")}`,
     RXWATCH_SECRET_KEY: "e2e-secret-key-that-is-long-enough-0123456789",
     RXWATCH_ADMIN_EMAIL: "admin@e2e.example",

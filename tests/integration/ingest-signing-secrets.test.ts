@@ -79,7 +79,7 @@ describe(`signing secrets on ${testProvider()}`, () => {
   });
 
   it("skips, with a warning, a stored secret that no longer decrypts instead of failing every delivery", async () => {
-    const warnings = vi.spyOn(console, "error").mockImplementation(() => {});
+    const warnings = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const broken = await addSigningSecret({ label: "broken", secret: "whsec_will_break_5555" });
     const healthy = await addSigningSecret({ label: "healthy", secret: "whsec_still_fine_6666" });
     await client.signingSecret.update({ where: { id: broken.id }, data: { keyId: "hkdf-0000000000000000" } });

@@ -22,15 +22,15 @@ const SECRET = vi.hoisted(() => {
 const provider: TestProvider = testProvider();
 const client = createDb(process.env.DATABASE_URL ?? "");
 
-let logLines: MockInstance<typeof console.error>;
+let logLines: MockInstance<typeof process.stderr.write>;
 
 beforeAll(() => {
-  logLines = vi.spyOn(console, "error").mockImplementation(() => {});
+  logLines = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 });
 
 afterAll(async () => {
   // Failures are logged with ids and codes only: a database error can quote the statement's values.
-  const logged = logLines.mock.calls.map((call) => call.join(" ")).join("\n");
+  const logged = logLines.mock.calls.map((call) => String(call[0])).join("\n");
   expect(logged).toContain("could not store a webhook delivery");
   expect(logged).not.toContain(PATIENT_NAME);
   logLines.mockRestore();

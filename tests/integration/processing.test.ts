@@ -21,8 +21,14 @@ const logged: string[] = [];
 const capture = (...parts: unknown[]) => {
   logged.push(parts.map(String).join(" "));
 };
-vi.spyOn(console, "error").mockImplementation(capture);
-vi.spyOn(console, "log").mockImplementation(capture);
+vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+  capture(chunk);
+  return true;
+});
+vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+  capture(chunk);
+  return true;
+});
 
 afterAll(async () => {
   vi.restoreAllMocks();

@@ -2,10 +2,13 @@
 import { healthDtoSchema } from "@/lib/health";
 import { checkHealth } from "@/server/health";
 import { json } from "@/server/http";
+import { withRequestContext } from "@/server/request-context";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
-  const health = await checkHealth();
-  return json(healthDtoSchema, health, { status: health.status === "ok" ? 200 : 503 });
+export async function GET(request: Request): Promise<Response> {
+  return withRequestContext(request, async () => {
+    const health = await checkHealth();
+    return json(healthDtoSchema, health, { status: health.status === "ok" ? 200 : 503 });
+  });
 }

@@ -1,5 +1,6 @@
 // GET /api/stream — server-sent change notices (ids only) for live pages; resumable with Last-Event-ID (staff and up).
 import { withViewer } from "@/server/http";
+import { endOnShutdown } from "@/server/live/end-on-shutdown";
 import { openChangeStream, parseLastEventId } from "@/server/live/stream";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
 export const GET = withViewer("staff", async (request) => {
   const url = new URL(request.url);
   const lastEventId = parseLastEventId(request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"));
-  return new Response(openChangeStream(lastEventId, request.signal), {
+  return new Response(endOnShutdown(openChangeStream(lastEventId, request.signal)), {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store, no-transform",
