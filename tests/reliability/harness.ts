@@ -56,6 +56,8 @@ export const KNOBS = {
   burstMinutes: numberFromEnv("RELIABILITY_BURST_MINUTES", isLong ? 30 : 5),
   /** Events per minute of that traffic: the demo's default rate (6 orders a minute, ≈ 1 event a second). */
   burstEventsPerMinute: numberFromEnv("RELIABILITY_BURST_EVENTS_PER_MINUTE", 60),
+  /** Fail the burst scenario when any answer took longer than RxScale's 5 s timeout (a timing assertion: for a quiet machine). */
+  strictAckBudget: process.env.RELIABILITY_STRICT_ACK_BUDGET === "1",
   /** Fixed port for the server (default: a free one). */
   port: numberFromEnv("RELIABILITY_PORT", 0),
 };
