@@ -2,7 +2,8 @@
 // `npm test`: the whole suite, in the order CI needs it — lint, typecheck,
 // unit, integration on SQLite, integration on PostgreSQL (a throwaway cluster
 // unless DATABASE_URL_TEST_PG is set), production build, end-to-end in
-// Chromium (installed from Debian when missing and running as root). Every
+// Chromium (installed from Debian when missing and running as root), crash and
+// fault scenarios against the build (short form). Every
 // stage runs even after a failure, so one run shows everything that is wrong;
 // the exit code is non-zero when any stage failed.
 import { spawnSync } from "node:child_process";
@@ -79,6 +80,13 @@ if (isBuilt) {
   });
 } else {
   results.push({ stage: "end-to-end", ok: false, seconds: "0.0", note: "skipped: build failed" });
+}
+// Crash and fault scenarios against the build, short form (docs/reliability.md; long form: npm run test:reliability).
+if (isBuilt) {
+  const report = path.join(reports, "vitest-reliability.json");
+  run("reliability (short)", bin("vitest"), ["run", "--project", "reliability", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env: { RELIABILITY_SIZE: "short" }, countFrom: report });
+} else {
+  results.push({ stage: "reliability (short)", ok: false, seconds: "0.0", note: "skipped: build failed" });
 }
 
 console.log("\n━━ summary ━━");
