@@ -72,14 +72,14 @@ export interface TestDatabase {
   stop(): Promise<void>;
 }
 
-/** A SQLite file in `dir` (a fresh temp directory by default); queries use their own short read-only connection. */
+/** A SQLite file in `dir` (a fresh temp directory by default); queries use their own short connection. */
 export function sqliteDatabase(dir = mkdtempSync(path.join(os.tmpdir(), "rxwatch-reliability-"))): TestDatabase {
   const file = path.join(dir, "rxwatch.db");
   return {
     provider: "sqlite",
     url: `file:${file}`,
     query: async <Row extends Record<string, unknown>>(sql: string, params: unknown[] = []) => {
-      const connection = new Database(file, { readonly: true, timeout: 10_000 });
+      const connection = new Database(file, { fileMustExist: true, timeout: 10_000 });
       try {
         return connection.prepare(sql.replace(/\$\d+/g, "?")).all(...params) as Row[];
       } finally {
@@ -149,6 +149,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 export interface RxwatchServer {
   url: string;
   webhookUrl: string;
@@ -162,10 +173,19 @@ export interface RxwatchServer {
   stop(): Promise<void>;
 }
 
+// The servers run in their own process groups, so nothing takes them down with us unless we do: on exit, and on
+// the signals that end a test run early (a `timeout`, Ctrl-C), where no 'exit' event would come.
 const liveChildren = new Set<ChildProcess>();
-process.once("exit", () => {
+const killLiveChildren = () => {
   for (const child of liveChildren) if (child.pid) killGroup(child.pid, "SIGKILL");
-});
+};
+process.once("exit", killLiveChildren);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    killLiveChildren();
+    process.kill(process.pid, signal);
+  });
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -192,6 +212,8 @@ export async function rxwatchServer(databaseUrl: string, extraEnv: Record<string
     });
 
   const start = async () => {
+    // Otherwise a stray server on this port would answer the health check in place of ours.
+    if (await isListening(port)) throw new Error(`something already listens on port ${port}`);
     const started = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: root,
       detached: true,
