@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { collectFigures, drainEmulator, drainProcessing, KNOBS, postgresDatabase, report, rxwatchServer, sleep, startLoad, waitUntil } from "./harness";
+import { collectFigures, DRAIN_TIMEOUT_MS, drainEmulator, drainProcessing, KNOBS, postgresDatabase, report, rxwatchServer, sleep, startLoad, waitUntil } from "./harness";
 
 /*
  * PostgreSQL restarts under load: while the database is away, ingest must
@@ -33,7 +33,7 @@ describe("PostgreSQL restart during load", () => {
       await waitUntil(
         "ingest to acknowledge again after the database came back",
         () => emulator.deliveries().some((record) => record.attempts.some((attempt) => attempt.outcome === "delivered" && Date.parse(attempt.started_at) >= backAt)),
-        60_000,
+        DRAIN_TIMEOUT_MS,
       );
       recoveriesMs.push(
         Math.min(...emulator.deliveries().flatMap((record) => record.attempts.filter((attempt) => attempt.outcome === "delivered" && Date.parse(attempt.started_at) >= backAt).map((attempt) => Date.parse(attempt.started_at) + attempt.duration_ms - backAt))),

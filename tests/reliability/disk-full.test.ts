@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from "
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { collectFigures, drainEmulator, drainProcessing, KNOBS, report, rxwatchServer, sleep, sqliteDatabase, startLoad, waitUntil } from "./harness";
+import { collectFigures, DRAIN_TIMEOUT_MS, drainEmulator, drainProcessing, KNOBS, report, rxwatchServer, sleep, sqliteDatabase, startLoad, waitUntil } from "./harness";
 
 /*
  * The SQLite file's disk fills up under load. The database lives on its own
@@ -73,14 +73,14 @@ describe("disk full under the SQLite file", () => {
     const fullAt = Date.now();
     const refusedSinceFull = () => emulator.deliveries().flatMap((record) => record.attempts).filter((attempt) => attempt.status_code === 503 && Date.parse(attempt.started_at) >= fullAt).length;
     // SQLite overwrites WAL frames it already has before it needs a new block, so the first refusal can take a moment.
-    await waitUntil("ingest to refuse a delivery on the full disk", () => refusedSinceFull() > 0, 60_000);
+    await waitUntil("ingest to refuse a delivery on the full disk", () => refusedSinceFull() > 0, DRAIN_TIMEOUT_MS);
     await sleep(KNOBS.diskFullSeconds * 1_000);
     rmSync(filler);
     const freedAt = Date.now();
     await waitUntil(
       "ingest to acknowledge again after space returned",
       () => emulator.deliveries().some((record) => record.attempts.some((attempt) => attempt.outcome === "delivered" && Date.parse(attempt.started_at) >= freedAt)),
-      60_000,
+      DRAIN_TIMEOUT_MS,
     );
     await sleep(2_000);
     await drainEmulator(emulator);

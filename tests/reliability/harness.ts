@@ -325,7 +325,7 @@ export async function waitUntil(what: string, condition: () => Promise<boolean> 
  * retry storm after the kills can take minutes to work off (docs/reliability.md),
  * and the scenarios test that it ends without loss, not how fast.
  */
-const DRAIN_TIMEOUT_MS = 600_000;
+export const DRAIN_TIMEOUT_MS = 600_000;
 
 /** Stops new traffic and waits until every delivery is delivered or has given up. */
 export async function drainEmulator(emulator: RunningEmulator, timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
