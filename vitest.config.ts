@@ -32,6 +32,18 @@ export default defineConfig({
       { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const } } },
       integration("sqlite"),
       integration("postgresql"),
+      {
+        ...shared,
+        // Crash and fault scenarios against the production build (run `next build` first); see docs/reliability.md.
+        test: {
+          name: "reliability",
+          include: ["tests/reliability/**/*.test.ts"],
+          env: { NODE_ENV: "test" as const },
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -51,6 +51,10 @@ export interface ControlDeps {
   pause: () => void;
   resume: () => void;
   isPaused: () => boolean;
+  /** Holds every delivery attempt that comes due instead of sending it. */
+  hold: () => void;
+  /** Sends every held attempt at once; returns how many. */
+  release: () => number;
   send: (request: z.output<typeof sendRequestSchema>) => SendResult;
   waitFor: (records: DeliveryRecord[]) => Promise<DeliveryRecord[]>;
   /** Gives a subscription a new signing secret (the given one, or a random one); undefined when it does not exist. */
@@ -123,6 +127,11 @@ export async function handleControlRequest(request: IncomingMessage, response: S
     case "/resume":
       deps.resume();
       return sendJson(response, 200, { paused: deps.isPaused() });
+    case "/hold":
+      deps.hold();
+      return sendJson(response, 200, { holding: true });
+    case "/release":
+      return sendJson(response, 200, { holding: false, released: deps.release() });
     case "/send": {
       if (!isPlainObject(body.value)) return sendJson(response, 400, { error: "(body): must be a JSON object", field: "(body)" });
       const parsed = sendRequestSchema.safeParse(body.value);

@@ -53,6 +53,22 @@ describe("Deliverer", () => {
     expect(settled).toMatchObject({ status: "delivered", attempts: [{ attempt: 1, outcome: "delivered", status_code: 200, signature: "valid", body: "valid" }] });
   });
 
+  it("holds new deliveries and due retries while held, and sends them all on release", async () => {
+    const target = await receiver((_request, index) => (index === 0 ? 503 : 200));
+    const engine = deliverer({ retryBaseMs: 20 });
+    const retried = engine.enqueue(job(target.url));
+    await target.waitForRequests(1);
+    engine.hold();
+    const fresh = [engine.enqueue(job(target.url)), engine.enqueue(job(target.url))];
+    await expect(target.waitForRequests(2, 300)).rejects.toThrow("expected 2 requests, got 1");
+    expect(engine.stats).toMatchObject({ pending: 3, held: 3 });
+    expect(engine.release()).toBe(3);
+    await target.waitForRequests(4);
+    const settled = await Promise.all([retried, ...fresh].map((record) => engine.waitFor(record.id)));
+    expect(settled.map((record) => record?.status)).toEqual(["delivered", "delivered", "delivered"]);
+    expect(engine.stats).toMatchObject({ pending: 0, held: 0, delivered: 3 });
+  });
+
   it("retries a failing target with exponential backoff and stops at the first 2xx", async () => {
     const target = await receiver((_request, index) => (index < 3 ? 503 : 204));
     const engine = deliverer();

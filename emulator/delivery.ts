@@ -84,6 +84,8 @@ export interface DeliveryRecord {
 
 export interface DeliveryStats {
   pending: number;
+  /** Pending deliveries held back by hold(), sent on release(). */
+  held: number;
   delivered: number;
   failed: number;
   abandoned: number;
@@ -129,7 +131,9 @@ export class Deliverer {
   private readonly entries = new Map<string, Entry>();
   private sequence = 0;
   private stopping = false;
-  private readonly counts: DeliveryStats = { pending: 0, delivered: 0, failed: 0, abandoned: 0, attempts: 0 };
+  private isHolding = false;
+  private held: Entry[] = [];
+  private readonly counts: Omit<DeliveryStats, "held"> = { pending: 0, delivered: 0, failed: 0, abandoned: 0, attempts: 0 };
 
   constructor(
     private readonly policy: DeliveryPolicy,
@@ -193,7 +197,33 @@ export class Deliverer {
   }
 
   get stats(): DeliveryStats {
-    return { ...this.counts };
+    return { ...this.counts, held: this.held.length };
+  }
+
+  /**
+   * Holds every attempt that comes due from now on (first attempts and
+   * retries alike) instead of sending it, as if the sender's queue were cut
+   * off from the receiver — an outage seen from RxScale's side. Attempts
+   * already in flight finish normally.
+   */
+  hold(): void {
+    this.isHolding = true;
+  }
+
+  /**
+   * Ends a hold and sends every held attempt at once (the retry backlog
+   * draining after an outage); returns how many were released.
+   */
+  release(): number {
+    this.isHolding = false;
+    const released = this.held;
+    this.held = [];
+    for (const entry of released) void this.attempt(entry);
+    return released.length;
+  }
+
+  get isHeld(): boolean {
+    return this.isHolding;
   }
 
   /**
@@ -203,6 +233,7 @@ export class Deliverer {
    */
   async stop(graceMs: number): Promise<DeliveryRecord[]> {
     this.stopping = true;
+    this.held = [];
     const abandoned: DeliveryRecord[] = [];
     for (const entry of this.entries.values()) {
       if (entry.record.status !== "pending" || entry.inFlight) continue;
@@ -241,6 +272,10 @@ export class Deliverer {
 
   private async attempt(entry: Entry): Promise<void> {
     if (this.stopping) return;
+    if (this.isHolding) {
+      this.held.push(entry);
+      return;
+    }
     const { record, job } = entry;
     const number = record.attempts.length + 1;
     record.next_attempt_at = null;

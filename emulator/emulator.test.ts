@@ -226,6 +226,8 @@ describe("emulator controls", () => {
     expect((await call("POST", "/_emulator/faults", { key: null, body: { duplicat: 1 } })).status).toBe(400);
     expect(await call("POST", "/_emulator/pause", { key: null })).toMatchObject({ json: { paused: true } });
     expect(await call("POST", "/_emulator/resume", { key: null })).toMatchObject({ json: { paused: false } });
+    expect(await call("POST", "/_emulator/hold", { key: null })).toMatchObject({ json: { holding: true } });
+    expect(await call("POST", "/_emulator/release", { key: null })).toMatchObject({ json: { holding: false, released: 0 } });
     await create("order_created");
     const burst = await call("POST", "/_emulator/burst", { key: null, body: { count: 5 } });
     expect(z.object({ events: z.number().min(5) }).parse(burst.json).events).toBeLessThanOrEqual(6);

@@ -36,6 +36,8 @@ export interface EmulatorState {
   started_at: string;
   seed: number;
   paused: boolean;
+  /** Delivery attempts are being held (POST /_emulator/hold) until released. */
+  holding: boolean;
   traffic: TrafficStats & { orders_per_minute: number; step_delay_ms: number };
   faults: FaultRates;
   deliveries: DeliveryStats;
@@ -76,6 +78,10 @@ export interface RunningEmulator {
   burst(count: number): number;
   pause(): void;
   resume(): void;
+  /** Holds every delivery attempt that comes due (new deliveries and retries) instead of sending it: an outage as RxScale sees it. */
+  hold(): void;
+  /** Ends a hold and sends every held attempt at once (the retry backlog draining); returns how many were released. */
+  release(): number;
   setFaults(patch: PartialFaultRates, preset?: Preset): FaultRates;
   /** Stops traffic and the server; reports everything that was not delivered. Safe to call twice. */
   stop(): Promise<StopReport>;
@@ -146,6 +152,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return { ok: true, deliveries };
   };
 
+  const hold = (): void => {
+    deliverer.hold();
+    log.info("holding deliveries: attempts that come due are queued, not sent, until release");
+  };
+  const release = (): number => {
+    const released = deliverer.release();
+    log.info(`released ${released} held delivery attempts at once`);
+    return released;
+  };
+
   const waitFor = async (records: DeliveryRecord[]): Promise<DeliveryRecord[]> => {
     const settled = await Promise.all(records.map((record) => deliverer.waitFor(record.id)));
     return settled.map((record, index) => record ?? records[index]).filter((record): record is DeliveryRecord => record !== undefined);
@@ -159,6 +175,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     started_at: startedAt,
     seed,
     paused: traffic.isPaused,
+    holding: deliverer.isHeld,
     traffic: { ...traffic.stats, orders_per_minute: config.ordersPerMinute, step_delay_ms: config.stepDelayMs },
     faults: faults.rates,
     deliveries: deliverer.stats,
@@ -185,6 +202,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           pause: () => traffic.pause(),
           resume: () => traffic.resume(),
           isPaused: () => traffic.isPaused,
+          hold: () => hold(),
+          release: () => release(),
           send: (input) => send(input),
           waitFor,
           rotateSecret: (uid, secret) => {
@@ -254,6 +273,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     burst: (count) => traffic.burst(count),
     pause: () => traffic.pause(),
     resume: () => traffic.resume(),
+    hold,
+    release,
     setFaults,
     stop,
   };

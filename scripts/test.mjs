@@ -3,7 +3,7 @@
 // dependency audit, unit, integration on SQLite, integration on PostgreSQL (a
 // throwaway cluster unless DATABASE_URL_TEST_PG is set), production build,
 // end-to-end in Chromium (installed from Debian when missing and running as
-// root), and last a scan of every log the suite wrote for the seeded
+// root), crash and fault scenarios against the build (short form), and last a scan of every log the suite wrote for the seeded
 // patients' data. Each stage prints live and is also written to
 // test-results/logs/<stage>.log (the end-to-end servers' output included),
 // which is what the log scan reads. Every stage runs even after a failure, so
@@ -121,6 +121,13 @@ if (isBuilt) {
   });
 } else {
   results.push({ stage: "end-to-end", ok: false, seconds: "0.0", note: "skipped: build failed" });
+}
+// Crash and fault scenarios against the build, short form (docs/reliability.md; long form: npm run test:reliability).
+if (isBuilt) {
+  const report = path.join(reports, "vitest-reliability.json");
+  await run("reliability (short)", bin("vitest"), ["run", "--project", "reliability", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { env: { RELIABILITY_SIZE: "short" }, countFrom: report });
+} else {
+  results.push({ stage: "reliability (short)", ok: false, seconds: "0.0", note: "skipped: build failed" });
 }
 // Last, so that it reads every other stage's log.
 await run("log scan", process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), path.join(root, "scripts", "log-scan.ts"), logs, seededPatients]);

@@ -13,6 +13,7 @@ import { extractSearchKeys, patientUidOf, patientUidOfBody } from "@/lib/order-f
 import { patientSearchKey } from "@/server/crypto/search-key";
 import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
+import { driverErrorCause } from "@/server/driver-error";
 import { env } from "@/server/env";
 import { log } from "@/server/logger";
 import { eventTypeLabel, metrics, type IngestOutcome } from "@/server/metrics/registry";
@@ -33,11 +34,15 @@ export interface WebhookReply {
 /** Stored as the body hash of a delivery whose body was never read (413, 415). */
 const UNREAD_BODY_SHA256 = "";
 
-/** Error name and driver code only: database messages can quote the values of the statement. */
-function errorFields(error: unknown): { error: string; code?: string } {
+/**
+ * Error name, driver code and the database's reason (e.g. "sqlite SQLITE_FULL", "DatabaseNotReachable") only:
+ * database messages can quote the values of the statement.
+ */
+function errorFields(error: unknown): { error: string; code?: string; cause?: string } {
   if (!(error instanceof Error)) return { error: "unknown" };
   const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
-  return code === undefined ? { error: error.name } : { error: error.name, code };
+  const cause = driverErrorCause(error);
+  return { error: error.name, ...(code === undefined ? {} : { code }), ...(cause === undefined ? {} : { cause }) };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

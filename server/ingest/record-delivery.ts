@@ -1,5 +1,6 @@
 import "server-only";
 import { performance } from "node:perf_hooks";
+import { driverErrorCause } from "@/server/driver-error";
 import { env } from "@/server/env";
 import { publishChanges } from "@/server/live/notices";
 import { log } from "@/server/logger";
@@ -111,7 +112,7 @@ function createRecorder(): RecorderState {
         return stored;
       },
       onBatchFailed: (error, size) =>
-        log("warn", "delivery batch failed; storing its deliveries one by one", { size, error: error instanceof Error ? error.name : "unknown" }),
+        log("warn", "delivery batch failed; storing its deliveries one by one", { size, error: error instanceof Error ? error.name : "unknown", cause: driverErrorCause(error) }),
     }),
   };
   return state;

@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import { driverErrorCause } from "@/server/driver-error";
 import { AppError } from "@/server/errors";
 
 /**
@@ -48,10 +49,13 @@ function stringProperty(value: unknown, key: string): string | undefined {
   return typeof property === "string" && /^[\w.-]{1,40}$/.test(property) ? property : undefined;
 }
 
-/** An error's class and, when it has a short one, its code (e.g. "PrismaClientKnownRequestError (P2002)"); never its message. */
+/**
+ * An error's class and, when it has a short one, its code (e.g. "PrismaClientKnownRequestError (P2002)") or the
+ * database's reason (e.g. "DriverAdapterError (DatabaseNotReachable)"); never its message.
+ */
 export function summarizeError(error: unknown): string {
   const name = error instanceof Error ? error.name : typeof error;
-  const code = stringProperty(error, "code");
+  const code = stringProperty(error, "code") ?? driverErrorCause(error);
   return code ? `${name} (${code})` : name;
 }
 

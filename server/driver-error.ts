@@ -1,0 +1,40 @@
+import "server-only";
+
+/*
+ * Prisma's driver adapters throw `DriverAdapterError` whose `cause` says what
+ * the database reported: a kind ("DatabaseNotReachable", "sqlite",
+ * "postgres", …) and the driver's own code (SQLITE_FULL, a PostgreSQL
+ * SQLSTATE such as 57P01). The error's name alone tells an operator nothing
+ * — "disk full" and "database restarting" both log as DriverAdapterError —
+ * and its message may quote statement values, so only these short codes are
+ * extracted.
+ */
+
+const SHORT_CODE = /^[\w.-]{1,40}$/;
+/** How far down a chain of `cause`s to look (Prisma wraps the adapter's error at most once or twice). */
+const MAX_CAUSE_DEPTH = 3;
+
+function shortString(value: unknown, key: string): string | undefined {
+  if (typeof value !== "object" || value === null || !(key in value)) return undefined;
+  const property: unknown = Reflect.get(value, key);
+  return typeof property === "string" && SHORT_CODE.test(property) ? property : undefined;
+}
+
+/**
+ * The database's reason behind `error`, e.g. "sqlite SQLITE_FULL",
+ * "postgres 57P01" or "DatabaseNotReachable"; undefined when `error` did not
+ * come from a driver adapter. Never includes a message.
+ */
+export function driverErrorCause(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof current === "object" && current !== null; depth += 1) {
+    const cause: unknown = Reflect.get(current, "cause");
+    if (shortString(current, "name") === "DriverAdapterError" && typeof cause === "object" && cause !== null) {
+      const kind = shortString(cause, "kind") ?? "unknown";
+      const code = shortString(cause, "originalCode") ?? shortString(cause, "code");
+      return code === undefined ? kind : `${kind} ${code}`;
+    }
+    current = cause;
+  }
+  return undefined;
+}
