@@ -15,9 +15,12 @@ import type { Role } from "@/lib/roles";
  * - "signature": a request signature authenticates it, a session never does
  *   (the RxScale webhook): everyone without one gets 401;
  * - "bench": the benchmark's no-op, 404 unless RXWATCH_BENCH_ROUTES=1; holds
- *   no data and changes nothing, so it needs neither sign-in nor origin.
+ *   no data and changes nothing, so it needs neither sign-in nor origin;
+ * - "network": no sign-in, but only from RXWATCH_METRICS_ALLOW addresses or
+ *   with RXWATCH_METRICS_TOKEN (the Prometheus scrape); the tests call from
+ *   loopback, which the default allow-list admits.
  */
-export type Access = Role | "public" | "signature" | "bench";
+export type Access = Role | "public" | "signature" | "bench" | "network";
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type RouteRules = Record<string, Partial<Record<HttpMethod, Access>>>;
@@ -32,6 +35,7 @@ export const ROUTE_RULES: RouteRules = {
   "/events": { GET: "support" },
   "/failures": { GET: "support" },
   "/settings": { GET: "admin" },
+  "/audit": { GET: "admin" },
 
   // API
   "/api/health": { GET: "public" },
@@ -44,7 +48,15 @@ export const ROUTE_RULES: RouteRules = {
   "/api/orders/[uid]": { GET: "staff" },
   "/api/deliveries": { GET: "support" },
   "/api/deliveries/[id]": { GET: "support" },
-  "/api/deliveries/export": { GET: "support" },
+  "/api/deliveries/export": { GET: "support", POST: "admin" },
+  "/api/deliveries/[id]/reveal": { POST: "support" },
+  "/api/audit": { GET: "admin" },
+  "/api/audit/export": { GET: "admin" },
+  "/api/data-protection/forget-patient": { POST: "admin" },
+  "/api/data-protection/purge-runs": { GET: "admin", POST: "admin" },
+  "/api/me/sessions": { DELETE: "staff" },
+  "/api/users/[id]/sessions": { DELETE: "admin" },
+  "/api/metrics": { GET: "network" },
   "/api/events/[id]/reprocess": { POST: "support" },
   "/api/failures": { GET: "support" },
   "/api/failures/[key]": { POST: "support" },
@@ -74,6 +86,9 @@ export const ROUTE_RULES: RouteRules = {
  * Concrete paths to call where substituting a made-up id into the dynamic
  * segments would not reach the handler's access check in a harmless way.
  */
+/** Calls that end the caller's own sessions: the inventory signs the caller in again afterwards. */
+export const ENDS_CALLERS_SESSIONS: ReadonlySet<string> = new Set(["DELETE /api/me/sessions"]);
+
 export const SAMPLE_PATHS: Record<string, Partial<Record<HttpMethod, string>>> = {
   "/api/auth/[...all]": { GET: "/api/auth/get-session", POST: "/api/auth/sign-in/email" },
 };
