@@ -347,8 +347,9 @@ describe("forget patient", () => {
     const other = await seedEvent({ receivedAt: daysAgo(3), orderUid: "ord-b", patientUid: "pat-max" });
     const otherGrant = await seedRevealGrant(other.deliveryId);
     const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
-    vi.spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
+    // The logger (pino) writes to the process streams directly.
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
 
     for (const token of [staffToken, supportToken]) {
       expect((await call(forgetRoute, "/api/data-protection/forget-patient", token, { patientUid: "pat-erika", reason: "DSR-2027-014" })).status).toBe(403);
