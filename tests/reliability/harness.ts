@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -425,6 +426,17 @@ export async function collectFigures(emulator: RunningEmulator, database: TestDa
 }
 
 /** Prints the scenario's table and keeps its figures in test-results/reliability/<name>.json for docs/reliability.md. */
+/** The promise every scenario checks: every delivery sent was acknowledged, stored and processed once; none lost, doubled, given up or dead. */
+export function expectNothingLostOrDoubled(figures: Figures): void {
+  expect(figures.lost).toBe(0);
+  expect(figures.duplicatesProcessed).toBe(0);
+  expect(figures.gaveUp).toBe(0);
+  expect(figures.acknowledged).toBe(figures.sent);
+  expect(figures.storedOfSent).toBe(figures.sent);
+  expect(figures.dead).toBe(0);
+  expect(figures.processed).toBe(figures.sent);
+}
+
 export function report(name: string, figures: Figures, extra: Record<string, string | number> = {}): void {
   const rows: [string, string | number][] = [
     ["sent (events)", figures.sent],
