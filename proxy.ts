@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getSessionCookie } from "better-auth/cookies";
 import { isHttpsRequest, newNonce, pageSecurityHeaders } from "@/lib/security-headers";
-import { env } from "@/server/env";
+import { env } from "@/server/core/env";
 
 /** Pages anyone may open; every other page needs a session cookie to get past here. */
 const PUBLIC_PAGES = new Set(["/sign-in"]);

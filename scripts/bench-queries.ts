@@ -41,7 +41,7 @@ import { ordersQuerySchema } from "@/lib/orders";
 import { dataUidOf } from "@/lib/rxscale/envelope";
 import { eventNameSettingsSchema, stuckThresholdSettingsSchema } from "@/lib/settings";
 import { patientSearchKey } from "@/server/crypto/search-key";
-import { sealDeliveryBody } from "@/server/repositories/delivery-body";
+import { sealDeliveryBody } from "@/server/repositories/delivery-bodies";
 
 const scriptPath = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(scriptPath), "..");
@@ -884,7 +884,7 @@ async function runMeasurements(resultFile: string): Promise<void> {
     } as typeof original;
   }
 
-  const { listOrders, getOrderTrace } = await import("@/server/orders");
+  const { listOrders, getOrderTrace } = await import("@/server/orders/service");
   const { countOrdersByStage } = await import("@/server/repositories/orders");
   const problems: string[] = [];
   const stats: Stat[] = [];
@@ -1114,7 +1114,7 @@ async function main(): Promise<number> {
   const orderCount = Number(options.orders);
   const eventCount = Number(options.events);
   const seed = Number(options.seed);
-  const { migrateDatabase } = await import("@/server/migrations");
+  const { migrateDatabase } = await import("@/server/core/migrations");
   const workDir = mkdtempSync(path.join(os.tmpdir(), "rxwatch-bench-queries-"));
   const sqliteFile = options.db ? path.resolve(options.db) : path.join(workDir, "rxwatch.db");
   const sqliteUrl = `file:${sqliteFile}`;

@@ -4,12 +4,12 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { roleSchema } from "@/lib/roles";
-import { env } from "@/server/env";
-import { migrateDatabase } from "@/server/migrations";
+import { env } from "@/server/core/env";
+import { migrateDatabase } from "@/server/core/migrations";
 import { createUser, findUser, listUsers, revokeSessions, updateUser } from "@/server/auth/users";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
-import { AppError } from "@/server/errors";
-import { DEFAULT_ROTATION_BATCH, keyStatus, rotateKeys } from "@/server/key-rotation";
+import { AppError } from "@/server/core/errors";
+import { DEFAULT_ROTATION_BATCH, keyStatus, rotateKeys } from "@/server/key-rotation/rotate-keys";
 import type { ChangeContext } from "@/server/auth/users";
 
 /** Changes made here are audited as the system's "cli" actor: the shell user is not known to RxWatch. */

@@ -2,8 +2,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
 import type { AlertChannel, NotificationKind } from "@/lib/alerts";
-import { getSettings } from "@/server/settings";
-import { log } from "@/server/logger";
+import { getSettings } from "@/server/settings/settings";
+import { log } from "@/server/core/logger";
 import { readSmtpPassword } from "@/server/alerts/smtp-password";
 import { insertAlertNotification } from "@/server/repositories/alerts";
 

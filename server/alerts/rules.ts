@@ -1,9 +1,9 @@
 import "server-only";
 import { ALERT_RULE_LABELS, type AlertRule } from "@/lib/alerts";
 import { STAGE_LABELS, stageSchema } from "@/lib/lifecycle";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
-import { getSettings } from "@/server/settings";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
+import { getSettings } from "@/server/settings/settings";
 import { summarizeError } from "@/server/processing/errors";
 import { sendAlert } from "@/server/alerts/notify";
 import { ensureAlertState, touchAlertState, transitionAlertState } from "@/server/repositories/alerts";

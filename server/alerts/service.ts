@@ -10,9 +10,9 @@ import {
   type TestAlertResultDto,
 } from "@/lib/alerts";
 import type { Viewer } from "@/server/auth/viewer";
-import { recordAudit } from "@/server/audit";
-import { AppError } from "@/server/errors";
-import { getSettings, updateSettings } from "@/server/settings";
+import { recordAudit } from "@/server/audit/record-audit";
+import { AppError } from "@/server/core/errors";
+import { getSettings, updateSettings } from "@/server/settings/settings";
 import { sendAlert } from "@/server/alerts/notify";
 import { clearSmtpPassword, saveSmtpPassword, smtpPasswordStatus } from "@/server/alerts/smtp-password";
 import { listAlertNotifications, listAlertStates } from "@/server/repositories/alerts";

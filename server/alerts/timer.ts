@@ -1,13 +1,13 @@
 import "server-only";
-import { log } from "@/server/logger";
-import { onShutdown } from "@/server/shutdown";
+import { log } from "@/server/core/logger";
+import { onShutdown } from "@/server/core/shutdown";
 import { summarizeError } from "@/server/processing/errors";
 import { evaluateAlerts } from "@/server/alerts/rules";
 import { getFailures } from "@/server/failures/scan";
 import { resumeStaleReplayJobs } from "@/server/replay/jobs";
 import { deleteAlertNotificationsBefore } from "@/server/repositories/alerts";
 import { deleteBacklogSamplesBefore, eventStatusCounts, upsertBacklogSample } from "@/server/repositories/failures";
-import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/singleton";
+import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/leader-lock";
 
 /*
  * The alert timer: every 30 s, independent of the inbox worker (so a handler

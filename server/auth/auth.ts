@@ -3,9 +3,9 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { admin } from "better-auth/plugins";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
-import { env } from "@/server/env";
-import { currentProvider, db } from "@/server/db";
-import { secretKey } from "@/server/secret-key";
+import { env } from "@/server/core/env";
+import { currentProvider, db } from "@/server/core/db";
+import { secretKey } from "@/server/core/secret-key";
 import { lockedMessage, recordSignInFailure, recordSignInSuccess, recordSignOut, refuseIfLocked, signInClock, SIGN_IN_LOCKED_CODE } from "@/server/auth/sign-in";
 
 /** Where sign-in lives; everything under it is better-auth's. */

@@ -1,13 +1,13 @@
 import "server-only";
 import { createHmac, hkdfSync } from "node:crypto";
 import { toRole } from "@/lib/roles";
-import { recordAudit } from "@/server/audit";
+import { recordAudit } from "@/server/audit/record-audit";
 import { afterFailure, lockedUntil, type LockoutPolicy } from "@/server/auth/lockout-policy";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
 import { findUserByEmail } from "@/server/repositories/users";
 import { deleteThrottle, findThrottle, replaceThrottle } from "@/server/repositories/sign-in-throttle";
-import { secretKey } from "@/server/secret-key";
+import { secretKey } from "@/server/core/secret-key";
 
 /*
  * What happens around better-auth's email sign-in: the per-email lockout with

@@ -2,9 +2,9 @@ import "server-only";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { apiTokenDtoSchema, type ApiTokenDto, type CreateApiTokenRequest, type CreatedApiTokenDto } from "@/lib/accounts";
 import { toRole, type Role } from "@/lib/roles";
-import { recordAudit } from "@/server/audit";
+import { recordAudit } from "@/server/audit/record-audit";
 import { SERVER_CHANGE, type ChangeContext } from "@/server/auth/users";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/core/errors";
 import { findApiTokenByHash, insertApiToken, listApiTokenRows, markApiTokenUsed, revokeApiTokenRow } from "@/server/repositories/api-tokens";
 
 /** Every token starts with this, so leaked tokens are easy to recognise and scan for. */

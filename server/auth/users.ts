@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { userDtoSchema, type CreateUserRequest, type UpdateUserRequest, type UserDto } from "@/lib/accounts";
 import { toRole } from "@/lib/roles";
-import { recordAudit, type AuditActor } from "@/server/audit";
-import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { recordAudit, type AuditActor } from "@/server/audit/record-audit";
+import { env } from "@/server/core/env";
+import { AppError } from "@/server/core/errors";
 import {
   countActiveAdmins,
   countUsers,

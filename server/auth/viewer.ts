@@ -1,10 +1,10 @@
 import "server-only";
 import { hasRole, toRole, type Role } from "@/lib/roles";
 import type { ViewerDto } from "@/lib/accounts";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/core/errors";
 import { auth } from "@/server/auth/auth";
 import { authenticateApiToken } from "@/server/auth/tokens";
-import { env } from "@/server/env";
+import { env } from "@/server/core/env";
 
 /** Whoever is making the request: a signed-in person or an API token. */
 export type Viewer =

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, hkdfSync } from "node:crypto";
-import { previousSecretKeys, secretKey } from "@/server/secret-key";
+import { previousSecretKeys, secretKey } from "@/server/core/secret-key";
 
 /*
  * The key ring: RXWATCH_SECRET_KEY seals and hashes everything new;

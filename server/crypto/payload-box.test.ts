@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 const KEY_A = "key-a-with-at-least-thirty-two-characters-0001";
 const KEY_B = "key-b-with-at-least-thirty-two-characters-0002";
 const keys = vi.hoisted(() => ({ current: "", previous: [] as string[] }));
-vi.mock("@/server/secret-key", () => ({ secretKey: () => keys.current, previousSecretKeys: () => keys.previous }));
+vi.mock("@/server/core/secret-key", () => ({ secretKey: () => keys.current, previousSecretKeys: () => keys.previous }));
 
 const { openPayload, PayloadBoxError, SEALED_PAYLOAD_OVERHEAD_BYTES, sealPayload } = await import("./payload-box");
 const { keyRing } = await import("./key-ring");

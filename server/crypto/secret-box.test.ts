@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const secretKey = vi.hoisted(() => ({ value: "first-secret-key-with-at-least-32-characters" }));
-vi.mock("@/server/secret-key", () => ({ secretKey: () => secretKey.value, previousSecretKeys: () => [] }));
+vi.mock("@/server/core/secret-key", () => ({ secretKey: () => secretKey.value, previousSecretKeys: () => [] }));
 
 const { SecretBoxError, currentSecretBoxKeyId, openSecret, sealSecret } = await import("./secret-box");
 

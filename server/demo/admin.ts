@@ -3,10 +3,10 @@ import { randomInt } from "node:crypto";
 import { chmod, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createUser, findUser, hasAnyUser, passwordProblem } from "@/server/auth/users";
-import { databaseProvider, sqliteFilePath } from "@/server/db";
-import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { databaseProvider, sqliteFilePath } from "@/server/core/db";
+import { env } from "@/server/core/env";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 
 /*
  * The demo's admin account. RxWatch has no default password, so a demo

@@ -5,16 +5,16 @@ import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from "
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_PATH, type SubscribeResultDto } from "@/lib/subscriptions";
 import { decideDemoMode } from "@/server/demo/decision";
 import { describeDemoAdmin, ensureDemoAdmin, type DemoAdminResult } from "@/server/demo/admin";
-import { env } from "@/server/env";
-import { listSigningSecrets, retireSigningSecret } from "@/server/ingest/signing-secrets";
-import { log } from "@/server/logger";
+import { env } from "@/server/core/env";
+import { listSigningSecrets, retireSigningSecret } from "@/server/signing-secrets/signing-secrets";
+import { log } from "@/server/core/logger";
 import { deleteSettingRow, findSettingRow, upsertSettingRow } from "@/server/repositories/settings";
-import { getSettings, updateSettings } from "@/server/settings";
-import { onShutdown } from "@/server/shutdown";
+import { getSettings, updateSettings } from "@/server/settings/settings";
+import { onShutdown } from "@/server/core/shutdown";
 import { apiKeyStatus, clearApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { demoState, enterDemoMode, isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 import { subscribe } from "@/server/subscriptions/service";
-import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/singleton";
+import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/leader-lock";
 
 /*
  * Demo mode: RxScale is played by the emulator, started in this process on a

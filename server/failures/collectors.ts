@@ -6,8 +6,8 @@ import { REJECTION_CODES, type RejectionCode } from "@/lib/rxscale/deliveries";
 import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import type { Counted, FailureEvidence, FailureKind, ReplayFilter } from "@/lib/failures";
 import type { FailureDetectionSettings } from "@/lib/settings";
-import { env } from "@/server/env";
-import { loadSignatureCandidates } from "@/server/ingest/signing-secrets";
+import { env } from "@/server/core/env";
+import { loadSignatureCandidates } from "@/server/signing-secrets/signing-secrets";
 import {
   duplicateDeliveriesOf,
   failingAttemptSpans,

@@ -1,8 +1,8 @@
 import "server-only";
 import type { FailuresDto, IncidentAction } from "@/lib/failures";
 import type { Viewer } from "@/server/auth/viewer";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import { getFailures } from "@/server/failures/scan";
 import { findIncident, updateIncidentIf } from "@/server/repositories/incidents";
 

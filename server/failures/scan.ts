@@ -12,8 +12,8 @@ import {
   type FailuresDto,
   type ReplayFilter,
 } from "@/lib/failures";
-import { log } from "@/server/logger";
-import { getSettings } from "@/server/settings";
+import { log } from "@/server/core/logger";
+import { getSettings } from "@/server/settings/settings";
 import { summarizeError } from "@/server/processing/errors";
 import { findIncident, insertIncident, listIncidents, updateIncidentIf, type IncidentRow } from "@/server/repositories/incidents";
 import { deliveryBuckets, failingAttemptBuckets, flaggedDeliveries, rejectionBuckets, stuckOrderBuckets, duplicateDeliveriesOf, heavilyDuplicatedEvents, findEventTypesAndStatuses } from "@/server/repositories/failures";

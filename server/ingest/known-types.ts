@@ -1,8 +1,8 @@
 import "server-only";
 import { DEFAULT_KNOWN_EVENT_TYPES, DEFAULT_KNOWN_PAYLOAD_VERSIONS, knownOrDefault } from "@/lib/rxscale/event-catalogue";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
-import { getSettings } from "@/server/settings";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
+import { getSettings } from "@/server/settings/settings";
 
 /*
  * Which event types and payload versions count as known — only for flagging:

@@ -13,18 +13,18 @@ import { extractSearchKeys, patientUidOf, patientUidOfBody } from "@/lib/order-f
 import { patientSearchKey } from "@/server/crypto/search-key";
 import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
-import { driverErrorCause } from "@/server/driver-error";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
-import { eventTypeLabel, metrics, type IngestOutcome } from "@/server/metrics/registry";
+import { driverErrorCause } from "@/server/core/driver-error";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
+import { eventTypeLabel, metrics, type IngestOutcome } from "@/server/core/metrics";
 import type { DeliveryWrite } from "@/server/repositories/deliveries";
 import { isKnownEventType, isKnownPayloadVersion } from "@/server/ingest/known-types";
-import { readCappedBody } from "@/server/ingest/read-body";
+import { readCappedBody } from "@/server/core/read-body";
 import { recordDelivery } from "@/server/ingest/record-delivery";
-import { isIdentityEncoding, isJsonContentType, requestMetadata, type RequestMetadata } from "@/server/ingest/request-metadata";
-import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/ingest/signing-secrets";
-import { timeOrderedId } from "@/server/ingest/time-ordered-id";
-import { isShuttingDown, trackIngest } from "@/server/shutdown";
+import { isIdentityEncoding, isJsonContentType, requestMetadata, type RequestMetadata } from "@/server/core/request-metadata";
+import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/signing-secrets/signing-secrets";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
+import { isShuttingDown, trackIngest } from "@/server/core/shutdown";
 
 export interface WebhookReply {
   status: number;

@@ -1,13 +1,13 @@
 import "server-only";
 import { performance } from "node:perf_hooks";
-import { driverErrorCause } from "@/server/driver-error";
-import { env } from "@/server/env";
+import { driverErrorCause } from "@/server/core/driver-error";
+import { env } from "@/server/core/env";
 import { publishChanges } from "@/server/live/notices";
-import { log } from "@/server/logger";
+import { log } from "@/server/core/logger";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { commitDeliveries, deliveryCommitConcurrency, type AckTime, type DeliveryWrite, type StoredDelivery } from "@/server/repositories/deliveries";
 import { GroupCommitter } from "@/server/ingest/group-commit";
-import { onShutdown } from "@/server/shutdown";
+import { onShutdown } from "@/server/core/shutdown";
 
 /*
  * The single path by which deliveries reach the database: every request's

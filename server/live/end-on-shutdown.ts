@@ -1,6 +1,6 @@
 import "server-only";
 import { SHUTDOWN_EVENT } from "@/lib/live";
-import { onDrain } from "@/server/shutdown";
+import { onDrain } from "@/server/core/shutdown";
 
 /** Reconnect soon: the instance is going away, another (or this one restarted) will answer. */
 const RECONNECT_AFTER_MS = 1_000;

@@ -1,9 +1,9 @@
 import "server-only";
 import { EventEmitter } from "node:events";
 import type { ChangeNotice } from "@/lib/live";
-import { currentProvider } from "@/server/db";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
+import { currentProvider } from "@/server/core/db";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
 import {
   deleteChangeNoticesBefore,
   insertChangeNotices,

@@ -1,6 +1,6 @@
 import "server-only";
 import { CHANGE_EVENT } from "@/lib/live";
-import { metrics } from "@/server/metrics/registry";
+import { metrics } from "@/server/core/metrics";
 import { changesSince, currentChangeId, subscribeToChanges, type SequencedNotice } from "@/server/live/notices";
 
 /** Comment lines keep proxies from closing an idle stream and let the browser notice a dead one. */

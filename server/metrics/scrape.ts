@@ -1,9 +1,9 @@
 import "server-only";
-import { sharedPoolStats } from "@/server/db";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
+import { sharedPoolStats } from "@/server/core/db";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
 import { allowList, checkMetricsAccess, type MetricsAccess, type MetricsAccessPolicy } from "@/server/metrics/access";
-import { GAUGED_STATUSES, metrics } from "@/server/metrics/registry";
+import { GAUGED_STATUSES, metrics } from "@/server/core/metrics";
 import { ingestQueueLength } from "@/server/ingest/record-delivery";
 import { readInboxSnapshot } from "@/server/repositories/metrics";
 

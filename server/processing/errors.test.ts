@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/core/errors";
 import { describeRunError, invalidPayloadError, ProcessingError, summarizeError } from "./errors";
 
 const SECRET_VALUE = "Erika Mustermann, 1970-01-01";

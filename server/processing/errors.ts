@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
-import { driverErrorCause } from "@/server/driver-error";
-import { AppError } from "@/server/errors";
+import { driverErrorCause } from "@/server/core/driver-error";
+import { AppError } from "@/server/core/errors";
 
 /**
  * Codes a run can fail with. Each is stored with the attempt and shown to

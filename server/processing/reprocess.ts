@@ -1,7 +1,7 @@
 import "server-only";
 import { eventStatusSchema, reprocessFilterSchema, reprocessResultDtoSchema, type ReprocessFilter, type ReprocessResultDto } from "@/lib/processing";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { createInboxRepository } from "@/server/repositories/inbox";
 

@@ -1,8 +1,8 @@
 import "server-only";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
 import { createInboxWorker, inboxWorkerOptionsFromEnv, type InboxWorker } from "@/server/processing/worker";
-import { onShutdown } from "@/server/shutdown";
+import { onShutdown } from "@/server/core/shutdown";
 
 const globalForWorker = globalThis as unknown as { rxwatchInboxWorker?: InboxWorker };
 

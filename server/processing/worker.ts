@@ -1,10 +1,10 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { env } from "@/server/env";
-import { getSettings } from "@/server/settings";
-import { log } from "@/server/logger";
-import { eventTypeLabel, metrics } from "@/server/metrics/registry";
+import { env } from "@/server/core/env";
+import { getSettings } from "@/server/settings/settings";
+import { log } from "@/server/core/logger";
+import { eventTypeLabel, metrics } from "@/server/core/metrics";
 import { retryDelayMs, type BackoffPolicy } from "@/server/processing/backoff";
 import { describeRunError, ProcessingError, stackFrames, summarizeError } from "@/server/processing/errors";
 import { isTestDelivery, toInboxEvent, type HandlerContext } from "@/server/processing/event";

@@ -18,15 +18,15 @@ import {
   type ReplayPlanRequest,
 } from "@/lib/failures";
 import type { Viewer } from "@/server/auth/viewer";
-import { AppError } from "@/server/errors";
-import { getSettings } from "@/server/settings";
+import { AppError } from "@/server/core/errors";
+import { getSettings } from "@/server/settings/settings";
 import { describeRunError, invalidPayloadError } from "@/server/processing/errors";
 import { pharmacyOrderDataSchema } from "@/server/processing/handlers/pharmacy-order-data";
 import { PHARMACY_ORDER_EVENT_TYPES } from "@/lib/order-facts";
 import { listStoredFactKinds } from "@/server/repositories/orders";
 import { countReplayCandidates, findOrderStages, insertPlannedReplayJob, listFactsOfOrders, listReplayCandidates, type ReplaySelection } from "@/server/repositories/failures";
 import { getReplayJob } from "@/server/replay/jobs";
-import { fromRow } from "@/server/processing/order-projector";
+import { fromRow } from "@/server/orders/order-projector";
 
 /*
  * The dry run. Re-processing is idempotent and an order is a pure function of

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 /*
  * Alert rule states and the notification log. A rule's transition between

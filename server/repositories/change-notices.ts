@@ -1,6 +1,6 @@
 import "server-only";
 import pg from "pg";
-import { currentProvider, db } from "@/server/db";
+import { currentProvider, db } from "@/server/core/db";
 
 /** The PostgreSQL channel that tells every instance a change notice was committed; the payload is the notice id, nothing else. */
 export const CHANGE_CHANNEL = "rxwatch_changes";

@@ -2,8 +2,8 @@ import "server-only";
 import { z } from "zod";
 import type { SearchKeys } from "@/lib/order-facts";
 import { Prisma } from "@/prisma/generated/sqlite/client";
-import { currentProvider, db } from "@/server/db";
-import { sealDeliveryBody } from "@/server/repositories/delivery-body";
+import { currentProvider, db } from "@/server/core/db";
+import { sealDeliveryBody } from "@/server/repositories/delivery-bodies";
 
 /*
  * Writes of the webhook endpoint: one call stores a whole group-commit batch

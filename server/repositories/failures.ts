@@ -2,9 +2,9 @@ import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
-import { currentProvider, db } from "@/server/db";
-import { log } from "@/server/logger";
-import { openDeliveryBody, openDeliveryBodyForView, STORED_BODY_SELECT, type StoredBody } from "@/server/repositories/delivery-body";
+import { currentProvider, db } from "@/server/core/db";
+import { log } from "@/server/core/logger";
+import { openDeliveryBody, openDeliveryBodyForView, STORED_BODY_SELECT, type StoredBody } from "@/server/repositories/delivery-bodies";
 
 /*
  * Queries behind the failures page, its health chart, the alert rules and

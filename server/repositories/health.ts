@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 /** Name of the newest finished migration, or null when none has run. Throws when the database is unreachable. */
 export async function latestAppliedMigration(): Promise<string | null> {

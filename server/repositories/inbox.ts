@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
-import { currentProvider, db, type Db, type DatabaseProvider } from "@/server/db";
-import { openDeliveryBody, STORED_BODY_SELECT } from "@/server/repositories/delivery-body";
+import { currentProvider, db, type Db, type DatabaseProvider } from "@/server/core/db";
+import { openDeliveryBody, STORED_BODY_SELECT } from "@/server/repositories/delivery-bodies";
 
 /*
  * The inbox: claiming due webhook events for a worker, recording how each run

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/prisma/generated/sqlite/client";
-import { currentProvider, db } from "@/server/db";
+import { currentProvider, db } from "@/server/core/db";
 
 /*
  * Reads and writes of `rxwatch keys rotate`: delivery bodies still on a

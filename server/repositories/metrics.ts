@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 export interface InboxSnapshot {
   /** Events per status, for the statuses asked for (missing ones count 0). */

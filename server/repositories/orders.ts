@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
 import type { Prisma } from "@/prisma/generated/sqlite/client";
 

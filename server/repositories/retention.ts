@@ -1,6 +1,6 @@
 import "server-only";
-import { db } from "@/server/db";
-import { timeOrderedId } from "@/server/ingest/time-ordered-id";
+import { db } from "@/server/core/db";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
 
 /*
  * The statements of the retention purge and of erasure requests. Each

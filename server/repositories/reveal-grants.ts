@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 /*
  * Reveal grants: one person's (or token's) time-limited permission to see one

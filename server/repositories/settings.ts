@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 export async function findSettingRow(key: string) {
   return (await db()).setting.findUnique({ where: { key } });

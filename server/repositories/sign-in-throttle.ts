@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 import type { ThrottleState } from "@/server/auth/lockout-policy";
 
 export async function findThrottle(key: string): Promise<ThrottleState | null> {

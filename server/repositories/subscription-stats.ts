@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 /** Per event type: newest event and events in the window, from accepted deliveries' events. */
 export async function eventStatsByType(since: Date): Promise<Map<string, { lastAt: Date | null; recentCount: number }>> {

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 const USER_FIELDS = { id: true, name: true, email: true, role: true, banned: true, createdAt: true } as const;
 

@@ -1,10 +1,10 @@
 import "server-only";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { totalRemoved, type ForgetPatientCounts } from "@/lib/data-protection";
-import { recordAudit, type AuditActor } from "@/server/audit";
+import { recordAudit, type AuditActor } from "@/server/audit/record-audit";
 import { patientSearchKeys } from "@/server/crypto/search-key";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import { summarizeError } from "@/server/processing/errors";
 import { finishPurgeRun, forgetDeliveries, insertPurgeRun, listPatientDeliveryIds, unlinkPatient } from "@/server/repositories/retention";
 import { PURGE_BATCH_SIZE } from "@/server/retention/purge";

@@ -3,11 +3,11 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { longestNonAuditRetentionDays } from "@/lib/settings";
 import type { RetentionCounts } from "@/lib/data-protection";
 import type { Viewer } from "@/server/auth/viewer";
-import { recordAudit } from "@/server/audit";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { recordAudit } from "@/server/audit/record-audit";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import { summarizeError } from "@/server/processing/errors";
-import { getSettings } from "@/server/settings";
+import { getSettings } from "@/server/settings/settings";
 import {
   deleteAuditEntriesBatch,
   deleteExpiredEventsBatch,

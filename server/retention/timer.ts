@@ -1,7 +1,7 @@
 import "server-only";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
-import { onShutdown } from "@/server/shutdown";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
+import { onShutdown } from "@/server/core/shutdown";
 import { summarizeError } from "@/server/processing/errors";
 import { isRetentionPurgeRunning, runRetentionPurge } from "@/server/retention/purge";
 

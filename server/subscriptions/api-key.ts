@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/core/errors";
 import { deleteSettingRow, findSettingRow, replaceSettingValue, upsertSettingRow } from "@/server/repositories/settings";
 
 /*

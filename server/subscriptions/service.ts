@@ -1,14 +1,14 @@
 import "server-only";
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_PATH, type ConnectionCheckDto, type ConnectionViewDto, type SaveConnectionRequest, type SubscribeResultDto, type SubscriptionsViewDto, type TestEventResultDto } from "@/lib/subscriptions";
-import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
-import { addSigningSecret, listSigningSecrets } from "@/server/ingest/signing-secrets";
+import { env } from "@/server/core/env";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
+import { addSigningSecret, listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
 import { createRxScaleClient, type RxScaleClient } from "@/server/rxscale/client";
 import { RxScaleApiError } from "@/server/rxscale/errors";
 import { resolveRxScaleBaseUrl } from "@/server/rxscale/environments";
 import { eventStatsByType, findFirstDeliverySince } from "@/server/repositories/subscription-stats";
-import { getSettings, updateSettings } from "@/server/settings";
+import { getSettings, updateSettings } from "@/server/settings/settings";
 import { apiKeyStatus, clearApiKey, readApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { recordAudit } from "@/server/audit";
-import { db } from "@/server/db";
+import { recordAudit } from "@/server/audit/record-audit";
+import { db } from "@/server/core/db";
 
 describe("the database keeps audit entries append-only", () => {
   it("refuses to change an entry, through Prisma or raw SQL, and keeps it as written", async () => {

@@ -31,7 +31,7 @@ import type { RunningEmulator } from "@/emulator/emulator";
 import { auth } from "@/server/auth/auth";
 import { createUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 import { scanFailures } from "@/server/failures/scan";
 import { createWebhookEvent } from "../support/factories";
 import { startTestEmulator, TEST_ADMIN_KEY } from "../support/emulator";

@@ -14,8 +14,8 @@ import { deliveriesPageDtoSchema, deliveryDetailDtoSchema, revealResultDtoSchema
 import type { Role } from "@/lib/roles";
 import { createApiToken } from "@/server/auth/tokens";
 import type { Viewer } from "@/server/auth/viewer";
-import { db } from "@/server/db";
-import { getDeliveryDetail } from "@/server/event-log";
+import { db } from "@/server/core/db";
+import { getDeliveryDetail } from "@/server/deliveries/service";
 import { createInboxWorker } from "@/server/processing/worker";
 import { webhookRequest } from "../fixtures/rxscale-webhooks";
 
@@ -33,8 +33,8 @@ const SECRET = vi.hoisted(() => {
 
 /** Lets a test make the audit table unwritable for one call, as a database outage would. */
 const auditOutage = vi.hoisted(() => ({ failNext: false }));
-vi.mock("@/server/audit", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("@/server/audit")>();
+vi.mock("@/server/audit/record-audit", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/server/audit/record-audit")>();
   return {
     ...actual,
     recordAudit: (record: Parameters<typeof actual.recordAudit>[0]) => {

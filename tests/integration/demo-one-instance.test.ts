@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 import { isDemoActive } from "@/server/subscriptions/demo-state";
-import { createExclusiveRunner, EXCLUSIVE_JOBS } from "@/server/timers/singleton";
+import { createExclusiveRunner, EXCLUSIVE_JOBS } from "@/server/timers/leader-lock";
 
 vi.hoisted(() => {
   // Forced on, so only the one-instance rule can keep it off.

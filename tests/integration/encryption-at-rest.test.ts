@@ -7,12 +7,12 @@ import { GET as getDeliveries } from "@/app/api/deliveries/route";
 import { createApiToken } from "@/server/auth/tokens";
 import { keyRing } from "@/server/crypto/key-ring";
 import { patientSearchKey } from "@/server/crypto/search-key";
-import { createDb } from "@/server/db";
-import { AppError } from "@/server/errors";
-import { addSigningSecret, loadSignatureCandidates } from "@/server/ingest/signing-secrets";
-import { keyStatus, rotateKeys } from "@/server/key-rotation";
+import { createDb } from "@/server/core/db";
+import { AppError } from "@/server/core/errors";
+import { addSigningSecret, loadSignatureCandidates } from "@/server/signing-secrets/signing-secrets";
+import { keyStatus, rotateKeys } from "@/server/key-rotation/rotate-keys";
 import { createInboxWorker } from "@/server/processing/worker";
-import { findDeliveryRecord } from "@/server/repositories/deliveries-log";
+import { findDeliveryRecord } from "@/server/repositories/delivery-queries";
 import { readApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { sign, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
@@ -30,7 +30,7 @@ const keys = vi.hoisted(() => {
   process.env.RXSCALE_SIGNING_SECRETS = "whsec_encryption_test_secret_01";
   return { current: "rotation-test-key-a-with-at-least-32-characters", previous: [] as string[] };
 });
-vi.mock("@/server/secret-key", () => ({ secretKey: () => keys.current, previousSecretKeys: () => keys.previous }));
+vi.mock("@/server/core/secret-key", () => ({ secretKey: () => keys.current, previousSecretKeys: () => keys.previous }));
 
 const SECRET = "whsec_encryption_test_secret_01";
 const PATIENT_NAME = "Erika Verschlüsselt";

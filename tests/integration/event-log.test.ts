@@ -9,9 +9,9 @@ import { GET as getExport } from "@/app/api/deliveries/export/route";
 import { deliveriesPageDtoSchema, deliveryDetailDtoSchema, type DeliveryRowDto } from "@/lib/deliveries";
 import { Prisma } from "@/prisma/generated/sqlite/client";
 import { createApiToken } from "@/server/auth/tokens";
-import { createDb } from "@/server/db";
+import { createDb } from "@/server/core/db";
 import { createInboxWorker } from "@/server/processing/worker";
-import { deliveryLogIdsSql, matchingEventsProbeSql, type DeliveryLogFilter, type DeliveryPosition } from "@/server/repositories/deliveries-log";
+import { deliveryLogIdsSql, matchingEventsProbeSql, type DeliveryLogFilter, type DeliveryPosition } from "@/server/repositories/delivery-queries";
 import { sign, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
 
@@ -27,7 +27,7 @@ const SECRET = vi.hoisted(() => {
 });
 
 const audits = vi.hoisted(() => [] as unknown[]);
-vi.mock("@/server/audit", () => ({
+vi.mock("@/server/audit/record-audit", () => ({
   recordAudit: async (record: unknown) => {
     audits.push(record);
   },

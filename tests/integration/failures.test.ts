@@ -7,7 +7,7 @@ import { describeFailureGroup, failuresDtoSchema, healthDtoSchema, type FailureG
 import { createApiToken } from "@/server/auth/tokens";
 import { scanFailures } from "@/server/failures/scan";
 import { createInboxWorker } from "@/server/processing/worker";
-import { updateSettings } from "@/server/settings";
+import { updateSettings } from "@/server/settings/settings";
 import { envelopeBody, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
 

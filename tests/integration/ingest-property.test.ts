@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/rxscale/route";
-import { createDb } from "@/server/db";
+import { createDb } from "@/server/core/db";
 import { envelope, readWebhookResponse, sign, WEBHOOK_URL } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
 

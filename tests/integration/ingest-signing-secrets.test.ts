@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createDb } from "@/server/db";
-import { AppError } from "@/server/errors";
-import { addSigningSecret, invalidateSigningSecretCache, listSigningSecrets, loadSignatureCandidates, retireSigningSecret } from "@/server/ingest/signing-secrets";
+import { createDb } from "@/server/core/db";
+import { AppError } from "@/server/core/errors";
+import { addSigningSecret, invalidateSigningSecretCache, listSigningSecrets, loadSignatureCandidates, retireSigningSecret } from "@/server/signing-secrets/signing-secrets";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
 import { sign } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";

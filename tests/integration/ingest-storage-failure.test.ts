@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
 import { POST } from "@/app/api/webhooks/rxscale/route";
-import { createDb } from "@/server/db";
+import { createDb } from "@/server/core/db";
 import { PATIENT_NAME, envelopeBody, newOrderUid, orderData, readWebhookResponse, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider, type TestProvider } from "../support/test-database";
 

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/rxscale/route";
-import { createDb } from "@/server/db";
-import { openDeliveryBody, type StoredBody } from "@/server/repositories/delivery-body";
-import { addSigningSecret, retireSigningSecret } from "@/server/ingest/signing-secrets";
+import { createDb } from "@/server/core/db";
+import { openDeliveryBody, type StoredBody } from "@/server/repositories/delivery-bodies";
+import { addSigningSecret, retireSigningSecret } from "@/server/signing-secrets/signing-secrets";
 import { onNewEvents } from "@/server/processing/inbox-signal";
-import { updateSettings } from "@/server/settings";
+import { updateSettings } from "@/server/settings/settings";
 import { z } from "zod";
 import {
   PATIENT_NAME,

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { migrateDatabase, readMigrations } from "@/server/migrations";
+import { migrateDatabase, readMigrations } from "@/server/core/migrations";
 import { createEmptyDatabase, testProvider } from "../support/test-database";
 import { readModels } from "../support/prisma-models";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/server/db";
+import { createDb, type Db } from "@/server/core/db";
 import { readModels, type FieldInfo, type ModelInfo } from "../support/prisma-models";
 import { testProvider } from "../support/test-database";
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
-import { createExclusiveRunner, type ExclusiveRunner } from "@/server/timers/singleton";
+import { createExclusiveRunner, type ExclusiveRunner } from "@/server/timers/leader-lock";
 import { publishChanges, stopChangePump, subscribeToChanges, type SequencedNotice } from "@/server/live/notices";
 import { CHANGE_CHANNEL, insertChangeNotices, listenForChangeNotices } from "@/server/repositories/change-notices";
 import { testProvider } from "../support/test-database";

@@ -5,7 +5,7 @@ import { GET as getOrder } from "@/app/api/orders/[uid]/route";
 import { GET as getStream } from "@/app/api/stream/route";
 import { createInboxWorker } from "@/server/processing/worker";
 import { createApiToken } from "@/server/auth/tokens";
-import { updateSettings } from "@/server/settings";
+import { updateSettings } from "@/server/settings/settings";
 import { webhookRequest } from "../fixtures/rxscale-webhooks";
 
 const SECRET = vi.hoisted(() => {

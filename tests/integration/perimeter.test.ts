@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route";
 import { PUT as putLocalSetting } from "@/app/api/settings/local/[key]/route";
 import { createUser } from "@/server/auth/users";
-import { MAX_AUTH_BODY_BYTES, MAX_JSON_BODY_BYTES } from "@/server/http";
+import { MAX_AUTH_BODY_BYTES, MAX_JSON_BODY_BYTES } from "@/server/http/route-handler";
 
 /*
  * The perimeter through the real route handlers: better-auth's endpoints

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { POST as reprocess } from "@/app/api/events/[id]/reprocess/route";
 import { reprocessResultDtoSchema } from "@/lib/processing";
 import { createApiToken } from "@/server/auth/tokens";
-import { createDb } from "@/server/db";
+import { createDb } from "@/server/core/db";
 import { createWebhookEvent } from "../support/factories";
 import { testProvider } from "../support/test-database";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { createDb } from "@/server/db";
+import { createDb } from "@/server/core/db";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { createHandlerRegistry } from "@/server/processing/registry";
 import { createInboxWorker } from "@/server/processing/worker";

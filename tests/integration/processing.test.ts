@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDb } from "@/server/db";
-import { AppError } from "@/server/errors";
+import { createDb } from "@/server/core/db";
+import { AppError } from "@/server/core/errors";
 import type { EventHandler, HandlerContext, InboxEvent } from "@/server/processing/event";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { createHandlerRegistry } from "@/server/processing/registry";

@@ -5,9 +5,9 @@ import { GET as listRunsRoute, POST as startPurgeRoute } from "@/app/api/data-pr
 import { forgetPatientResultDtoSchema, purgeRunDtoSchema, purgeRunListDtoSchema } from "@/lib/data-protection";
 import { createApiToken } from "@/server/auth/tokens";
 import { patientSearchKey } from "@/server/crypto/search-key";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 import { runRetentionPurge } from "@/server/retention/purge";
-import { forgetCachedSettings, updateSettings } from "@/server/settings";
+import { forgetCachedSettings, updateSettings } from "@/server/settings/settings";
 
 /*
  * Retention and erasure against a real database with an injected clock: rows

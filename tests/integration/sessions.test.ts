@@ -3,7 +3,7 @@ import { GET as getMe } from "@/app/api/me/route";
 import { auth } from "@/server/auth/auth";
 import { createUser, revokeSessions, updateUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 const ORIGIN = "http://rxwatch.test";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forgetCachedSettings, getSettings, updateSettings } from "@/server/settings";
+import { forgetCachedSettings, getSettings, updateSettings } from "@/server/settings/settings";
 import { upsertSettingRow } from "@/server/repositories/settings";
 import { resolveRxScaleBaseUrl } from "@/server/rxscale/environments";
 

@@ -4,7 +4,7 @@ import { createUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
 import { signInClock, UNKNOWN_ACCOUNT_LABEL } from "@/server/auth/sign-in";
 import { auditQuerySchema } from "@/lib/audit";
-import { listAuditEntries } from "@/server/audit-log";
+import { listAuditEntries } from "@/server/audit/audit-entries";
 
 const ORIGIN = "http://rxwatch.test";
 const T0 = new Date("2026-03-01T10:00:00Z");

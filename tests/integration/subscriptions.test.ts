@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postWebhook } from "@/app/api/webhooks/rxscale/route";
 import { checkConnection, getSubscriptionsView, recreate, saveConnection, sendTestEvent, subscribe, unsubscribe } from "@/server/subscriptions/service";
 import { apiKeyStatus } from "@/server/subscriptions/api-key";
-import { listSigningSecrets, addSigningSecret } from "@/server/ingest/signing-secrets";
+import { listSigningSecrets, addSigningSecret } from "@/server/signing-secrets/signing-secrets";
 import { findSettingRow } from "@/server/repositories/settings";
 import { startTestEmulator, TEST_ADMIN_KEY, TEST_READ_ONLY_KEY } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
 import type { RunningEmulator } from "@/emulator/emulator";
 import { createInboxWorker } from "@/server/processing/worker";
-import { createDb } from "@/server/db";
+import { createDb } from "@/server/core/db";
 
 let emulator: RunningEmulator;
 let receiver: { url: string; close: () => Promise<void> };

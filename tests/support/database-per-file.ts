@@ -1,5 +1,5 @@
 import { createEmptyDatabase } from "./test-database";
-import { migrateDatabase } from "@/server/migrations";
+import { migrateDatabase } from "@/server/core/migrations";
 
 /*
  * Runs before each integration test file: gives the file its own migrated,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Db } from "@/server/db";
+import type { Db } from "@/server/core/db";
 
 /*
  * Test data written straight to the database, shaped as ingest stores it.

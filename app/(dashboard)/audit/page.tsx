@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { PageHeader } from "@/components/page-header";
-import { AUDIT_ACTIONS } from "@/server/audit";
+import { AUDIT_ACTIONS } from "@/server/audit/record-audit";
 import { requirePageViewer } from "@/server/auth/page-viewer";
 import { AuditView } from "./_components/audit-view";
 

@@ -4,8 +4,8 @@ import { hasRole } from "@/lib/roles";
 import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
-import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/personal-data";
-import { getSettings } from "@/server/settings";
+import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/deliveries/reveal";
+import { getSettings } from "@/server/settings/settings";
 import { EventsView } from "./_components/events-view";
 
 export const metadata: Metadata = { title: "Events" };

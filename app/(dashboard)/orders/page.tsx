@@ -3,7 +3,7 @@ import { Suspense } from "react";
 import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
-import { getSettings } from "@/server/settings";
+import { getSettings } from "@/server/settings/settings";
 import { OrdersView } from "./_components/orders-view";
 
 export const metadata: Metadata = { title: "Orders" };

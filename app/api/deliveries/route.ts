@@ -1,8 +1,8 @@
 // GET /api/deliveries — one page of the event log, newest first (or what arrived after `newer`); filters as in the /events URL (support).
 import { deliveriesPageDtoSchema, deliveriesQuerySchema } from "@/lib/deliveries";
-import { listDeliveries } from "@/server/event-log";
-import { json, withViewer } from "@/server/http";
-import { DELIVERY_VIEWER_ROLE } from "@/server/personal-data";
+import { listDeliveries } from "@/server/deliveries/service";
+import { json, withViewer } from "@/server/http/route-handler";
+import { DELIVERY_VIEWER_ROLE } from "@/server/deliveries/reveal";
 
 export const GET = withViewer(DELIVERY_VIEWER_ROLE, async (request) => {
   const query = deliveriesQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams.entries()));

@@ -1,8 +1,8 @@
 // GET /api/health — liveness and database readiness for load balancers; no data, no sign-in.
 import { healthDtoSchema } from "@/lib/health";
-import { checkHealth } from "@/server/health";
-import { json } from "@/server/http";
-import { withRequestContext } from "@/server/request-context";
+import { checkHealth } from "@/server/health/readiness";
+import { json } from "@/server/http/route-handler";
+import { withRequestContext } from "@/server/core/request-context";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 // GET /api/metrics — Prometheus metrics for scrapers holding RXWATCH_METRICS_TOKEN or on an RXWATCH_METRICS_ALLOW network; counts and codes only, no sign-in.
-import { AppError } from "@/server/errors";
-import { errorResponse } from "@/server/http";
+import { AppError } from "@/server/core/errors";
+import { errorResponse } from "@/server/http/route-handler";
 import { authorizeScrape, scrapeMetrics } from "@/server/metrics/scrape";
-import { withRequestContext } from "@/server/request-context";
+import { withRequestContext } from "@/server/core/request-context";
 
 export const dynamic = "force-dynamic";
 

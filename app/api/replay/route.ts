@@ -1,7 +1,7 @@
 // GET|POST /api/replay — recent bulk replays; POST runs a dry run and stores it as a planned replay (admin).
 import { replayJobDtoSchema, replayJobListDtoSchema, replayPlanRequestSchema } from "@/lib/failures";
-import { recordAudit } from "@/server/audit";
-import { json, readJson, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
 import { listReplayJobs } from "@/server/replay/jobs";
 import { planReplay } from "@/server/replay/plan";
 

@@ -1,5 +1,5 @@
 // GET /api/stream — server-sent change notices (ids only) for live pages; resumable with Last-Event-ID (staff and up).
-import { withViewer } from "@/server/http";
+import { withViewer } from "@/server/http/route-handler";
 import { endOnShutdown } from "@/server/live/end-on-shutdown";
 import { openChangeStream, parseLastEventId } from "@/server/live/stream";
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { apiTokenDtoSchema, createApiTokenRequestSchema, createdApiTokenDtoSchema } from "@/lib/accounts";
 import { createApiToken, listApiTokens } from "@/server/auth/tokens";
-import { json, readJson, withViewer } from "@/server/http";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
 
 export const GET = withViewer("admin", async () => json(z.array(apiTokenDtoSchema), await listApiTokens()));
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { createUserRequestSchema, userDtoSchema } from "@/lib/accounts";
 import { createUser, listUsers } from "@/server/auth/users";
-import { json, readJson, withViewer } from "@/server/http";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
 
 export const GET = withViewer("admin", async () => json(z.array(userDtoSchema), await listUsers()));
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { EventHandler } from "@/server/processing/event";
-import { recordOrderEvent } from "@/server/processing/order-projector";
+import { recordOrderEvent } from "@/server/orders/order-projector";
 
 /**
  * The `order_updated` event (the patient order's status changed), under its configured wire name. Projected like every order event.

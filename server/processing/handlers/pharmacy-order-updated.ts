@@ -1,6 +1,6 @@
 import "server-only";
 import type { EventHandler } from "@/server/processing/event";
-import { recordOrderEvent } from "@/server/processing/order-projector";
+import { recordOrderEvent } from "@/server/orders/order-projector";
 import { parseEventData } from "./parse-data";
 import { pharmacyOrderDataSchema } from "./pharmacy-order-data";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
-import { getSettings } from "@/server/settings";
+import { getSettings } from "@/server/settings/settings";
 import { hasRole } from "@/lib/roles";
 import { OrderTraceView } from "./_components/order-trace-view";
 

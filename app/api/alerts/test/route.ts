@@ -1,7 +1,7 @@
 // POST /api/alerts/test — send a test alert to every configured channel and report each result (admin).
 import { testAlertResultDtoSchema } from "@/lib/alerts";
-import { recordAudit } from "@/server/audit";
-import { json, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, withViewer } from "@/server/http/route-handler";
 import { sendTestAlert } from "@/server/alerts/service";
 
 export const POST = withViewer("admin", async (request, { viewer }) => {

@@ -1,7 +1,7 @@
 // GET /api/audit/export — the audit log's filtered view as a streamed CSV or NDJSON download; itself audited (admin).
 import { auditExportQuerySchema } from "@/lib/audit";
-import { exportAuditEntries } from "@/server/audit-log";
-import { withViewer } from "@/server/http";
+import { exportAuditEntries } from "@/server/audit/audit-entries";
+import { withViewer } from "@/server/http/route-handler";
 
 export const GET = withViewer("admin", async (request, { viewer }) => {
   const query = auditExportQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams.entries()));

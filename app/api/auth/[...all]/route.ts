@@ -1,6 +1,6 @@
 // GET|POST /api/auth/* — sign-in, sign-out and session endpoints, served by better-auth; changes same-origin only, bodies capped.
 import { auth } from "@/server/auth/auth";
-import { MAX_AUTH_BODY_BYTES, withSameOriginBody } from "@/server/http";
+import { MAX_AUTH_BODY_BYTES, withSameOriginBody } from "@/server/http/route-handler";
 
 const handle = withSameOriginBody(async (request) => (await auth()).handler(request), { maxBytes: MAX_AUTH_BODY_BYTES });
 

@@ -1,5 +1,5 @@
 // POST /api/bench/noop — baseline for `npm run bench:ingest`: reads the body and answers 200. 404 unless RXWATCH_BENCH_ROUTES=1.
-import { env } from "@/server/env";
+import { env } from "@/server/core/env";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // GET|POST /api/data-protection/purge-runs — the latest retention purges and erasure requests; POST starts a purge now (admin).
 import { purgeRunDtoSchema, purgeRunListDtoSchema } from "@/lib/data-protection";
-import { json, withViewer } from "@/server/http";
-import { log } from "@/server/logger";
+import { json, withViewer } from "@/server/http/route-handler";
+import { log } from "@/server/core/logger";
 import { startRetentionPurge } from "@/server/retention/purge";
 import { listRecentPurgeRuns } from "@/server/retention/runs";
 

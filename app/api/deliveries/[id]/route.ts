@@ -1,9 +1,9 @@
 // GET /api/deliveries/:id — one delivery with headers, body (personal data masked unless revealed), verification, its event, duplicates and processing attempts (support).
 import { deliveryDetailDtoSchema, deliveryIdSchema } from "@/lib/deliveries";
-import { AppError } from "@/server/errors";
-import { getDeliveryDetail } from "@/server/event-log";
-import { json, withViewer } from "@/server/http";
-import { DELIVERY_VIEWER_ROLE } from "@/server/personal-data";
+import { AppError } from "@/server/core/errors";
+import { getDeliveryDetail } from "@/server/deliveries/service";
+import { json, withViewer } from "@/server/http/route-handler";
+import { DELIVERY_VIEWER_ROLE } from "@/server/deliveries/reveal";
 
 export const GET = withViewer<{ id: string }>(DELIVERY_VIEWER_ROLE, async (_request, { viewer, params }) => {
   const id = deliveryIdSchema.safeParse(params.id);

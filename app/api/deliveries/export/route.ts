@@ -1,9 +1,9 @@
 // GET /api/deliveries/export — the event log's filtered view as a streamed, bounded, audited CSV or NDJSON download, bodies masked (support).
 // POST /api/deliveries/export — the same with unmasked bodies, for a stated reason, audited before the first row (admin).
 import { deliveriesExportQuerySchema, personalDataExportRequestSchema, type DeliveriesExportQuery } from "@/lib/deliveries";
-import { exportDeliveries, type DeliveryExport } from "@/server/event-log";
-import { readJson, withViewer } from "@/server/http";
-import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/personal-data";
+import { exportDeliveries, type DeliveryExport } from "@/server/deliveries/service";
+import { readJson, withViewer } from "@/server/http/route-handler";
+import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/deliveries/reveal";
 
 function download(file: DeliveryExport, query: DeliveriesExportQuery): Response {
   return new Response(file.stream, {

@@ -1,8 +1,8 @@
 // POST /api/failures/:key — acknowledge, resolve or reopen a failure group's incident (support).
 import { failureGroupKeySchema, failuresDtoSchema, incidentActionRequestSchema } from "@/lib/failures";
-import { recordAudit } from "@/server/audit";
-import { AppError } from "@/server/errors";
-import { json, readJson, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { AppError } from "@/server/core/errors";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
 import { changeIncident } from "@/server/failures/incidents";
 
 export const POST = withViewer<{ key: string }>("support", async (request, { viewer, params }) => {

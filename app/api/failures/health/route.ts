@@ -1,6 +1,6 @@
 // GET /api/failures/health?range=1h|6h|24h|7d — deliveries per minute by outcome, p95 acknowledgement time and processing backlog (support).
 import { healthDtoSchema, healthQuerySchema } from "@/lib/failures";
-import { json, withViewer } from "@/server/http";
+import { json, withViewer } from "@/server/http/route-handler";
 import { getHealth } from "@/server/failures/health";
 
 export const GET = withViewer("support", async (request) => {

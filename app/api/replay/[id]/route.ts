@@ -1,8 +1,8 @@
 // GET /api/replay/:id — one replay with its plan, progress and how the planned orders stand now (admin).
 import { replayJobDtoSchema } from "@/lib/failures";
 import { eventIdSchema } from "@/lib/processing";
-import { AppError } from "@/server/errors";
-import { json, withViewer } from "@/server/http";
+import { AppError } from "@/server/core/errors";
+import { json, withViewer } from "@/server/http/route-handler";
 import { getReplayJob } from "@/server/replay/jobs";
 
 export const GET = withViewer<{ id: string }>("admin", async (_request, { params }) => {

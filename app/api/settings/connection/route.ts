@@ -1,7 +1,7 @@
 // GET|PUT /api/settings/connection — RxScale environment, API key (write-only), target URL (admin).
 import { connectionViewDtoSchema, saveConnectionRequestSchema } from "@/lib/subscriptions";
-import { changedFields, recordAudit } from "@/server/audit";
-import { json, readJson, requestOrigin, withViewer } from "@/server/http";
+import { changedFields, recordAudit } from "@/server/audit/record-audit";
+import { json, readJson, requestOrigin, withViewer } from "@/server/http/route-handler";
 import { getConnectionView, saveConnection } from "@/server/subscriptions/service";
 
 export const GET = withViewer("admin", async (request) => json(connectionViewDtoSchema, await getConnectionView(requestOrigin(request))));

@@ -1,9 +1,9 @@
 // GET|POST /api/settings/signing-secrets — list (masked) and add webhook signing secrets (admin).
 import { z } from "zod";
 import { addSigningSecretRequestSchema, signingSecretDtoSchema } from "@/lib/rxscale/signing-secrets";
-import { recordAudit } from "@/server/audit";
-import { json, readJson, withViewer } from "@/server/http";
-import { addSigningSecret, listSigningSecrets } from "@/server/ingest/signing-secrets";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
+import { addSigningSecret, listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
 
 export const GET = withViewer("admin", async () => json(z.array(signingSecretDtoSchema), await listSigningSecrets()));
 

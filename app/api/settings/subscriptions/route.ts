@@ -1,7 +1,7 @@
 // GET|POST /api/settings/subscriptions — RxScale's subscriptions merged with RxWatch's view; subscribe to event types (admin).
 import { subscribeRequestSchema, subscribeResultDtoSchema, subscriptionsViewDtoSchema } from "@/lib/subscriptions";
-import { recordAudit } from "@/server/audit";
-import { json, readJson, requestOrigin, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, readJson, requestOrigin, withViewer } from "@/server/http/route-handler";
 import { getSubscriptionsView, subscribe } from "@/server/subscriptions/service";
 
 export const GET = withViewer("admin", async (request) => json(subscriptionsViewDtoSchema, await getSubscriptionsView(requestOrigin(request))));

@@ -1,6 +1,6 @@
 // DELETE /api/tokens/:id — revoke an API token (admin).
 import { revokeApiToken } from "@/server/auth/tokens";
-import { withViewer } from "@/server/http";
+import { withViewer } from "@/server/http/route-handler";
 
 export const DELETE = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
   await revokeApiToken(params.id, { actor: viewer, headers: request.headers });

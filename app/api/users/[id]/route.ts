@@ -1,7 +1,7 @@
 // PATCH /api/users/:id — change a user's role or disable/enable them (admin).
 import { updateUserRequestSchema, userDtoSchema } from "@/lib/accounts";
 import { updateUser } from "@/server/auth/users";
-import { json, readJson, withViewer } from "@/server/http";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
 
 export const PATCH = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
   const change = await readJson(request, updateUserRequestSchema);

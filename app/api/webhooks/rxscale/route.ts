@@ -1,7 +1,7 @@
 // POST /api/webhooks/rxscale — RxScale webhook receiver: verifies the signature, stores durably and deduplicated, then acknowledges. No sign-in: the signature is the authentication.
 import { webhookAckSchema, webhookErrorSchema } from "@/lib/rxscale/deliveries";
 import { receiveRxscaleWebhook } from "@/server/ingest/receive-webhook";
-import { withRequestContext } from "@/server/request-context";
+import { withRequestContext } from "@/server/core/request-context";
 
 export const dynamic = "force-dynamic";
 

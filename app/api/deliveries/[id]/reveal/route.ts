@@ -1,8 +1,8 @@
 // POST /api/deliveries/:id/reveal — shows this viewer one delivery's personal data for a while, for a stated reason; audited (support).
 import { deliveryIdSchema, revealRequestSchema, revealResultDtoSchema } from "@/lib/deliveries";
-import { AppError } from "@/server/errors";
-import { json, readJson, withViewer } from "@/server/http";
-import { REVEAL_ROLE, revealDelivery } from "@/server/personal-data";
+import { AppError } from "@/server/core/errors";
+import { json, readJson, withViewer } from "@/server/http/route-handler";
+import { REVEAL_ROLE, revealDelivery } from "@/server/deliveries/reveal";
 
 export const POST = withViewer<{ id: string }>(REVEAL_ROLE, async (request, { viewer, params }) => {
   const id = deliveryIdSchema.safeParse(params.id);

@@ -1,8 +1,8 @@
 // POST /api/events/:id/reprocess — queue an event to be processed again, whatever its status (support).
 import { eventIdSchema, reprocessResultDtoSchema } from "@/lib/processing";
-import { recordAudit } from "@/server/audit";
-import { AppError } from "@/server/errors";
-import { json, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { AppError } from "@/server/core/errors";
+import { json, withViewer } from "@/server/http/route-handler";
 import { reprocessEvent } from "@/server/processing/reprocess";
 
 export const POST = withViewer<{ id: string }>("support", async (request, { viewer, params }) => {

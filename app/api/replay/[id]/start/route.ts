@@ -1,8 +1,8 @@
 // POST /api/replay/:id/start — start a planned replay in the background, throttled; audited (admin).
 import { replayJobDtoSchema } from "@/lib/failures";
 import { eventIdSchema } from "@/lib/processing";
-import { AppError } from "@/server/errors";
-import { json, withViewer } from "@/server/http";
+import { AppError } from "@/server/core/errors";
+import { json, withViewer } from "@/server/http/route-handler";
 import { startReplayJob } from "@/server/replay/jobs";
 
 export const POST = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {

@@ -1,7 +1,7 @@
 // POST /api/settings/connection/check — reach RxScale's health endpoint and prove the key can list subscriptions (admin).
 import { connectionCheckDtoSchema } from "@/lib/subscriptions";
-import { recordAudit } from "@/server/audit";
-import { json, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, withViewer } from "@/server/http/route-handler";
 import { checkConnection } from "@/server/subscriptions/service";
 
 export const POST = withViewer("admin", async (request, { viewer }) => {

@@ -1,11 +1,11 @@
 // GET|PUT /api/settings/local/:key — RxWatch's own settings: event names, status appearance, retention, stuck thresholds (admin).
 import { z } from "zod";
 import { SETTINGS } from "@/lib/settings";
-import { changedFields, recordAudit } from "@/server/audit";
-import { AppError } from "@/server/errors";
-import { readJson, withViewer } from "@/server/http";
-import { recomputeStuckDeadlines } from "@/server/processing/order-projector";
-import { getSettings, updateSettings } from "@/server/settings";
+import { changedFields, recordAudit } from "@/server/audit/record-audit";
+import { AppError } from "@/server/core/errors";
+import { readJson, withViewer } from "@/server/http/route-handler";
+import { recomputeStuckDeadlines } from "@/server/orders/order-projector";
+import { getSettings, updateSettings } from "@/server/settings/settings";
 
 const EDITABLE = ["eventNames", "statusAppearance", "retention", "stuckThresholds"] as const;
 const keySchema = z.enum(EDITABLE);

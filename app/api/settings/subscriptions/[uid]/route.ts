@@ -1,6 +1,6 @@
 // DELETE /api/settings/subscriptions/:uid — unsubscribe at RxScale (admin).
-import { recordAudit } from "@/server/audit";
-import { requestOrigin, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { requestOrigin, withViewer } from "@/server/http/route-handler";
 import { unsubscribe } from "@/server/subscriptions/service";
 
 export const DELETE = withViewer<{ uid: string }>("admin", async (request, { viewer, params }) => {

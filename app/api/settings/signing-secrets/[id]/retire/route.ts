@@ -1,8 +1,8 @@
 // POST /api/settings/signing-secrets/:id/retire — stop accepting a signing secret (admin).
 import { signingSecretDtoSchema } from "@/lib/rxscale/signing-secrets";
-import { recordAudit } from "@/server/audit";
-import { json, withViewer } from "@/server/http";
-import { retireSigningSecret } from "@/server/ingest/signing-secrets";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, withViewer } from "@/server/http/route-handler";
+import { retireSigningSecret } from "@/server/signing-secrets/signing-secrets";
 
 export const POST = withViewer<{ id: string }>("admin", async (request, { viewer, params }) => {
   const secret = await retireSigningSecret(params.id);

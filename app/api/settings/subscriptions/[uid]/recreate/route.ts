@@ -1,7 +1,7 @@
 // POST /api/settings/subscriptions/:uid/recreate — delete and create again with this RxWatch's current target (admin).
 import { subscribeResultDtoSchema } from "@/lib/subscriptions";
-import { recordAudit } from "@/server/audit";
-import { json, requestOrigin, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, requestOrigin, withViewer } from "@/server/http/route-handler";
 import { recreate } from "@/server/subscriptions/service";
 
 export const POST = withViewer<{ uid: string }>("admin", async (request, { viewer, params }) => {

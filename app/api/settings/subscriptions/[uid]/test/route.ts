@@ -1,7 +1,7 @@
 // POST /api/settings/subscriptions/:uid/test — ask RxScale for a test delivery and wait for it to arrive here (admin).
 import { testEventResultDtoSchema } from "@/lib/subscriptions";
-import { recordAudit } from "@/server/audit";
-import { json, withViewer } from "@/server/http";
+import { recordAudit } from "@/server/audit/record-audit";
+import { json, withViewer } from "@/server/http/route-handler";
 import { sendTestEvent } from "@/server/subscriptions/service";
 
 export const POST = withViewer<{ uid: string }>("admin", async (request, { viewer, params }) => {

@@ -1,6 +1,6 @@
 import "server-only";
 import { openPayload, PayloadBoxError, sealPayload } from "@/server/crypto/payload-box";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/core/errors";
 
 /*
  * The one place delivery bodies cross between plaintext and what is stored.

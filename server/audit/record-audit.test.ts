@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { changedFields } from "@/server/audit";
+import { changedFields } from "@/server/audit/record-audit";
 
 const ROOT = path.resolve(__dirname, "..");
 const SOURCE_DIRECTORIES = ["app", "components", "lib", "server", "scripts", "prisma", "emulator", "instrumentation.ts", "proxy.ts"];

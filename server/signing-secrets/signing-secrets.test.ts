@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const rows = vi.hoisted(() => ({ pending: [] as ((value: { id: string; ciphertext: string; keyId: string }[]) => void)[] }));
 
-vi.mock("@/server/env", () => ({ env: () => ({ RXSCALE_SIGNING_SECRETS: ["whsec_env"], LOG_LEVEL: "error" }) }));
+vi.mock("@/server/core/env", () => ({ env: () => ({ RXSCALE_SIGNING_SECRETS: ["whsec_env"], LOG_LEVEL: "error" }) }));
 vi.mock("@/server/crypto/secret-box", () => ({
   SecretBoxError: class extends Error {},
   openSecret: (sealed: { ciphertext: string }) => sealed.ciphertext,

@@ -1,8 +1,8 @@
 import "server-only";
-import { closeDb } from "@/server/db";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
-import { metrics } from "@/server/metrics/registry";
+import { closeDb } from "@/server/core/db";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
+import { metrics } from "@/server/core/metrics";
 
 /*
  * Graceful shutdown. On SIGTERM/SIGINT the instance, in order:

@@ -3,9 +3,9 @@ import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
 import { patientSearchKey } from "@/server/crypto/search-key";
 import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
-import { getSettings } from "@/server/settings";
+import { getSettings } from "@/server/settings/settings";
 import { publishChanges } from "@/server/live/notices";
-import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/singleton";
+import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/leader-lock";
 import type { InboxEvent } from "@/server/processing/event";
 import {
   countFactsOfOrder,

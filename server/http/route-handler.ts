@@ -1,12 +1,12 @@
 import "server-only";
 import type { z } from "zod";
 import type { Role } from "@/lib/roles";
-import { env } from "@/server/env";
-import { AppError, toErrorEnvelope } from "@/server/errors";
-import { log } from "@/server/logger";
+import { env } from "@/server/core/env";
+import { AppError, toErrorEnvelope } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import { requireViewer, type Viewer } from "@/server/auth/viewer";
-import { readCappedBody } from "@/server/ingest/read-body";
-import { withRequestContext, withRequestIdHeader } from "@/server/request-context";
+import { readCappedBody } from "@/server/core/read-body";
+import { withRequestContext, withRequestIdHeader } from "@/server/core/request-context";
 
 /** JSON bodies of the dashboard's own API are small; anything bigger is a mistake or an attack. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { AppError } from "@/server/errors";
-import { databaseProvider, sqliteFilePath, SQLITE_BUSY_TIMEOUT_MS, type DatabaseProvider } from "@/server/db";
+import { AppError } from "@/server/core/errors";
+import { databaseProvider, sqliteFilePath, SQLITE_BUSY_TIMEOUT_MS, type DatabaseProvider } from "@/server/core/db";
 
 /*
  * RxWatch applies its own migrations because `prisma migrate` needs a native

@@ -1,9 +1,9 @@
 import "server-only";
 import type { HealthDto } from "@/lib/health";
-import { currentProvider } from "@/server/db";
-import { log } from "@/server/logger";
+import { currentProvider } from "@/server/core/db";
+import { log } from "@/server/core/logger";
 import { latestAppliedMigration } from "@/server/repositories/health";
-import { isShuttingDown } from "@/server/shutdown";
+import { isShuttingDown } from "@/server/core/shutdown";
 
 export async function checkHealth(): Promise<HealthDto> {
   const provider = currentProvider();

@@ -1,7 +1,7 @@
 import "server-only";
 import { SETTINGS, type SettingsKey, type SettingsValue } from "@/lib/settings";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import { findSettingRow, upsertSettingRow } from "@/server/repositories/settings";
 
 /** Settings change rarely and are read on hot paths; every instance re-reads after this long. */

@@ -19,12 +19,12 @@ import { attemptOutcomeSchema, eventStatusSchema } from "@/lib/processing";
 import { prettyJson } from "@/lib/pretty-json";
 import { placeholderOf, redactBodyText, redactUnparsedBody, type MaskedPath } from "@/lib/redaction";
 import { deliveryOutcomeSchema, parseDeliveryFlags, rejectionCodeSchema, type RejectionCode } from "@/lib/rxscale/deliveries";
-import { recordAudit } from "@/server/audit";
+import { recordAudit } from "@/server/audit/record-audit";
 import type { Viewer } from "@/server/auth/viewer";
-import { AppError } from "@/server/errors";
-import { listSigningSecrets } from "@/server/ingest/signing-secrets";
-import { log } from "@/server/logger";
-import { UNMASKED_EXPORT_ROLE, canRevealPersonalData, findRevealExpiry } from "@/server/personal-data";
+import { AppError } from "@/server/core/errors";
+import { listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
+import { log } from "@/server/core/logger";
+import { UNMASKED_EXPORT_ROLE, canRevealPersonalData, findRevealExpiry } from "@/server/deliveries/reveal";
 import { hasRole } from "@/lib/roles";
 import {
   findDeliveryLogRows,
@@ -38,7 +38,7 @@ import {
   type DeliveryLogPlan,
   type DeliveryLogRow,
   type DeliveryPosition,
-} from "@/server/repositories/deliveries-log";
+} from "@/server/repositories/delivery-queries";
 
 /*
  * The event log: every delivery RxScale (or anyone) sent, what became of it,

@@ -1,16 +1,16 @@
 import "server-only";
-import { env } from "@/server/env";
-import { migrateDatabase } from "@/server/migrations";
+import { env } from "@/server/core/env";
+import { migrateDatabase } from "@/server/core/migrations";
 import { ensureFirstAdmin } from "@/server/auth/users";
-import { log } from "@/server/logger";
-import { currentProvider } from "@/server/db";
+import { log } from "@/server/core/logger";
+import { currentProvider } from "@/server/core/db";
 import { startInboxWorker } from "@/server/processing/start";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 import { startAlertTimer } from "@/server/alerts/timer";
 import { startRetentionTimer } from "@/server/retention/timer";
-import { installShutdownHandlers, onShutdown } from "@/server/shutdown";
+import { installShutdownHandlers, onShutdown } from "@/server/core/shutdown";
 import { stopChangePump } from "@/server/live/notices";
-import { EXCLUSIVE_JOBS, releaseExclusiveLocks, runExclusive } from "@/server/timers/singleton";
+import { EXCLUSIVE_JOBS, releaseExclusiveLocks, runExclusive } from "@/server/timers/leader-lock";
 import { retentionTick } from "@/server/retention/timer";
 
 /**

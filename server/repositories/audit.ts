@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/prisma/generated/sqlite/client";
-import { db } from "@/server/db";
+import { db } from "@/server/core/db";
 
 /* Reads of the audit log. Writes live in server/audit.ts alone (append-only). */
 

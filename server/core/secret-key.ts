@@ -2,8 +2,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { env } from "@/server/env";
-import { databaseProvider, sqliteFilePath } from "@/server/db";
+import { env } from "@/server/core/env";
+import { databaseProvider, sqliteFilePath } from "@/server/core/db";
 
 // The generated key is read once per file: the key ring asks for it on every sealed body.
 const generatedKeys = new Map<string, string>();

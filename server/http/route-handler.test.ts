@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { MAX_JSON_BODY_BYTES, readJson, withSameOriginBody } from "@/server/http";
+import { MAX_JSON_BODY_BYTES, readJson, withSameOriginBody } from "@/server/http/route-handler";
 
 const anything = z.unknown();
 

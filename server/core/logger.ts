@@ -1,8 +1,8 @@
 import "server-only";
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type Logger } from "pino";
-import { env } from "@/server/env";
-import { currentRequestId } from "@/server/request-context";
+import { env } from "@/server/core/env";
+import { currentRequestId } from "@/server/core/request-context";
 
 type Level = "debug" | "info" | "warn" | "error";
 

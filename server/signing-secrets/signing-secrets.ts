@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import { addSigningSecretRequestSchema, signingSecretDtoSchema, type AddSigningSecretRequest, type SigningSecretDto } from "@/lib/rxscale/signing-secrets";
 import { currentSecretBoxKeyId, openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
 import { toSignatureCandidate, type SignatureCandidate } from "@/server/crypto/webhook-signature";
-import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
-import { log } from "@/server/logger";
+import { env } from "@/server/core/env";
+import { AppError } from "@/server/core/errors";
+import { log } from "@/server/core/logger";
 import {
   insertSigningSecretRow,
   listActiveSigningSecretRows,

@@ -1,12 +1,12 @@
 import "server-only";
 import { z } from "zod";
 import { auditEntryDtoSchema, type AuditEntryDto, type AuditExportQuery, type AuditFilters, type AuditPageDto, type AuditQuery } from "@/lib/audit";
-import { recordAudit } from "@/server/audit";
+import { recordAudit } from "@/server/audit/record-audit";
 import type { Viewer } from "@/server/auth/viewer";
-import { AppError } from "@/server/errors";
-import { csvField } from "@/server/event-log";
-import { log } from "@/server/logger";
-import { findAuditEntries, type AuditEntryRow, type AuditKeyset, type AuditLogFilter } from "@/server/repositories/audit-log";
+import { AppError } from "@/server/core/errors";
+import { csvField } from "@/server/deliveries/service";
+import { log } from "@/server/core/logger";
+import { findAuditEntries, type AuditEntryRow, type AuditKeyset, type AuditLogFilter } from "@/server/repositories/audit";
 
 /*
  * Reading the audit log: the admin page, its API and its export. Entries are

@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { Prisma } from "@/prisma/generated/sqlite/client";
-import { currentProvider, db, type DatabaseProvider } from "@/server/db";
+import { currentProvider, db, type DatabaseProvider } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
-import { openDeliveryBodyForView } from "@/server/repositories/delivery-body";
+import { openDeliveryBodyForView } from "@/server/repositories/delivery-bodies";
 
 /*
  * Reads of the event log: every delivery, newest first, with the event it

@@ -1,8 +1,8 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { databaseProvider } from "@/server/db";
-import { env } from "@/server/env";
-import { log } from "@/server/logger";
+import { databaseProvider } from "@/server/core/db";
+import { env } from "@/server/core/env";
+import { log } from "@/server/core/logger";
 import { openLockSession, type LockSession } from "@/server/repositories/advisory-locks";
 
 /*

@@ -1,11 +1,11 @@
 import "server-only";
 import { hasRole, type Role } from "@/lib/roles";
-import { recordAudit } from "@/server/audit";
+import { recordAudit } from "@/server/audit/record-audit";
 import type { Viewer } from "@/server/auth/viewer";
-import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
-import { timeOrderedId } from "@/server/ingest/time-ordered-id";
-import { findDeliveryLogRows } from "@/server/repositories/deliveries-log";
+import { env } from "@/server/core/env";
+import { AppError } from "@/server/core/errors";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
+import { findDeliveryLogRows } from "@/server/repositories/delivery-queries";
 import { findActiveRevealGrant, insertRevealGrant } from "@/server/repositories/reveal-grants";
 
 /*

@@ -6,7 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient as SqlitePrismaClient } from "@/prisma/generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "@/prisma/generated/postgresql/client";
-import { env } from "@/server/env";
+import { env } from "@/server/core/env";
 
 /**
  * The Prisma client type the rest of the code base sees. Both providers'

@@ -1,9 +1,9 @@
 import "server-only";
 import type { Viewer } from "@/server/auth/viewer";
-import { db } from "@/server/db";
-import { sourceAddressOf } from "@/server/ingest/request-metadata";
-import { timeOrderedId } from "@/server/ingest/time-ordered-id";
-import { log } from "@/server/logger";
+import { db } from "@/server/core/db";
+import { sourceAddressOf } from "@/server/core/request-metadata";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
+import { log } from "@/server/core/logger";
 
 /** Every action that leaves an audit entry. Adding one here is how a new audited action starts. */
 export const AUDIT_ACTIONS = [

@@ -1,14 +1,14 @@
 import "server-only";
 import { patientUidOfBody } from "@/lib/order-facts";
-import { recordAudit } from "@/server/audit";
+import { recordAudit } from "@/server/audit/record-audit";
 import { keyRing } from "@/server/crypto/key-ring";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
 import { patientSearchKey, patientSearchKeys } from "@/server/crypto/search-key";
 import { SecretBoxError } from "@/server/crypto/secret-box";
 import { resealSmtpPassword, smtpPasswordSealingKeyId } from "@/server/alerts/smtp-password";
-import { resealSigningSecrets } from "@/server/ingest/signing-secrets";
-import { log } from "@/server/logger";
-import { openDeliveryBody, sealDeliveryBody } from "@/server/repositories/delivery-body";
+import { resealSigningSecrets } from "@/server/signing-secrets/signing-secrets";
+import { log } from "@/server/core/logger";
+import { openDeliveryBody, sealDeliveryBody } from "@/server/repositories/delivery-bodies";
 import { applyResealBatch, countStoredBodiesByKey, listBodiesToReseal, type PatientKeyChange, type ResealedBody } from "@/server/repositories/key-rotation";
 import { countSigningSecretsByKey } from "@/server/repositories/signing-secrets";
 import { apiKeySealingKeyId, resealApiKey } from "@/server/subscriptions/api-key";

@@ -5,8 +5,8 @@ import { stuckInfo } from "@/lib/order-projection";
 import { TIME_RANGE_SECONDS, type OrderSummaryDto, type OrdersPageDto, type OrdersQuery } from "@/lib/orders";
 import type { OrderTraceDto, TimelineStepDto } from "@/lib/order-trace";
 import { hasRole, type Role } from "@/lib/roles";
-import { AppError } from "@/server/errors";
-import { getSettings } from "@/server/settings";
+import { AppError } from "@/server/core/errors";
+import { getSettings } from "@/server/settings/settings";
 import { countOrdersByStage, findOrderRow, listFactsOfOrder, listOrderRows, listTraceEvents, type OrderCursor } from "@/server/repositories/orders";
 
 const cursorSchema = z.object({ t: z.iso.datetime(), u: z.string().min(1) });
