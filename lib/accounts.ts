@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { roleSchema } from "./roles";
+import { roleSchema, type Role } from "./roles";
 
 /** A user as the JSON API returns it: never a password hash or session. */
 export const userDtoSchema = z.object({
@@ -61,3 +61,8 @@ export type ViewerDto = z.infer<typeof viewerDtoSchema>;
 /** What ending someone's sessions did. */
 export const revokedSessionsDtoSchema = z.object({ sessions: z.number().int().min(0) });
 export type RevokedSessionsDto = z.infer<typeof revokedSessionsDtoSchema>;
+
+/** Whoever is making the request: a signed-in person or an API token. */
+export type Viewer =
+  | { via: "session"; userId: string; name: string; email: string; role: Role }
+  | { via: "token"; tokenId: string; name: string; role: Role };

@@ -79,8 +79,8 @@ function patientKey(data: { patient_data?: { uid?: string | null } | null; patie
   return uid ? patientKeyOf(uid) : null;
 }
 
-export function extractOrderFact(event: RawEvent, names: EventNameSettings, patientKeyOf: PatientKeyOf): OrderFact | null {
-  const kind = factKindOf(event.type, names);
+/** `kind` may be passed when the caller has already classified the event (the worker's dispatch). */
+export function extractOrderFact(event: RawEvent, names: EventNameSettings, patientKeyOf: PatientKeyOf, kind: FactKind | null = factKindOf(event.type, names)): OrderFact | null {
   if (!kind) return null;
   const parsed = dataSchema.safeParse(event.data);
   if (!parsed.success || !parsed.data.uid) return null;

@@ -9,7 +9,7 @@ import {
   type SaveAlertsRequest,
   type TestAlertResultDto,
 } from "@/lib/alerts";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { recordAudit } from "@/server/audit/record-audit";
 import { AppError } from "@/server/core/errors";
 import { getSettings, updateSettings } from "@/server/settings/settings";

@@ -3,10 +3,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { changedFields } from "@/server/audit/record-audit";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "../..");
 const SOURCE_DIRECTORIES = ["app", "components", "lib", "server", "scripts", "prisma", "emulator", "instrumentation.ts", "proxy.ts"];
 /** The only writer of audit entries, and the retention purge (which deletes them only past their own period). */
-const MAY_CREATE = ["server/audit.ts"];
+const MAY_CREATE = ["server/repositories/audit.ts"];
 /** The retention purge and its repository: the only code that removes audit rows, and only past the audit period. */
 const MAY_DELETE_MANY_UNDER = ["server/retention/", "server/repositories/retention.ts"];
 const mayDeleteMany = (file: string) => MAY_DELETE_MANY_UNDER.some((prefix) => file.startsWith(prefix));
@@ -25,9 +25,12 @@ function sourceFiles(entry: string): string[] {
 }
 
 describe("the audit log is append-only", () => {
-  it("is written only by server/audit.ts and deleted only by the retention purge", () => {
+  it("is written only by the audit repository and deleted only by the retention purge", () => {
     const offenders: string[] = [];
-    for (const file of SOURCE_DIRECTORIES.flatMap(sourceFiles)) {
+    const files = SOURCE_DIRECTORIES.flatMap(sourceFiles);
+    // A wrong root would scan nothing and pass: the writer itself must be among the files read.
+    expect(files).toEqual(expect.arrayContaining([...MAY_CREATE, "server/repositories/retention.ts"]));
+    for (const file of files) {
       const text = readFileSync(path.join(ROOT, file), "utf8");
       for (const match of text.matchAll(/auditEntry\s*\.\s*(\w+)/g)) {
         const method = match[1] ?? "";

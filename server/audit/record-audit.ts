@@ -1,6 +1,6 @@
 import "server-only";
-import type { Viewer } from "@/server/auth/viewer";
-import { db } from "@/server/core/db";
+import type { Viewer } from "@/lib/accounts";
+import { insertAuditEntry } from "@/server/repositories/audit";
 import { sourceAddressOf } from "@/server/core/request-metadata";
 import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { log } from "@/server/core/logger";
@@ -99,20 +99,18 @@ export async function recordAudit(record: AuditRecord): Promise<string> {
   const id = timeOrderedId();
   const userAgent = record.headers?.get("user-agent") ?? null;
   const actor = actorColumns(record.actor);
-  await (await db()).auditEntry.create({
-    data: {
-      id,
-      at: new Date(),
-      ...actor,
-      action: record.action,
-      outcome: record.outcome ?? "success",
-      targetType: record.target?.type ?? null,
-      targetId: record.target?.id ?? null,
-      reason: record.reason ?? null,
-      details: JSON.stringify(record.details ?? {}),
-      sourceAddress: record.headers ? sourceAddressOf(record.headers) : null,
-      userAgent: userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT_CHARS),
-    },
+  await insertAuditEntry({
+    id,
+    at: new Date(),
+    ...actor,
+    action: record.action,
+    outcome: record.outcome ?? "success",
+    targetType: record.target?.type ?? null,
+    targetId: record.target?.id ?? null,
+    reason: record.reason ?? null,
+    details: JSON.stringify(record.details ?? {}),
+    sourceAddress: record.headers ? sourceAddressOf(record.headers) : null,
+    userAgent: userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT_CHARS),
   });
   log("info", "audit", { auditId: id, audit: record.action, outcome: record.outcome ?? "success", actorType: actor.actorType, actorId: actor.actorId });
   return id;

@@ -1,4 +1,7 @@
 import "server-only";
+import type { ThrottleState } from "@/server/repositories/sign-in-throttle";
+
+export type { ThrottleState };
 
 /** How failed sign-ins for one email turn into locks. */
 export interface LockoutPolicy {
@@ -12,13 +15,6 @@ export interface LockoutPolicy {
   windowSeconds: number;
 }
 
-/** What is remembered about an email's failed sign-ins (the `sign_in_throttle` row). */
-export interface ThrottleState {
-  failures: number;
-  firstFailedAt: Date;
-  lastFailedAt: Date;
-  lockedUntil: Date | null;
-}
 
 /** When the email may try again, or null when it is not locked at `now`. */
 export function lockedUntil(state: ThrottleState | null, now: Date): Date | null {

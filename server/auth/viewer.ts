@@ -1,15 +1,12 @@
 import "server-only";
 import { hasRole, toRole, type Role } from "@/lib/roles";
-import type { ViewerDto } from "@/lib/accounts";
+import type { Viewer, ViewerDto } from "@/lib/accounts";
 import { AppError } from "@/server/core/errors";
 import { auth } from "@/server/auth/auth";
 import { authenticateApiToken } from "@/server/auth/tokens";
 import { env } from "@/server/core/env";
 
-/** Whoever is making the request: a signed-in person or an API token. */
-export type Viewer =
-  | { via: "session"; userId: string; name: string; email: string; role: Role }
-  | { via: "token"; tokenId: string; name: string; role: Role };
+export type { Viewer };
 
 function bearerToken(headers: Headers): string | null {
   const header = headers.get("authorization");

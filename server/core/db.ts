@@ -14,6 +14,13 @@ import { env } from "@/server/core/env";
  * query APIs are identical; the SQLite one stands for both.
  */
 export type Db = SqlitePrismaClient;
+
+/**
+ * Prisma's namespace (`Prisma.sql`, `Prisma.join`, payload types). Its helpers
+ * build provider-independent SQL fragments, so repositories take it from here
+ * and never name a provider's client.
+ */
+export { Prisma } from "@/prisma/generated/sqlite/client";
 export type DatabaseProvider = "sqlite" | "postgresql";
 
 /** SQLite waits this long for a competing writer before failing with SQLITE_BUSY. */

@@ -38,7 +38,7 @@ describe("operations variables", () => {
 });
 
 describe("deployment files", () => {
-  const root = path.resolve(import.meta.dirname, "..");
+  const root = path.resolve(import.meta.dirname, "../..");
   const known = new Set(Object.keys(envSchema.shape));
   /** Set by the Node.js runtime or Next.js for themselves, not read by RxWatch. */
   const PLATFORM = new Set(["NEXT_TELEMETRY_DISABLED"]);
@@ -54,13 +54,13 @@ describe("deployment files", () => {
     return [...text.matchAll(/^ENV (.*)$/gm)].flatMap((match) => [...(match[1] ?? "").matchAll(/([A-Z][A-Z0-9_]*)=/g)].map((name) => name[1] ?? ""));
   }
 
-  it("compose.yaml sets only variables server/env.ts knows", () => {
+  it("compose.yaml sets only variables server/core/env.ts knows", () => {
     const variables = composeAppVariables();
     expect(variables).toEqual(expect.arrayContaining(["DATABASE_URL", "RXWATCH_SECRET_KEY", "RXWATCH_PUBLIC_URL", "RXSCALE_SIGNING_SECRETS", "RXWATCH_METRICS_TOKEN"]));
     expect(variables.filter((name) => !known.has(name))).toEqual([]);
   });
 
-  it("the Dockerfile and .env.example name only variables server/env.ts knows", () => {
+  it("the Dockerfile and .env.example name only variables server/core/env.ts knows", () => {
     const dockerfile = dockerfileVariables();
     expect(dockerfile).toContain("NEXT_MANUAL_SIG_HANDLE");
     expect(dockerfile.filter((name) => !known.has(name) && !PLATFORM.has(name))).toEqual([]);

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { parseCidr } from "@/server/metrics/access";
+import { parseCidr } from "@/server/core/client-address";
 
 const optionalString = z
   .string()

@@ -1,7 +1,7 @@
 import "server-only";
 import { hasRole, type Role } from "@/lib/roles";
 import { recordAudit } from "@/server/audit/record-audit";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { env } from "@/server/core/env";
 import { AppError } from "@/server/core/errors";
 import { timeOrderedId } from "@/server/core/time-ordered-id";

@@ -20,7 +20,7 @@ import { prettyJson } from "@/lib/pretty-json";
 import { placeholderOf, redactBodyText, redactUnparsedBody, type MaskedPath } from "@/lib/redaction";
 import { deliveryOutcomeSchema, parseDeliveryFlags, rejectionCodeSchema, type RejectionCode } from "@/lib/rxscale/deliveries";
 import { recordAudit } from "@/server/audit/record-audit";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { AppError } from "@/server/core/errors";
 import { listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
 import { log } from "@/server/core/logger";

@@ -1,6 +1,6 @@
 import "server-only";
 import type { FailuresDto, IncidentAction } from "@/lib/failures";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";
 import { getFailures } from "@/server/failures/scan";

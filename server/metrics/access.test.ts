@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { allowList, checkMetricsAccess, isAddressAllowed, parseCidr, sourceAddress } from "./access";
+import { allowList, isAddressAllowed, parseCidr, sourceAddress } from "@/server/core/client-address";
+import { checkMetricsAccess } from "@/server/metrics/access";
 
 const LOOPBACK = allowList(["127.0.0.1/32", "::1/128"]);
 const TOKEN = "metrics-token-0123456789abcdef";

@@ -129,11 +129,12 @@ export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Da
  * that are not about an order, or lack the identifiers to place one, change
  * nothing (they stay in the event log).
  */
-export async function recordOrderEvent(event: InboxEvent): Promise<void> {
+export async function recordOrderEvent(event: InboxEvent, kind: FactKind): Promise<void> {
   const fact = extractOrderFact(
     { id: event.id, type: event.type, timestamp: event.timestamp, data: event.data, receivedAt: event.firstReceivedAt.getTime() },
     await getSettings("eventNames"),
     patientSearchKey,
+    kind,
   );
   if (!fact) return;
   await upsertOrderFact(toRow(fact));

@@ -9,7 +9,7 @@ import { retryDelayMs, type BackoffPolicy } from "@/server/processing/backoff";
 import { describeRunError, ProcessingError, stackFrames, summarizeError } from "@/server/processing/errors";
 import { isTestDelivery, toInboxEvent, type HandlerContext } from "@/server/processing/event";
 import { onNewEvents } from "@/server/processing/inbox-signal";
-import { createHandlerRegistry, handlerFor, type HandlerRegistry } from "@/server/processing/registry";
+import { createDispatcher, type Dispatcher } from "@/server/processing/dispatch";
 import { createInboxRepository, type ClaimedEvent, type InboxRepository, type RunResult } from "@/server/repositories/inbox";
 
 /** New events per second above which ingest counts as busy and the worker steps back. */
@@ -29,8 +29,8 @@ export interface InboxWorkerOptions {
   /** Runs before an event is dead-lettered. */
   maxAttempts: number;
   backoff: BackoffPolicy;
-  /** Fixed handlers (tests); by default the registry follows the `eventNames` settings. */
-  registry?: HandlerRegistry;
+  /** Replaced handlers (tests); by default every event goes to its class's built-in handler. */
+  dispatcher?: Dispatcher;
   repository?: InboxRepository;
   /** Injected so tests can move time instead of sleeping. */
   now?: () => Date;
@@ -98,7 +98,7 @@ function withTimeLimit(run: Promise<void>, ms: number): Promise<void> {
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const id = options.workerId ?? newWorkerId();
   const repository = options.repository ?? createInboxRepository();
-  const fixedRegistry = options.registry;
+  const dispatcher = options.dispatcher ?? createDispatcher();
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const { concurrency, pollMs, leaseMs, maxAttempts, backoff } = options;
@@ -144,8 +144,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       const event = toInboxEvent(claimed);
       if (isTestDelivery(event)) return { outcome: "succeeded" };
       // Read per run so a renamed event takes effect without a restart; the settings store caches it.
-      const registry = fixedRegistry ?? createHandlerRegistry({ eventNames: await getSettings("eventNames") });
-      const handler = handlerFor(registry, event.type);
+      const handler = dispatcher.handlerFor(event.type, await getSettings("eventNames"));
       await withTimeLimit(Promise.resolve().then(() => handler(event, context)), leaseMs);
       return { outcome: "succeeded" };
     } catch (error) {

@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { replayFilterSchema, replayJobDtoSchema, replayPlanSchema, replayStateSchema, stageStatusOf, type ReplayJobDto } from "@/lib/failures";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { recordAudit } from "@/server/audit/record-audit";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";

@@ -17,11 +17,11 @@ import {
   type ReplayPlan,
   type ReplayPlanRequest,
 } from "@/lib/failures";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { AppError } from "@/server/core/errors";
 import { getSettings } from "@/server/settings/settings";
 import { describeRunError, invalidPayloadError } from "@/server/processing/errors";
-import { pharmacyOrderDataSchema } from "@/server/processing/handlers/pharmacy-order-data";
+import { pharmacyOrderDataSchema } from "@/server/processing/dispatch";
 import { PHARMACY_ORDER_EVENT_TYPES } from "@/lib/order-facts";
 import { listStoredFactKinds } from "@/server/repositories/orders";
 import { countReplayCandidates, findOrderStages, insertPlannedReplayJob, listFactsOfOrders, listReplayCandidates, type ReplaySelection } from "@/server/repositories/failures";

@@ -1,8 +1,12 @@
 import "server-only";
-import type { Prisma } from "@/prisma/generated/sqlite/client";
-import { db } from "@/server/core/db";
+import { db, type Prisma } from "@/server/core/db";
 
-/* Reads of the audit log. Writes live in server/audit.ts alone (append-only). */
+/* The audit log's table. Rows are only ever inserted (by server/audit/record-audit.ts) and removed by the retention purge past their period. */
+
+/** Appends one row; the only insert into `audit_entry`. */
+export async function insertAuditEntry(data: Prisma.AuditEntryUncheckedCreateInput): Promise<void> {
+  await (await db()).auditEntry.create({ data });
+}
 
 export interface AuditLogFilter {
   action?: string;

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { SearchKeys } from "@/lib/order-facts";
-import { Prisma } from "@/prisma/generated/sqlite/client";
+import { Prisma } from "@/server/core/db";
 import { currentProvider, db } from "@/server/core/db";
 import { sealDeliveryBody } from "@/server/repositories/delivery-bodies";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { Prisma } from "@/prisma/generated/sqlite/client";
+import { Prisma } from "@/server/core/db";
 import { currentProvider, db, type DatabaseProvider } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
 import { openDeliveryBodyForView } from "@/server/repositories/delivery-bodies";

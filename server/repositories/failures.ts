@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { Prisma } from "@/prisma/generated/sqlite/client";
+import { Prisma } from "@/server/core/db";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
 import { currentProvider, db } from "@/server/core/db";
 import { log } from "@/server/core/logger";

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/server/core/db";
-import type { Prisma } from "@/prisma/generated/sqlite/client";
+import type { Prisma } from "@/server/core/db";
 
 /*
  * Incident state of failure groups. Every change is a compare-and-set on the

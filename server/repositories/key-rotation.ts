@@ -1,5 +1,5 @@
 import "server-only";
-import { Prisma } from "@/prisma/generated/sqlite/client";
+import { Prisma } from "@/server/core/db";
 import { currentProvider, db } from "@/server/core/db";
 
 /*

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
-import type { Prisma } from "@/prisma/generated/sqlite/client";
+import type { Prisma } from "@/server/core/db";
 
 /*
  * Orders and the facts they are projected from. Lists are keyset-paginated

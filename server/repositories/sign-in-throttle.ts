@@ -1,6 +1,13 @@
 import "server-only";
 import { db } from "@/server/core/db";
-import type { ThrottleState } from "@/server/auth/lockout-policy";
+
+/** What is remembered about an email's failed sign-ins (the `sign_in_throttle` row). */
+export interface ThrottleState {
+  failures: number;
+  firstFailedAt: Date;
+  lastFailedAt: Date;
+  lockedUntil: Date | null;
+}
 
 export async function findThrottle(key: string): Promise<ThrottleState | null> {
   return (await db()).signInThrottle.findUnique({ where: { key }, select: { failures: true, firstFailedAt: true, lastFailedAt: true, lockedUntil: true } });

@@ -2,7 +2,7 @@ import "server-only";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { longestNonAuditRetentionDays } from "@/lib/settings";
 import type { RetentionCounts } from "@/lib/data-protection";
-import type { Viewer } from "@/server/auth/viewer";
+import type { Viewer } from "@/lib/accounts";
 import { recordAudit } from "@/server/audit/record-audit";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";

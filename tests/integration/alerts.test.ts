@@ -10,7 +10,7 @@ import { createApiToken } from "@/server/auth/tokens";
 import { evaluateAlerts } from "@/server/alerts/rules";
 import { runAlertTick } from "@/server/alerts/timer";
 import { reprocessEvent } from "@/server/processing/reprocess";
-import { createHandlerRegistry } from "@/server/processing/registry";
+import { createDispatcher } from "@/server/processing/dispatch";
 import { createInboxWorker } from "@/server/processing/worker";
 import { sampleFailingEvents } from "@/server/repositories/failures";
 import { envelopeBody, webhookRequest } from "../fixtures/rxscale-webhooks";
@@ -137,7 +137,7 @@ describe(`alerts on ${testProvider()}`, () => {
     const [deadId] = (await sampleFailingEvents(5)).map((event) => event.id);
     if (!deadId) throw new Error("no dead letter");
     await reprocessEvent(deadId);
-    await createInboxWorker({ concurrency: 1, pollMs: 60_000, leaseMs: 30_000, maxAttempts: 1, backoff: { baseMs: 1, maxMs: 1 }, registry: createHandlerRegistry({ overrides: { pharmacy_order_updated: async () => {} } }) }).drain();
+    await createInboxWorker({ concurrency: 1, pollMs: 60_000, leaseMs: 30_000, maxAttempts: 1, backoff: { baseMs: 1, maxMs: 1 }, dispatcher: createDispatcher({ overrides: { pharmacy_order_updated: async () => {} } }) }).drain();
     expect(await evaluateAlerts(new Date(now + 3_000))).toEqual([{ rule: "dead_letter", kind: "resolved" }]);
 
     // Sixteen minutes on, the refusals are outside the window: the failure-rate alert ends.

@@ -7,7 +7,7 @@ import { GET as getDelivery } from "@/app/api/deliveries/[id]/route";
 import { POST as postReveal } from "@/app/api/deliveries/[id]/reveal/route";
 import { GET as getExport } from "@/app/api/deliveries/export/route";
 import { deliveriesPageDtoSchema, deliveryDetailDtoSchema, type DeliveryRowDto } from "@/lib/deliveries";
-import { Prisma } from "@/prisma/generated/sqlite/client";
+import { Prisma } from "@/server/core/db";
 import { createApiToken } from "@/server/auth/tokens";
 import { createDb } from "@/server/core/db";
 import { createInboxWorker } from "@/server/processing/worker";

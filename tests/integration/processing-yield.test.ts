@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createDb } from "@/server/core/db";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
-import { createHandlerRegistry } from "@/server/processing/registry";
+import { createDispatcher } from "@/server/processing/dispatch";
 import { createInboxWorker } from "@/server/processing/worker";
 import { INGEST_BUSY_EVENTS_PER_SECOND } from "@/server/processing/worker";
 import { createWebhookEvent } from "../support/factories";
@@ -24,7 +24,7 @@ describe("the worker gives way to ingest", () => {
       leaseMs: 30_000,
       maxAttempts: 3,
       backoff: { baseMs: 10, maxMs: 100 },
-      registry: createHandlerRegistry({ overrides: { pharmacy_order_updated: handler } }),
+      dispatcher: createDispatcher({ overrides: { pharmacy_order_updated: handler } }),
     });
     worker.start();
     // Ingest keeps reporting a burst: more new events per second than the busy threshold.
@@ -54,7 +54,7 @@ describe("the worker gives way to ingest", () => {
       leaseMs: 30_000,
       maxAttempts: 3,
       backoff: { baseMs: 10, maxMs: 100 },
-      registry: createHandlerRegistry({ overrides: { pharmacy_order_created: handler } }),
+      dispatcher: createDispatcher({ overrides: { pharmacy_order_created: handler } }),
     });
     await worker.drain();
     expect(mostAtOnce).toBeGreaterThan(1);

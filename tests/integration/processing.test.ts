@@ -3,7 +3,7 @@ import { createDb } from "@/server/core/db";
 import { AppError } from "@/server/core/errors";
 import type { EventHandler, HandlerContext, InboxEvent } from "@/server/processing/event";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
-import { createHandlerRegistry } from "@/server/processing/registry";
+import { createDispatcher } from "@/server/processing/dispatch";
 import { reprocessEvent, reprocessEvents } from "@/server/processing/reprocess";
 import { createInboxWorker, type InboxWorkerOptions } from "@/server/processing/worker";
 import { createInboxRepository, INTERRUPTED_ATTEMPT_ERROR, type ClaimedEvent } from "@/server/repositories/inbox";
@@ -90,7 +90,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
       seen.push({ event, context });
     };
     const { id } = await createWebhookEvent(client, { type: "pharmacy_order_created", timestamp: 1_735_725_600, data: { uid: "po-1", status: "init" } });
-    const inbox = worker({ now: clock.now, registry: createHandlerRegistry({ overrides: { pharmacy_order_created: handler } }) });
+    const inbox = worker({ now: clock.now, dispatcher: createDispatcher({ overrides: { pharmacy_order_created: handler } }) });
 
     expect(await inbox.drain()).toBe(1);
 
@@ -125,7 +125,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
     const handler = vi.fn<EventHandler>(async () => {});
     const missing = await createWebhookEvent(client, { body: null });
     const garbled = await createWebhookEvent(client, { body: new TextEncoder().encode(`{"data": "${PATIENT_NAME}`) });
-    await worker({ now: manualClock().now, registry: createHandlerRegistry({ fallback: handler, overrides: { pharmacy_order_updated: handler } }) }).drain();
+    await worker({ now: manualClock().now, dispatcher: createDispatcher({ fallback: handler, overrides: { pharmacy_order_updated: handler } }) }).drain();
 
     expect(handler).not.toHaveBeenCalled();
     expect(await eventRow(missing.id)).toMatchObject({ status: "dead", lastError: expect.stringMatching(/^missing_body/) });
@@ -140,7 +140,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
       throw Object.assign(new TypeError(`cannot read the name of ${PATIENT_NAME}`), { code: "E_TEST" });
     };
     const { id } = await createWebhookEvent(client, { type: "flaky_event" });
-    const inbox = worker({ now: clock.now, maxAttempts: 3, registry: createHandlerRegistry({ overrides: { flaky_event: failing } }) });
+    const inbox = worker({ now: clock.now, maxAttempts: 3, dispatcher: createDispatcher({ overrides: { flaky_event: failing } }) });
 
     expect(await inbox.drain()).toBe(1);
     let row = await eventRow(id);
@@ -206,7 +206,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
     await createInboxRepository().claimDueEvents({ workerId: "crashed-worker", now: clock.now(), leaseExpiresAt: new Date(clock.now().getTime() + LEASE_MS), limit: 10 });
     clock.advance(LEASE_MS);
 
-    await worker({ now: clock.now, maxAttempts: 3, registry: createHandlerRegistry({ overrides: { poison: handler } }) }).drain();
+    await worker({ now: clock.now, maxAttempts: 3, dispatcher: createDispatcher({ overrides: { poison: handler } }) }).drain();
 
     expect(handler).not.toHaveBeenCalled();
     expect(await eventRow(id)).toMatchObject({ status: "dead", attempts: 4, lastError: "interrupted: attempt 3 never finished and no attempts are left" });
@@ -222,7 +222,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
       await gate.promise;
     };
     const { id } = await createWebhookEvent(client, { type: "slow_event" });
-    const stale = worker({ now: staleClock.now, registry: createHandlerRegistry({ overrides: { slow_event: slow } }) });
+    const stale = worker({ now: staleClock.now, dispatcher: createDispatcher({ overrides: { slow_event: slow } }) });
     const fresh = worker({ now: freshClock.now });
 
     const staleRun = stale.drain();
@@ -296,7 +296,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
       if (!isFixed) throw new Error("not yet");
     };
     const { id } = await createWebhookEvent(client, { type: "fixable" });
-    const inbox = worker({ maxAttempts: 1, registry: createHandlerRegistry({ overrides: { fixable: handler } }) });
+    const inbox = worker({ maxAttempts: 1, dispatcher: createDispatcher({ overrides: { fixable: handler } }) });
     await inbox.drain();
     expect(await eventRow(id)).toMatchObject({ status: "dead", attempts: 1 });
 
@@ -351,7 +351,7 @@ describe(`inbox processing on ${testProvider()}`, () => {
       started();
       await gate.promise;
     };
-    const inbox = worker({ pollMs: 60_000, repository: observed, registry: createHandlerRegistry({ overrides: { gated_event: gated } }) });
+    const inbox = worker({ pollMs: 60_000, repository: observed, dispatcher: createDispatcher({ overrides: { gated_event: gated } }) });
     inbox.start();
     try {
       // The start-up pass has looked and found nothing; only a signal can bring the event in before the poll.

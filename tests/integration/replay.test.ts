@@ -7,8 +7,7 @@ import { GET as getOrder } from "@/app/api/orders/[uid]/route";
 import { replayJobDtoSchema, type ReplayJobDto } from "@/lib/failures";
 import { createApiToken } from "@/server/auth/tokens";
 import { getReplayJob, replayJobSettled } from "@/server/replay/jobs";
-import { handlePharmacyOrderUpdated } from "@/server/processing/handlers/pharmacy-order-updated";
-import { createHandlerRegistry } from "@/server/processing/registry";
+import { createDispatcher } from "@/server/processing/dispatch";
 import { createInboxWorker } from "@/server/processing/worker";
 import { envelopeBody, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
@@ -26,15 +25,16 @@ const SECRET = vi.hoisted(() => {
   return "whsec_replay_test_secret_01";
 });
 let isOutage = false;
-const registry = createHandlerRegistry({
+const builtIn = createDispatcher();
+const dispatcher = createDispatcher({
   overrides: {
     pharmacy_order_updated: async (event, context) => {
       if (isOutage) throw Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" });
-      await handlePharmacyOrderUpdated(event, context);
+      await builtIn.handlerFor("pharmacy_order_updated")(event, context);
     },
   },
 });
-const worker = createInboxWorker({ concurrency: 2, pollMs: 60_000, leaseMs: 30_000, maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1 }, registry });
+const worker = createInboxWorker({ concurrency: 2, pollMs: 60_000, leaseMs: 30_000, maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1 }, dispatcher });
 let adminToken = "";
 let supportToken = "";
 let staffToken = "";

@@ -5,7 +5,7 @@ import { SHUTDOWN_EVENT } from "@/lib/live";
 import { createDb } from "@/server/core/db";
 import { endOnShutdown } from "@/server/live/end-on-shutdown";
 import type { EventHandler } from "@/server/processing/event";
-import { createHandlerRegistry } from "@/server/processing/registry";
+import { createDispatcher } from "@/server/processing/dispatch";
 import { createInboxWorker } from "@/server/processing/worker";
 import { isShuttingDown, onShutdown, shutDown } from "@/server/core/shutdown";
 import { envelopeBody, readWebhookResponse, webhookRequest } from "../fixtures/rxscale-webhooks";
@@ -50,7 +50,7 @@ describe(`shutdown on ${testProvider()}`, () => {
       leaseMs: 60_000,
       maxAttempts: 5,
       backoff: { baseMs: 1_000, maxMs: 60_000 },
-      registry: createHandlerRegistry({ overrides: { pharmacy_order_updated: hanging } }),
+      dispatcher: createDispatcher({ overrides: { pharmacy_order_updated: hanging } }),
     });
     stopping.start();
     await until(async () => (await client.webhookEvent.findUniqueOrThrow({ where: { id } })).leaseOwner === stopping.id);
@@ -66,7 +66,7 @@ describe(`shutdown on ${testProvider()}`, () => {
       leaseMs: 60_000,
       maxAttempts: 5,
       backoff: { baseMs: 1_000, maxMs: 60_000 },
-      registry: createHandlerRegistry({ overrides: { pharmacy_order_updated: async (event) => void ran.push(event.id) } }),
+      dispatcher: createDispatcher({ overrides: { pharmacy_order_updated: async (event) => void ran.push(event.id) } }),
     });
     expect(await successor.drain()).toBe(1);
     expect(ran).toEqual([id]);
