@@ -2,7 +2,7 @@ import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
 
 /**
- * Dependency direction (../shared/STYLE.md): `lib/` is universal and imports
+ * Dependency direction (ARCHITECTURE.md): `lib/` is universal and imports
  * nothing of ours; `components/` never reaches `server/`. Server code is kept
  * out of the browser bundle by this rule and by `import "server-only"`.
  */

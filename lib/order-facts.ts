@@ -5,7 +5,7 @@ import type { EventNameSettings } from "./settings";
 
 /*
  * Reading what an event says about an order. Payload fields are read
- * leniently (FACTS.md §4.2, §8; unknown fields ignored, wrong types treated as
+ * leniently (docs/rxscale.md#pharmacy-order-events; unknown fields ignored, wrong types treated as
  * absent) because RxScale's payloads are only partly documented. Nothing here
  * keeps patient names, addresses or medications: only identifiers and statuses.
  */

@@ -120,7 +120,7 @@ const DOCTOR_DATA: Readonly<Record<string, RedactionCategory>> = {
   "data.doctor_display_name": "doctor",
 };
 
-/** A pharmacy order (FACTS.md §4.2, §8.1): patient, addresses, line items and prescription are personal or health data. */
+/** A pharmacy order (docs/rxscale.md#pharmacy-order-events): patient, addresses, line items and prescription are personal or health data. */
 const PHARMACY_ORDER: EventPolicy = {
   safe: [
     ...UNKNOWN_TYPE_SAFE_PATHS,
@@ -170,13 +170,13 @@ const PRESCRIPTION: EventPolicy = {
   sensitive: { ...PATIENT_DATA, ...DOCTOR_DATA, "data.prescription_file.**": "prescription_file", "data.medication.**": "medication", "data.products.**": "medication" },
 };
 
-/** Stock of a pharmacy's product (FACTS.md §8.4): catalogue data, no patient in it. */
+/** Stock of a pharmacy's product (docs/rxscale.md#other-events): catalogue data, no patient in it. */
 const SKU_STOCK: EventPolicy = {
   safe: [...UNKNOWN_TYPE_SAFE_PATHS, "data.external_id", "data.price", "data.stock", "data.pharmacy", "data.pharmacy.uid", "data.sku.**"],
   sensitive: {},
 };
 
-/** Appointments (FACTS.md §8.5, §8.6): who meets which doctor, and for what, is health data. */
+/** Appointments (docs/rxscale.md#other-events): who meets which doctor, and for what, is health data. */
 const APPOINTMENT: EventPolicy = {
   safe: [...UNKNOWN_TYPE_SAFE_PATHS, "data.meeting_type"],
   sensitive: {

@@ -221,7 +221,7 @@ async function waitForHealth(server) {
 let sequence = 0;
 const BASE_TIMESTAMP = Math.floor(Date.now() / 1000);
 
-/** A pharmacy_order_created delivery shaped like FACTS.md §8.1 (≈1.5 kB), unique per call. */
+/** A pharmacy_order_created delivery shaped like docs/rxscale.md#example-pharmacy-order (≈1.5 kB), unique per call. */
 function nextDelivery() {
   sequence += 1;
   const uid = `po-bench-${RUN_ID}-${sequence}`;
