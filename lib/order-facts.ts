@@ -64,11 +64,6 @@ export interface RawEvent {
 }
 
 /**
- * The order fact an event carries, or null when the event is not about an
- * order (e.g. SKU stock) or lacks the identifiers to place it. A pharmacy
- * order without a parent order uid is tracked under its own uid.
- */
-/**
  * Turns a patient uid into the keyed hash stored instead of it. The server
  * passes its HMAC (server/crypto/search-key.ts); lib/ never sees the key.
  */
@@ -79,6 +74,11 @@ function patientKey(data: { patient_data?: { uid?: string | null } | null; patie
   return uid ? patientKeyOf(uid) : null;
 }
 
+/**
+ * The order fact an event carries, or null when the event is not about an
+ * order (e.g. SKU stock) or lacks the identifiers to place it. A pharmacy
+ * order without a parent order uid is tracked under its own uid.
+ */
 export function extractOrderFact(event: RawEvent, names: EventNameSettings, patientKeyOf: PatientKeyOf): OrderFact | null {
   const kind = factKindOf(event.type, names);
   if (!kind) return null;
