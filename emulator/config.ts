@@ -94,18 +94,18 @@ export const emulatorConfigSchema = z.object({
   /** Reproducible runs: same seed, same orders, branches and faults. */
   seed: z.number().int().optional(),
   /**
-   * RxScale requires https targets (FACTS.md §7.1). `loopback` also allows
+   * RxScale requires https targets (docs/rxscale.md#request-and-headers). `loopback` also allows
    * http to localhost/127.0.0.0/8/::1 for demos and tests; `always` allows any
    * http target (e.g. another container); `never` is RxScale's rule.
    */
   allowHttpTargets: z.enum(["loopback", "always", "never"]).default("loopback"),
-  /** false mimics the Management API example that omits signing_secret from the 201 (FACTS.md §3.4). */
+  /** false mimics the Management API example that omits signing_secret from the 201 (docs/rxscale.md#signing-secrets). */
   returnSigningSecret: z.boolean().default(true),
-  /** RxScale sends a test event after registration (FACTS.md §5.1). */
+  /** RxScale sends a test event after registration (docs/rxscale.md#delivery-and-retries). */
   testOnCreate: z.boolean().default(true),
   /** …this long after the 201, so the receiver can store the secret first. */
   testOnCreateDelayMs: z.number().int().min(0).default(1_000),
-  /** RxScale asks receivers to answer within 5 s (FACTS.md §5.1). */
+  /** RxScale asks receivers to answer within 5 s (docs/rxscale.md#delivery-and-retries). */
   deliveryTimeoutMs: z.number().int().min(1).default(5_000),
   retryBaseMs: z.number().int().min(0).default(1_000),
   retryFactor: z.number().min(1).default(2),
@@ -114,7 +114,7 @@ export const emulatorConfigSchema = z.object({
   retryMaxDelayMs: z.number().int().min(0).default(60_000),
   /** Accept self-signed certificates on https targets. */
   insecureTls: z.boolean().default(false),
-  /** FACTS.md §7.3. */
+  /** docs/rxscale.md#rate-limits. */
   rateLimitPerSecond: z.number().int().min(1).default(10),
   rateLimitPerMinute: z.number().int().min(1).default(600),
   /** Deliveries kept for GET /_emulator/deliveries (unsettled ones are always kept). */

@@ -6,7 +6,7 @@ import { describeTarget, type EmulatorLogger } from "./log";
 import { signWebhookBody } from "./signature";
 
 /*
- * Sends webhooks the way RxScale does (FACTS.md §2–§3): POST of the exact
+ * Sends webhooks the way RxScale does (docs/rxscale.md#webhook-deliveries): POST of the exact
  * body bytes with Content-Type, X-Webhook-Event and X-Webhook-Signature; a
  * 2xx answer is success; anything else, a timeout or a network error is
  * retried with exponential backoff until the attempts run out. Deliveries are

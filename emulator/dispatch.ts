@@ -35,7 +35,7 @@ export interface DispatchTarget {
   subscriptionUid: string | null;
 }
 
-/** `{event_type, timestamp, payload_version, data}` in this key order (FACTS.md §2.3). */
+/** `{event_type, timestamp, payload_version, data}` in this key order (docs/rxscale.md#envelope). */
 export function envelopeBody(event: OutgoingEvent): string {
   if (event.rawBody !== undefined) return event.rawBody;
   return JSON.stringify({ event_type: event.eventType, timestamp: event.timestamp, payload_version: event.payloadVersion ?? "1", data: event.data });

@@ -1,6 +1,6 @@
 /*
  * Wire names of the events the emulator sends. RxScale documents wire names
- * only for the pharmacy-order events (FACTS.md §4.1); the order and
+ * only for the pharmacy-order events (docs/rxscale.md#event-types); the order and
  * prescription events exist in its docs only as prose ("Order created",
  * "Prescription signed", …), so those names are the emulator's choice. They
  * match RxWatch's own defaults (lib/settings.ts) and can be changed with
@@ -26,7 +26,7 @@ export const DEFAULT_EVENT_NAMES: EventNames = {
   prescriptionApproved: "prescription_approved",
   prescriptionSigned: "prescription_signed",
   prescriptionDeclined: "prescription_declined",
-  // [DOC] FACTS.md §4.1.
+  // Documented: docs/rxscale.md#event-types.
   pharmacyOrderCreated: "pharmacy_order_created",
   pharmacyOrderUpdated: "pharmacy_order_updated",
 };

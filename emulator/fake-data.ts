@@ -26,7 +26,7 @@ export interface Patient {
   last_name: string;
   display_name: string;
   email: string;
-  /** YYYY-MM-DD, as the pharmacy order-detail API writes it (FACTS.md §4.2). */
+  /** YYYY-MM-DD, as the pharmacy order-detail API writes it (docs/rxscale.md#pharmacy-order-events). */
   date_of_birth: string;
   address: Address;
 }

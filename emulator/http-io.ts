@@ -35,7 +35,7 @@ export function sendEmpty(response: ServerResponse, status: number, headers: Rec
   response.end();
 }
 
-/** The path without trailing slashes, so `/x/` and `/x` route alike (RxScale's docs use both, FACTS.md §7.1). */
+/** The path without trailing slashes, so `/x/` and `/x` route alike (RxScale's docs use both, docs/rxscale.md#notification-subscriptions). */
 export function normalisePath(pathname: string): string {
   const trimmed = pathname.replace(/\/+$/, "");
   return trimmed === "" ? "/" : trimmed;

@@ -10,9 +10,9 @@ import { createRandom } from "./random";
 
 /*
  * Allowed transitions, written out here independently of the planner:
- * FACTS.md §6.1 (pharmacy order; cancellation only from waiting for pharmacy
- * or pending review; a hold resumes where it was), §6.2 (patient order) and
- * §6.3 (prescription).
+ * docs/rxscale.md#status-values (pharmacy order: cancellation only from
+ * waiting for pharmacy or pending review, a hold resumes where it was;
+ * patient order; prescription).
  */
 const PHARMACY_NEXT: Record<string, readonly string[]> = {
   "waiting for pharmacy": ["pending review", "cancelled"],
@@ -32,7 +32,7 @@ const FINAL_ORDER_STATUS = { completed: "completed", cancelled: "cancelled", dec
 
 const unixSeconds = z.int().positive();
 const addressSchema = z.strictObject({ first_name: z.string(), last_name: z.string(), street: z.string(), house_number: z.string(), zip_code: z.string().regex(/^\d{5}$/), city: z.string(), country: z.literal("Germany"), additional_address: z.string().nullable() });
-/** FACTS.md §8.1, strict: no field more, none less. */
+/** docs/rxscale.md#pharmacy-order-events, strict: no field more, none less. */
 const pharmacyOrderSchema = z.strictObject({
   uid: z.string(),
   status: z.string(),
@@ -181,7 +181,7 @@ describe("generated payloads", () => {
   const { walk, events } = walkOrder(1234, { declined: 0, onHold: 0, cancelled: 0 }, 4_000);
   const pharmacyEvents = events.filter((event) => event.eventKey === "pharmacyOrderCreated" || event.eventKey === "pharmacyOrderUpdated");
 
-  it("give pharmacy-order events exactly the fields of FACTS.md §8.1", () => {
+  it("give pharmacy-order events exactly the documented pharmacy-order fields", () => {
     expect(pharmacyEvents.length).toBeGreaterThan(0);
     for (const event of pharmacyEvents) {
       const data = pharmacyOrderSchema.parse(event.data);

@@ -4,11 +4,10 @@ import { chance, type Random } from "./random";
 
 /*
  * The path an order walks, planned up front so it can be tested without
- * timers. Order of events follows the seed doc's "typical monitoring
- * workflow" (order created → prescription approved → signed → sent to a
- * pharmacy → pharmacy processing → completed); statuses use RxScale's exact
- * vocabularies: patient order FACTS.md §6.2, prescription §6.3, pharmacy
- * order §6.1 (spaces, hyphens and underscores as documented).
+ * timers. Events follow RxScale's typical monitoring workflow (order created →
+ * prescription approved → signed → sent to a pharmacy → pharmacy processing →
+ * completed; docs/rxscale.md#order-lifecycle); statuses are RxScale's exact
+ * strings (docs/rxscale.md#status-values).
  */
 
 /** Which RxScale object an event describes, and so which status vocabulary it uses. */
@@ -39,7 +38,7 @@ export interface OrderPlan {
   outcome: OrderOutcome;
 }
 
-/** Where a cancellation may happen: RxScale allows it only from these pharmacy statuses (FACTS.md §6.1). */
+/** Where a cancellation may happen: RxScale allows it only from these pharmacy statuses (docs/rxscale.md#pharmacy-order-statuses). */
 export const CANCELLABLE_PHARMACY_STATUSES = ["waiting for pharmacy", "pending review"] as const;
 /** Where a hold may happen; the order resumes in the status it was held from. */
 export const HOLDABLE_PHARMACY_STATUSES = ["pending review", "in-progress"] as const;

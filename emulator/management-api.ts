@@ -10,7 +10,7 @@ import type { RateLimiter } from "./rate-limiter";
 import { viewOf, type Subscription, type SubscriptionStore } from "./subscriptions";
 
 /*
- * RxScale's Management API, subscription subset (FACTS.md §7.1): health and
+ * RxScale's Management API, subscription subset (docs/rxscale.md#notification-subscriptions): health and
  * notification subscriptions under /v1/management. Checks run in the order a
  * client would meet them: route (404/405) → API key (401) → rate limit (429)
  * → permission (403) → body (400) → the operation. Every error body is
@@ -160,7 +160,7 @@ function createSubscription(response: ServerResponse, body: BodyResult, deps: Ma
   const { subscription } = result;
   deps.log.info(`subscription ${subscription.uid} created: ${subscription.notification_type} → ${describeTarget(subscription.target)}`);
   if (deps.config.testOnCreate) {
-    // RxScale sends a test event after registration (FACTS.md §5.1); a moment later, so the receiver can store the secret first.
+    // RxScale sends a test event after registration (docs/rxscale.md#delivery-and-retries); a moment later, so the receiver can store the secret first.
     const timer = setTimeout(() => {
       if (deps.subscriptions.find(subscription.uid)) sendTestDelivery(subscription, deps);
     }, deps.config.testOnCreateDelayMs);

@@ -6,8 +6,8 @@ import { integerBetween, pick, type Random } from "./random";
 
 /*
  * One generated order and the payloads of its events. Pharmacy-order payloads
- * follow FACTS.md §8.1/§8.3 field for field. Order and prescription payloads
- * are undocumented (FACTS.md §4.1); their shape is the emulator's choice and
+ * follow docs/rxscale.md#pharmacy-order-events field for field. Order and prescription payloads
+ * are undocumented (docs/rxscale.md#order-and-prescription-events); their shape is the emulator's choice and
  * is described in docs/emulator.md.
  */
 
@@ -159,7 +159,7 @@ function patientData(patient: Patient): Record<string, unknown> {
   return { uid: patient.uid, display_name: patient.display_name, email: patient.email, date_of_birth: patient.date_of_birth };
 }
 
-/** [GAP] The patient order: `uid` (ord-…), status from FACTS.md §6.2, and what the pharmacy payload also carries. */
+/** [GAP] The patient order: `uid` (ord-…), status from docs/rxscale.md#patient-order-statuses, and what the pharmacy payload also carries. */
 function patientOrderData(order: OrderCase, status: string, updatedAt: number): Record<string, unknown> {
   return {
     uid: order.orderUid,
@@ -173,7 +173,7 @@ function patientOrderData(order: OrderCase, status: string, updatedAt: number): 
   };
 }
 
-/** [GAP] A prescription: `uid` (px-…), status from FACTS.md §6.3, the parent order, the doctor and the patient's uid only. */
+/** [GAP] A prescription: `uid` (px-…), status from docs/rxscale.md#prescription-statuses, the parent order, the doctor and the patient's uid only. */
 function prescriptionData(order: OrderCase, status: string, updatedAt: number): Record<string, unknown> {
   return {
     uid: order.prescriptionUid,
@@ -186,7 +186,7 @@ function prescriptionData(order: OrderCase, status: string, updatedAt: number): 
   };
 }
 
-/** [DOC] FACTS.md §4.2 / §8.1: `uid` is the pharmacy order, `order.uid` the parent order. */
+/** [DOC] docs/rxscale.md#pharmacy-order-events: `uid` is the pharmacy order, `order.uid` the parent order. */
 function pharmacyOrderData(order: OrderCase, status: string, updatedAt: number): Record<string, unknown> {
   return {
     uid: order.pharmacyOrderUid,

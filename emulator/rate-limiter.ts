@@ -1,5 +1,5 @@
 /*
- * RxScale's Management API limits (FACTS.md §7.3): 10 requests per second and
+ * RxScale's Management API limits (docs/rxscale.md#rate-limits): 10 requests per second and
  * 600 per minute, per API key. A sliding window over the times of admitted
  * requests: a refused request does not count, so a client that backs off as
  * told gets through as soon as the window allows.

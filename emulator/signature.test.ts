@@ -2,13 +2,13 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { signWebhookBody } from "./signature";
 
-// FACTS.md §3.3, checked there with Python hmac and openssl.
+// docs/rxscale.md#signature-test-vector (computed with Python hmac and openssl).
 const SECRET = "whsec_example_only_0001";
 const BODY = '{"event_type":"pharmacy_order_updated","timestamp":1735725600,"payload_version":"1","data":{"uid":"po-demo-0001","status":"in-progress"}}';
 const EXPECTED = "2bcdd33727718dddb10474447f797009af57f93c2c8800f14f3210dc6944dada";
 
 describe("signWebhookBody", () => {
-  it("matches the FACTS.md §3.3 test vector over the exact 137 body bytes", () => {
+  it("matches the documented test vector over the exact 137 body bytes", () => {
     expect(Buffer.byteLength(BODY)).toBe(137);
     expect(signWebhookBody(BODY, SECRET)).toBe(EXPECTED);
     expect(signWebhookBody(Buffer.from(BODY, "utf8"), SECRET)).toBe(EXPECTED);

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 
 /**
- * The X-Webhook-Signature RxScale sends (FACTS.md §3.1): lowercase hex
+ * The X-Webhook-Signature RxScale sends (docs/rxscale.md#signature): lowercase hex
  * HMAC-SHA256 of the exact body bytes, keyed by the UTF-8 bytes of the whole
  * signing secret (the `whsec_` prefix included, nothing decoded).
  */

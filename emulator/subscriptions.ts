@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /*
- * The emulator's notification subscriptions (FACTS.md §7.1): one event type
+ * The emulator's notification subscriptions (docs/rxscale.md#notification-subscriptions): one event type
  * and one target each. [GAP] The docs do not say whether the same type and
  * target can be registered twice; the emulator refuses the second (409) so a
  * receiver never gets each event twice by accident.
@@ -19,7 +19,7 @@ export interface Subscription {
   created_at: number;
 }
 
-/** The subscription as the Management API lists it (FACTS.md §7.1): no secret, no metadata. */
+/** The subscription as the Management API lists it (docs/rxscale.md#notification-subscriptions): no secret, no metadata. */
 export interface SubscriptionView {
   uid: string;
   notification_type: string;
@@ -38,7 +38,7 @@ export interface NewSubscription {
 
 export type CreateResult = { kind: "created"; subscription: Subscription } | { kind: "duplicate"; existing: Subscription };
 
-/** `whsec_` and 48 hex characters, in the docs' `whsec_…` form (FACTS.md §3.1). */
+/** `whsec_` and 48 hex characters, in the docs' `whsec_…` form (docs/rxscale.md#signing-secrets). */
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString("hex")}`;
 }

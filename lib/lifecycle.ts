@@ -1,12 +1,11 @@
 import { z } from "zod";
 
 /*
- * An order's lifecycle as RxWatch shows it (seed doc "Monitoring Order Status
- * Changes"): ordered → prescription approved → prescription signed → sent to a
- * pharmacy → in the pharmacy → shipped/ready → completed, with declines,
- * cancellations and holds on the way. RxScale's status strings mix spaces,
- * hyphens and underscores; they are matched exactly, never normalised
- * (FACTS.md §6.1). A status not in these tables lands in `other`: shown, never dropped.
+ * An order's lifecycle as RxWatch shows it (docs/rxscale.md#order-lifecycle):
+ * ordered → prescription approved → prescription signed → sent to a pharmacy →
+ * in the pharmacy → shipped/ready → completed, with declines, cancellations and
+ * holds on the way. Statuses are matched exactly, never normalised, and an
+ * unknown one lands in `other`: shown, never dropped (docs/rxscale.md#status-values).
  */
 
 /** The main path, in order. */
@@ -52,9 +51,9 @@ export function isFactKind(value: string): value is FactKind {
 }
 
 /**
- * Status → stage, per kind. Pharmacy-order statuses: FACTS.md §6.1 (current
- * and legacy vocabulary); patient-order statuses: §6.2; prescription
- * statuses: §6.3 (both spellings of "waiting for doctor").
+ * Status → stage, per kind. Vocabularies: docs/rxscale.md#status-values
+ * (pharmacy orders current and legacy; prescriptions in both spellings of
+ * "waiting for doctor").
  */
 export const LIFECYCLE_TABLE: Record<FactKind, Readonly<Record<string, Stage>>> = {
   pharmacy_order: {

@@ -3,7 +3,7 @@ import { extractOrderFact, extractSearchKeys } from "./order-facts";
 import { eventNameSettingsSchema } from "./settings";
 
 const names = eventNameSettingsSchema.parse({});
-// FACTS.md §8.3, abridged.
+// docs/rxscale.md#example-pharmacy-order (an update), abridged.
 const pharmacyUpdate = {
   uid: "po-demo-0001",
   status: "ready_for_pickup",

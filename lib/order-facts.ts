@@ -5,7 +5,7 @@ import type { EventNameSettings } from "./settings";
 
 /*
  * Reading what an event says about an order. Payload fields are read
- * leniently (FACTS.md §4.2, §8; unknown fields ignored, wrong types treated as
+ * leniently (docs/rxscale.md#pharmacy-order-events; unknown fields ignored, wrong types treated as
  * absent) because RxScale's payloads are only partly documented. Nothing here
  * keeps patient names, addresses or medications: only identifiers and statuses.
  */
@@ -64,11 +64,6 @@ export interface RawEvent {
 }
 
 /**
- * The order fact an event carries, or null when the event is not about an
- * order (e.g. SKU stock) or lacks the identifiers to place it. A pharmacy
- * order without a parent order uid is tracked under its own uid.
- */
-/**
  * Turns a patient uid into the keyed hash stored instead of it. The server
  * passes its HMAC (server/crypto/search-key.ts); lib/ never sees the key.
  */
@@ -79,7 +74,12 @@ function patientKey(data: { patient_data?: { uid?: string | null } | null; patie
   return uid ? patientKeyOf(uid) : null;
 }
 
-/** `kind` may be passed when the caller has already classified the event (the worker's dispatch). */
+/**
+ * The order fact an event carries, or null when the event is not about an
+ * order (e.g. SKU stock) or lacks the identifiers to place it. A pharmacy
+ * order without a parent order uid is tracked under its own uid. `kind` may be
+ * passed when the caller has already classified the event (the worker's dispatch).
+ */
 export function extractOrderFact(event: RawEvent, names: EventNameSettings, patientKeyOf: PatientKeyOf, kind: FactKind | null = factKindOf(event.type, names)): OrderFact | null {
   if (!kind) return null;
   const parsed = dataSchema.safeParse(event.data);

@@ -3,12 +3,8 @@ import type { StuckThresholdSettings } from "./settings";
 
 /*
  * An order's state is a pure function of the SET of its events, never of
- * their arrival order: each entity (the order, each prescription, each
- * pharmacy order) takes the status of its newest event — newest by
- * `data.updated_at`, then envelope `timestamp`, then event id as a stable
- * tie-break — and the order's stage is derived from those current statuses.
- * A stale event therefore never moves an order backwards (it is reported as
- * superseded), and re-processing everything from scratch gives the same state.
+ * their arrival order (RxScale promises none): a stale event never moves an
+ * order backwards. See docs/ingest.md#from-event-to-order.
  */
 
 /** What one event says about an order, extracted at processing time. */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PLACEHOLDER_PATTERN, REDACTION_POLICY, UNKNOWN_TYPE_SAFE_PATHS, redactBodyText, redactPayload, type JsonValue } from "./redaction";
 
-/** FACTS.md §8.1, with a prescription file and doctor as the order-detail API has them. */
+/** docs/rxscale.md#example-pharmacy-order, with a prescription file and doctor as the order-detail API has them. */
 function pharmacyOrder(): Record<string, unknown> {
   const address = { first_name: "Erika", last_name: "Beispiel", street: "Musterweg", house_number: "12a", zip_code: "20095", city: "Hamburg", country: "Germany", additional_address: null };
   return {

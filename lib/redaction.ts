@@ -1,25 +1,8 @@
 /*
  * Which parts of a webhook body are personal or health data, and the masking
- * that hides them (issue 7; FACTS.md §6.6 and §8). Pure and universal: the
- * server applies it before a body leaves it, tests drive it with arbitrary
- * payloads.
- *
- * The policy is an allow-list. For each event type it names the leaves that
- * may be shown as they are (identifiers of orders, statuses, timestamps,
- * pharmacy and delivery-type names); every other leaf is masked. The
- * `sensitive` lists do not decide what is masked, they say what kind of data a
- * masked field holds, so people see "‹name›" instead of a bare "‹redacted›".
- * A field RxScale adds tomorrow, or anything nested under patient_data or
- * doctor_data that nobody listed, is therefore masked by default ("unlisted").
- * Event types without a policy (unknown or renamed ones) show only the
- * envelope and data.uid, status and timestamps.
- *
- * Keys are structure and are kept, except keys that do not look like field
- * names (not lower-case identifiers, e.g. "Erika Beispiel" or an e-mail used as
- * a map key): those become "‹key›" and everything under them is masked.
- * `null` stays `null` (it says nothing about anyone); every other masked leaf
- * (string, number, boolean) becomes a string placeholder, so the document keeps
- * its shape. Free-form objects (data.data) are replaced as a whole.
+ * that hides them. An allow-list, so a field nobody listed (one RxScale adds
+ * tomorrow) is masked by default. Pure and universal: the server applies it
+ * before a body leaves it. See docs/data-protection.md#the-masking-policy.
  */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -120,7 +103,7 @@ const DOCTOR_DATA: Readonly<Record<string, RedactionCategory>> = {
   "data.doctor_display_name": "doctor",
 };
 
-/** A pharmacy order (FACTS.md §4.2, §8.1): patient, addresses, line items and prescription are personal or health data. */
+/** A pharmacy order (docs/rxscale.md#pharmacy-order-events): patient, addresses, line items and prescription are personal or health data. */
 const PHARMACY_ORDER: EventPolicy = {
   safe: [
     ...UNKNOWN_TYPE_SAFE_PATHS,
@@ -170,13 +153,13 @@ const PRESCRIPTION: EventPolicy = {
   sensitive: { ...PATIENT_DATA, ...DOCTOR_DATA, "data.prescription_file.**": "prescription_file", "data.medication.**": "medication", "data.products.**": "medication" },
 };
 
-/** Stock of a pharmacy's product (FACTS.md §8.4): catalogue data, no patient in it. */
+/** Stock of a pharmacy's product (docs/rxscale.md#other-events): catalogue data, no patient in it. */
 const SKU_STOCK: EventPolicy = {
   safe: [...UNKNOWN_TYPE_SAFE_PATHS, "data.external_id", "data.price", "data.stock", "data.pharmacy", "data.pharmacy.uid", "data.sku.**"],
   sensitive: {},
 };
 
-/** Appointments (FACTS.md §8.5, §8.6): who meets which doctor, and for what, is health data. */
+/** Appointments (docs/rxscale.md#other-events): who meets which doctor, and for what, is health data. */
 const APPOINTMENT: EventPolicy = {
   safe: [...UNKNOWN_TYPE_SAFE_PATHS, "data.meeting_type"],
   sensitive: {

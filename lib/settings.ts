@@ -11,7 +11,7 @@ export const RXSCALE_ENVIRONMENTS = ["production", "sandbox", "custom"] as const
 export const rxscaleEnvironmentSchema = z.enum(RXSCALE_ENVIRONMENTS);
 export type RxScaleEnvironment = z.infer<typeof rxscaleEnvironmentSchema>;
 
-/** Base URLs from FACTS.md §7.1. */
+/** Base URLs from docs/rxscale.md#management-api. */
 export const RXSCALE_BASE_URLS: Record<Exclude<RxScaleEnvironment, "custom">, string> = {
   production: "https://api.rxscale.com",
   sandbox: "https://api.rxscale-dev.com",
@@ -23,9 +23,9 @@ export const connectionSettingsSchema = z.object({
   customBaseUrl: z.url().nullable().default(null),
   /** Where RxScale should deliver webhooks, e.g. https://rxwatch.example.com/api/webhooks/rxscale. */
   webhookTargetUrl: z.url().nullable().default(null),
-  /** The docs' examples disagree on trailing slashes (FACTS.md §7.1); default as in the curl examples. */
+  /** The docs' examples disagree on trailing slashes (docs/rxscale.md#notification-subscriptions); default as in the curl examples. */
   trailingSlash: z.boolean().default(true),
-  /** Where DELETE puts the subscription uid: not documented (FACTS.md §7.1). */
+  /** Where DELETE puts the subscription uid: not documented (docs/rxscale.md#notification-subscriptions). */
   deleteUidPlacement: z.enum(["path", "query", "body"]).default("path"),
 });
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
@@ -33,7 +33,7 @@ export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 /**
  * Wire names of the order and prescription events. RxScale's docs name these
  * events only in prose ("Order created", "Prescription signed"…) and give no
- * wire names (FACTS.md §4.1), so these defaults are RxWatch's choice.
+ * wire names (docs/rxscale.md#order-and-prescription-events), so these defaults are RxWatch's choice.
  */
 export const eventNameSettingsSchema = z.object({
   orderCreated: z.string().min(1).max(120).default("order_created"),
@@ -47,7 +47,7 @@ export type EventNameSettings = z.infer<typeof eventNameSettingsSchema>;
 export const STATUS_COLOURS = ["slate", "sky", "amber", "emerald", "red", "violet"] as const;
 export const statusAppearanceSchema = z.object({ label: z.string().min(1).max(60), colour: z.enum(STATUS_COLOURS) });
 
-/** Label and colour per exact RxScale status string (FACTS.md §6.1; never normalised). Unknown statuses are shown as-is in slate. */
+/** Label and colour per exact RxScale status string (docs/rxscale.md#status-values; never normalised). Unknown statuses are shown as-is in slate. */
 export const statusAppearanceSettingsSchema = z.record(z.string().min(1).max(120), statusAppearanceSchema).default({
   init: { label: "Created", colour: "slate" },
   "waiting for pharmacy": { label: "Waiting for pharmacy", colour: "amber" },

@@ -10,7 +10,7 @@ import { connectionSettingsSchema } from "./settings";
 /** Path of RxWatch's webhook endpoint; the target URL RxScale delivers to ends in it. */
 export const WEBHOOK_PATH = "/api/webhooks/rxscale";
 
-/** Event types the Management API offers for subscription (FACTS.md §4.1). */
+/** Event types the Management API offers for subscription (docs/rxscale.md#event-types). */
 export const SUBSCRIBABLE_EVENT_TYPES = ["pharmacy_order_created", "pharmacy_order_updated", "pharmacy_sku_stock_updated"] as const;
 
 export const connectionViewDtoSchema = z.object({

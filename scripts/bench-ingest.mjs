@@ -2,25 +2,8 @@
 // `npm run bench:ingest [-- --duration 10 --rounds 3 --connections 32 --port 3199 --rebuild --worker --pg --instances 2 --profile DIR --strict]`
 //
 // Measures the webhook endpoint against a no-op route of the same production
-// build: starts `next start` on a fresh temporary SQLite file (or on
-// DATABASE_URL when it is postgresql://…, or on a throwaway PostgreSQL with
-// --pg), drives both routes with autocannon using the same validly signed,
-// unique events, prints requests/s and p50/p99 latency for each with the
-// ratios, and then checks that every event acknowledged with a 2xx is in the
-// database. Exits 1 when one is missing (or, with --strict, when a target is
-// missed). Targets: ingest ≥ 0.9× the no-op's requests/s, p99 ≤ 2× its p99.
-//
-// Each round runs the no-op and then the webhook route for `--duration`
-// seconds; the ratios are the medians of the rounds' ratios, so that a
-// neighbour's burst of CPU on a shared machine skews one round, not the result.
-//
-// `--instances N` (PostgreSQL only) starts N instances on PORT, PORT+1, … on
-// the same database and, instead of the no-op comparison, measures the
-// webhook route on one instance (all connections) and then on all N at once
-// (no load balancer: one autocannon per instance with an equal share of the
-// connections, all running together; requests/s add up, p99 is the highest of
-// the instances' p99s). Prints both and the ratio N/one, then the same check
-// that every acknowledged event is stored.
+// build, then checks that every event acknowledged with a 2xx is stored.
+// Targets, method and figures: docs/ingest.md#benchmark and docs/development.md#benchingest.
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -221,7 +204,7 @@ async function waitForHealth(server) {
 let sequence = 0;
 const BASE_TIMESTAMP = Math.floor(Date.now() / 1000);
 
-/** A pharmacy_order_created delivery shaped like FACTS.md §8.1 (≈1.5 kB), unique per call. */
+/** A pharmacy_order_created delivery shaped like docs/rxscale.md#example-pharmacy-order (≈1.5 kB), unique per call. */
 function nextDelivery() {
   sequence += 1;
   const uid = `po-bench-${RUN_ID}-${sequence}`;

@@ -1,22 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:live [-- --events 200 --warmup 5 --port N --timeout 10 --rebuild --strict]`
 //
-// Measures what shop staff wait for: the time from RxWatch acknowledging a
-// webhook to the orders page showing it. Starts the production build (built
-// first when missing or older than its sources) on a fresh temporary SQLite
-// file, signs in through the form in Debian's Chromium, opens /orders and
-// installs a MutationObserver that stamps, in epoch ms, every time a row
-// appears or its status or progress changes. Then it sends signed webhooks one
-// at a time — alternately a new order (a row appears at the top) and the next
-// step of that order (its status and progress change) — noting Date.now()
-// when each 2xx arrives and waiting for the row before sending the next.
-// Browser and Node read the same machine clock, so ack → DOM is a difference
-// of epoch times. Prints p50/p95/max overall and per kind, with the split at
-// the moment the page's EventSource received the change notice.
-//
-// Target (issue 5): p95 < 1 s. Exits 1 when something is broken (an event not
-// acknowledged or never shown, the server or browser failing), or with
-// --strict when the target is missed.
+// Measures the time from RxWatch acknowledging a webhook to the orders page
+// showing it, in a real Chromium (target p95 < 1 s). How: docs/development.md#benchlive.
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -1,24 +1,9 @@
 // `npm run bench:queries [-- --orders 100000 --events 1000000 --runs 200 --warmup 20 --pg --db FILE --keep --explain --strict]`
 //
-// Seeds a realistic history — `--events` webhook events (one accepted
-// delivery, one processing attempt and one order fact each) across
-// `--orders` orders, plus the order rows projected from those facts with
-// lib/order-projection.ts exactly as the inbox worker would — into a fresh
-// SQLite file, and with --pg (or DATABASE_URL=postgresql://…) into PostgreSQL
-// too (a throwaway cluster from scripts/pg-cluster.mjs unless DATABASE_URL
-// names one). Then it calls the orders page's server functions in-process
-// (listOrders, countOrdersByStage, getOrderTrace) and prints p50/p95/max per
-// query. Target (issue 5): every p95 < 50 ms on SQLite at 1 000 000 events.
-//
-// Exits 1 only when something is broken (seeded counts wrong, a search that
-// does not find its order, a page that repeats or skips rows), or with
-// --strict when a target is missed. --db FILE seeds FILE (or, when it holds a
-// seeded database already, only migrates it and measures again: handy when
-// trying an index). --explain prints the plan of every statement (EXPLAIN ANALYZE on PostgreSQL).
-//
-// Runs under tsx with the react-server condition, like `npm run rxwatch`, so
-// that `import "server-only"` resolves to an empty module. Measurements run
-// in a child process per database: the server modules read DATABASE_URL once.
+// Seeds a realistic history and times the orders page's server functions
+// (target: every p95 < 50 ms on SQLite at 1 000 000 events). Runs under tsx
+// with the react-server condition so `server-only` resolves. See
+// docs/development.md#benchqueries.
 import { spawn } from "node:child_process";
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -93,14 +78,9 @@ type MeasureResult = z.infer<typeof measureResultSchema>;
 // Generating the history
 
 /*
- * The shape of the data follows the emulator (emulator/lifecycle.ts and
- * emulator/orders.ts): the same lifecycle planner and branch rates close to
- * its defaults, the same payload fields, the same uid styles. On top of it:
- * 90 days of orders at a steady rate, realistic delays between steps (so the
- * newest few days are still in flight), ~40 pharmacies with a long tail, and
- * the untidy parts a real shop sees — orders that stall (some of them stuck),
- * events that arrive after their successor (superseded), an event that never
- * arrives (a gap), and a run that failed once before succeeding.
+ * The history follows the emulator's lifecycle and payloads, plus the untidy
+ * parts a real shop sees (stalls, superseded events, gaps, a failed first run):
+ * docs/development.md#benchqueries.
  */
 
 const HISTORY_DAYS = 90;

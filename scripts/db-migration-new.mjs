@@ -1,14 +1,9 @@
 #!/usr/bin/env node
 // Writes a new migration for both providers: `npm run db:migration -- <name>`.
 //
-// Prisma 7's `migrate dev` needs a native schema engine that cannot be
-// downloaded offline. Prisma 6.19's WASM engine can still compute the SQL
-// between two schemas (`migrate diff --script`) with `engine: "js"` and a
-// driver adapter, so this script installs prisma@6.19.3 into a cache folder
-// once, diffs the committed schema (git HEAD) against the working one for each
-// provider, and writes prisma/<provider>/migrations/<timestamp>_<name>/migration.sql.
-// The PostgreSQL adapter wants a reachable server (it does not change it), so
-// a throwaway cluster is started for the diff. Review the SQL before committing.
+// Prisma 7's `migrate dev` cannot run offline, so this diffs git HEAD's schema
+// against the working one with Prisma 6.19's WASM engine. Review the SQL before
+// committing. See docs/development.md#writing-a-migration.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";

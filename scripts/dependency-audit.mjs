@@ -1,16 +1,9 @@
 #!/usr/bin/env node
 // `node scripts/dependency-audit.mjs` — the dependency-audit stage of `npm test`.
 //
-// Runs `npm audit --json` against the registry and lists every known
-// vulnerability: package, severity, whether it ships (production) or only
-// builds and tests RxWatch (dev), the advisory titles and whether a fix is
-// available. High or critical in a production dependency fails (exit 1):
-// that code runs in every install. Dev-only findings are listed and never
-// fail: they do not reach a deployment, and failing on them would block the
-// suite on tools nobody can patch at once. When the audit itself cannot run
-// (no network, a registry or mirror without the audit endpoint) it says why
-// and exits 2, which the suite reports as a warning — neither a pass nor a
-// failure it did not earn.
+// High or critical findings in production dependencies fail (exit 1); dev-only
+// ones are listed; exit 2 (a warning) when the audit cannot run. Why:
+// docs/development.md#dependency-audit.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";

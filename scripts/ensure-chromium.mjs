@@ -1,16 +1,7 @@
-// Locates (and, when running as root, installs) the system Chromium used by
-// the browser tests. We use Debian's `chromium` package rather than
-// Playwright's downloaded browsers because the Playwright CDN is not reachable
-// from this environment; only the Debian and npm registries are.
-//
-// Usage:
-//   import { ensureChromium } from './scripts/ensure-chromium.mjs';
-//   const executablePath = await ensureChromium();
-//
-//   node scripts/ensure-chromium.mjs   # prints the path, installing if needed
-//
-// Chromium refuses to start its sandbox as root, so callers running as root
-// must pass `--no-sandbox` (Playwright: `chromiumSandbox: false`).
+// Locates (and, when running as root, installs) Debian's Chromium for the
+// browser tests: Playwright's browser downloads are not reachable here. Run
+// directly, prints the path. As root, pass `--no-sandbox`
+// (`chromiumSandbox: false`). See docs/development.md#chromium.
 
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';

@@ -1,16 +1,8 @@
 // `node node_modules/tsx/dist/cli.mjs scripts/log-scan.ts [LOG_DIR] [PATIENTS_FILE]` — the last stage of `npm test`.
 //
-// Searches every log the suite wrote (test-results/logs/*.log: each stage's
-// output, the end-to-end servers' included) for the seeded patients' names,
-// e-mail addresses and birth dates: the fixture patient every test sends and
-// every patient the end-to-end emulator made up (it lists them in
-// test-results/seeded-patients.jsonl). Any hit fails, printed as file, line
-// and kind of value — never the value itself, so the report does not leak
-// what it found. Exits 1 on a hit, and also when there was nothing to scan
-// (a scan of no logs proves nothing).
-//
-// Only logs are scanned: Playwright's traces, screenshots and error-context
-// files hold page text that support and admin may see, and live elsewhere.
+// Fails when any log the suite wrote contains a seeded patient's name, e-mail
+// or birth date (reported by kind, never by value), or when there was nothing
+// to scan. See docs/development.md#log-scan.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

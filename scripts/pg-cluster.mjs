@@ -1,18 +1,7 @@
-// Throwaway PostgreSQL 15 clusters for tests. Docker is unavailable here, so
-// we run the Debian binaries directly against a temp data directory.
-//
-// Usage:
-//   import { startThrowawayPostgres, createDatabase } from './scripts/pg-cluster.mjs';
-//   const pg = await startThrowawayPostgres({ log: console.error });
-//   const url = await createDatabase(pg.url, 'rxwatch_test_orders');
-//   ...
-//   await pg.stop();
-//
-//   node scripts/pg-cluster.mjs   # prints the URL, stops on Ctrl-C
-//
-// Cleanup is belt and braces: stop(), then process 'exit'/SIGINT/SIGTERM
-// hooks, then a detached watchdog process that notices when this process has
-// died (even by SIGKILL, which no hook can catch) and tears the cluster down.
+// Throwaway PostgreSQL 15 clusters for tests, from the Debian binaries (no
+// Docker here): `startThrowawayPostgres()`, `createDatabase(url, name)`,
+// `stop()`; run directly, prints the URL. A detached watchdog tears the cluster
+// down even when this process is SIGKILLed. See docs/development.md#throwaway-postgresql.
 
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';

@@ -1,15 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite, in the order CI needs it — lint, typecheck,
-// dependency audit, unit, integration on SQLite, integration on PostgreSQL (a
-// throwaway cluster unless DATABASE_URL_TEST_PG is set), production build,
-// end-to-end in Chromium (installed from Debian when missing and running as
-// root), crash and fault scenarios against the build (short form), and last a scan of every log the suite wrote for the seeded
-// patients' data. Each stage prints live and is also written to
-// test-results/logs/<stage>.log (the end-to-end servers' output included),
-// which is what the log scan reads. Every stage runs even after a failure, so
-// one run shows everything that is wrong; the exit code is non-zero when any
-// stage failed. A stage that could not run at all (the audit without its
-// registry endpoint) is a warning, not a pass.
+// `npm test`: the whole suite, in the order CI needs it. Every stage runs even
+// after a failure and is logged to test-results/logs/<stage>.log (the log
+// scan reads them); a stage that could not run is a warning, not a pass.
+// See docs/development.md#the-test-suite.
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /*
- * The envelope RxScale wraps every webhook event in (FACTS.md §2.3). Only the
+ * The envelope RxScale wraps every webhook event in (docs/rxscale.md#envelope). Only the
  * envelope is validated at ingest; `data` is event-specific and its shape is
  * checked by the event's handler, so a payload change RxScale did not announce
  * is stored and flagged rather than refused.

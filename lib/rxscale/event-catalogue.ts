@@ -1,5 +1,5 @@
 /**
- * The RxScale event types RxWatch knows by default (FACTS.md §4.1): the three
+ * The RxScale event types RxWatch knows by default (docs/rxscale.md#event-types): the three
  * pharmacy events every snapshot of the docs lists, plus the two newer ones
  * that appear only in later snapshots. RXWATCH_KNOWN_EVENT_TYPES replaces this
  * list. A type not in the list is still stored and acknowledged; its delivery

@@ -77,7 +77,7 @@ beforeEach(() => {
 let clock = 1_800_000_000;
 const ackSchema = z.object({ event_id: z.string() });
 
-/** A pharmacy order (FACTS.md §8.1) for the patient above; returns the order uid. */
+/** A pharmacy order (docs/rxscale.md#example-pharmacy-order) for the patient above; returns the order uid. */
 async function sendOrder(): Promise<string> {
   const orderUid = `ord-${randomUUID().slice(0, 8)}`;
   const data = {
