@@ -5,7 +5,7 @@ import { DEFAULT_EVENT_NAMES, DEFAULT_UNKNOWN_EVENT_TYPE, EVENT_KEYS, type Event
  * Every emulator option with its default, and how each is read from the
  * environment (EMULATOR_*) or the command line (--kebab-case, same name
  * without the prefix). The emulator is a separate program from RxWatch, so it
- * reads its own configuration here rather than in server/env.ts.
+ * reads its own configuration here rather than in server/core/env.ts.
  */
 
 export const PERMISSIONS = ["notification_subscription:read", "notification_subscription:write"] as const;

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /*
  * The audit log as the API and the /audit page see it. The list of action
- * names lives with the code that writes entries (server/audit.ts); here an
+ * names lives with the code that writes entries (server/audit/record-audit.ts); here an
  * action is any dotted lower-case name, so an entry written by a newer
  * version still reads.
  */

@@ -219,7 +219,7 @@ function logUniform(random: Random, [low, high]: readonly [number, number]): num
   return Math.round(Math.exp(Math.log(low) + random() * (Math.log(high) - Math.log(low))));
 }
 
-/** A UUID v7 like server/ingest/time-ordered-id.ts makes, with its random bits from the seeded source so a seed reproduces the data. */
+/** A UUID v7 like server/core/time-ordered-id.ts makes, with its random bits from the seeded source so a seed reproduces the data. */
 function timeOrderedId(random: Random, ms: number): string {
   const bytes = Buffer.alloc(16);
   bytes.writeUIntBE(ms, 0, 6);
@@ -510,7 +510,7 @@ function generateHistory(orderCount: number, eventCount: number, seed: number): 
     const projection = projectOrder(order.orderUid, facts, trackedKinds);
     const stuck = stuckInfo(projection, thresholds, nowS);
     if (stuck.isStuck) stuckOrders += 1;
-    // The same row server/processing/order-projector.ts rebuildOrder writes.
+    // The same row server/orders/order-projector.ts rebuildOrder writes.
     orders.push({
       orderUid: order.orderUid,
       stage: projection.stage,

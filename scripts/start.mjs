@@ -43,7 +43,7 @@ const port = process.env.PORT ?? "3000";
 const server = spawn(process.execPath, [nextBin, "start", "-p", port, ...(process.env.HOSTNAME_BIND ? ["-H", process.env.HOSTNAME_BIND] : [])], {
   cwd: root,
   stdio: "inherit",
-  // RxWatch handles SIGTERM/SIGINT itself (server/shutdown.ts): drains ingest, gives back leases, then exits 0.
+  // RxWatch handles SIGTERM/SIGINT itself (server/core/shutdown.ts): drains ingest, gives back leases, then exits 0.
   env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_MANUAL_SIG_HANDLE: "1" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));

@@ -16,7 +16,7 @@ import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/leader-lock";
  * and auto-resolving incidents), evaluates the alert rules, and resumes
  * replay jobs whose instance died. Each step fails alone. Every instance
  * starts the timer, but only one runs its ticks at a time (the leader of
- * EXCLUSIVE_JOBS.alertTimer, server/timers/singleton.ts); another takes over
+ * EXCLUSIVE_JOBS.alertTimer, server/timers/leader-lock.ts); another takes over
  * when that instance stops.
  */
 

@@ -10,7 +10,7 @@ import { findAuditEntries, type AuditEntryRow, type AuditKeyset, type AuditLogFi
 
 /*
  * Reading the audit log: the admin page, its API and its export. Entries are
- * written only by server/audit.ts and never changed afterwards.
+ * written only by server/audit/record-audit.ts and never changed afterwards.
  */
 
 /** Rows per database round trip of an export. */

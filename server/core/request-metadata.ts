@@ -52,7 +52,7 @@ export function requestMetadata(headers: Headers): RequestMetadata {
 }
 
 /**
- * RxScale always sends `application/json` (FACTS.md §2.2). Parameters are
+ * RxScale always sends `application/json` (docs/rxscale.md#request-and-headers). Parameters are
  * tolerated, but a declared charset must be UTF-8: the body is decoded as
  * UTF-8, and JSON is UTF-8 by definition.
  */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { signWebhookBody, toSignatureCandidate, verifyWebhookSignature } from "./webhook-signature";
 
-// FACTS.md §3.3, checked there with Python's hmac and openssl.
+// docs/rxscale.md#signature-test-vector, checked there with Python's hmac and openssl.
 const VECTOR = {
   secret: "whsec_example_only_0001",
   body: '{"event_type":"pharmacy_order_updated","timestamp":1735725600,"payload_version":"1","data":{"uid":"po-demo-0001","status":"in-progress"}}',

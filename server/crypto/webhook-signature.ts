@@ -2,7 +2,7 @@ import "server-only";
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 
 /*
- * RxScale's signature (FACTS.md §3): X-Webhook-Signature is the hex HMAC-SHA256
+ * RxScale's signature (docs/rxscale.md#signature): X-Webhook-Signature is the hex HMAC-SHA256
  * of the raw request body, keyed by the UTF-8 bytes of the whole signing secret
  * (prefix included, nothing decoded). No timestamp or URL is signed. The bytes
  * must be verified exactly as received — never a re-serialisation of parsed JSON.
@@ -20,7 +20,7 @@ export type SignatureCheck =
   | { kind: "malformed" }
   | { kind: "mismatch" };
 
-/** 32 bytes of SHA-256 as hex. Upper case is tolerated (FACTS.md §3.4); prefixes such as `sha256=` are not. */
+/** 32 bytes of SHA-256 as hex. Upper case is tolerated (docs/rxscale.md#what-rxscales-docs-leave-open); prefixes such as `sha256=` are not. */
 const SIGNATURE_PATTERN = /^[0-9a-fA-F]{64}$/;
 
 export function toSignatureCandidate(id: string, secret: string): SignatureCandidate {

@@ -248,7 +248,7 @@ async function verificationOf(record: { outcome: string; reasonCode: string | nu
  * Everything about one delivery for its detail view (support and admins):
  * headers, body, verification, the event it became with its other deliveries
  * and processing runs. The body is masked unless `viewer` holds a reveal
- * grant for this delivery in force at `now` (server/personal-data.ts).
+ * grant for this delivery in force at `now` (server/deliveries/reveal.ts).
  * Throws AppError `not_found` for an unknown id.
  */
 export async function getDeliveryDetail(id: string, viewer: Viewer, now: Date = new Date()): Promise<DeliveryDetailDto> {

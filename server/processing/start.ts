@@ -7,7 +7,7 @@ import { onShutdown } from "@/server/core/shutdown";
 const globalForWorker = globalThis as unknown as { rxwatchInboxWorker?: InboxWorker };
 
 /**
- * Starts this process's inbox worker, once. At shutdown (server/shutdown.ts)
+ * Starts this process's inbox worker, once. At shutdown (server/core/shutdown.ts)
  * it stops claiming, lets the handlers it is running finish, and gives back
  * the leases of any that did not, so another instance takes them over at
  * once; if the shutdown deadline cuts that short, the leases expire instead.

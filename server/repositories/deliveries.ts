@@ -34,7 +34,7 @@ export interface DeliveryWrite {
   flags: readonly string[];
   bodySha256: string;
   bodySize: number;
-  /** The raw body as received; sealed here, on insert (server/repositories/delivery-body.ts). */
+  /** The raw body as received; sealed here, on insert (server/repositories/delivery-bodies.ts). */
   body: Uint8Array | null;
   /** Keyed hash of the patient uid the body mentions, if any (also for rejected deliveries), so erasure finds it. */
   patientKey: string | null;

@@ -4,7 +4,7 @@ import { db } from "@/server/core/db";
 /*
  * Reveal grants: one person's (or token's) time-limited permission to see one
  * delivery's personal data unmasked. Created with an audit entry by
- * server/personal-data.ts; expired rows are left for the retention purge.
+ * server/deliveries/reveal.ts; expired rows are left for the retention purge.
  */
 
 export interface RevealGrantWrite {

@@ -14,7 +14,7 @@ import {
 
 /*
  * Client for RxScale's Management API, notification subscriptions
- * (FACTS.md §7.1). Every answer is validated; every failure becomes an
+ * (docs/rxscale.md#notification-subscriptions). Every answer is validated; every failure becomes an
  * RxScaleApiError whose message an admin can act on. The API key travels in
  * the X-API-Key header only: it is never logged, never put in a message, and
  * never sent to another origin (redirects are followed only within the
@@ -38,9 +38,9 @@ export interface RxScaleClientOptions {
   /** API host, e.g. https://api.rxscale.com (see resolveRxScaleBaseUrl); /v1/management is appended. */
   baseUrl: string;
   apiKey: string;
-  /** Whether paths end in "/" (the docs' curl examples do; FACTS.md §7.1). Default true. */
+  /** Whether paths end in "/" (the docs' curl examples do; docs/rxscale.md#notification-subscriptions). Default true. */
   trailingSlash?: boolean;
-  /** Where DELETE puts the subscription uid; undocumented (FACTS.md §7.1). Default "path". */
+  /** Where DELETE puts the subscription uid; undocumented (docs/rxscale.md#notification-subscriptions). Default "path". */
   deleteUidPlacement?: DeleteUidPlacement;
   /** Per request, covering the whole answer. Default 10 s. Timeouts are not retried. */
   timeoutMs?: number;

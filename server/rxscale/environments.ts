@@ -2,7 +2,7 @@ import "server-only";
 import { RXSCALE_BASE_URLS, type RxScaleEnvironment } from "@/lib/settings";
 
 /**
- * The Management API host for an environment choice (FACTS.md §7.1):
+ * The Management API host for an environment choice (docs/rxscale.md#management-api):
  * production https://api.rxscale.com, sandbox https://api.rxscale-dev.com,
  * or a custom URL (e.g. the emulator). Throws an Error an admin can act on
  * when a custom URL is missing or unusable.

@@ -2,7 +2,7 @@ import "server-only";
 
 /*
  * Back-off for the Management API client. RxScale asks clients that hit its
- * rate limit to back off exponentially (FACTS.md §7.3); a Retry-After header,
+ * rate limit to back off exponentially (docs/rxscale.md#rate-limits); a Retry-After header,
  * when present, is the floor.
  */
 

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 
 /*
- * The Management API's answers as the docs show them (FACTS.md §7.1), read
+ * The Management API's answers as the docs show them (docs/rxscale.md#notification-subscriptions), read
  * leniently: unknown fields are ignored, `options` and `payload_version` may
  * be missing, a list may come wrapped in an object. What the client cannot do
  * without (a subscription's uid, type and target) is required.
@@ -44,7 +44,7 @@ export const rxscaleSubscriptionListSchema = z.preprocess((value) => {
 /**
  * The 201 of a create: the subscription, plus `signing_secret` when RxScale
  * returns it (the overview says it does, the Management API example omits it:
- * FACTS.md §3.4). An empty or non-string secret counts as absent.
+ * docs/rxscale.md#signing-secrets). An empty or non-string secret counts as absent.
  */
 export const rxscaleCreatedSubscriptionSchema = z.preprocess(
   (value) => {

@@ -18,7 +18,7 @@ import { retentionTick } from "@/server/retention/timer";
  * migrations (under a lock, so several instances may start together) and
  * creates the first admin from the environment, then starts the inbox worker
  * unless RXWATCH_WORKER=0 and, when it is on, demo mode (server/demo; it never
- * fails the start). SIGTERM/SIGINT drain the instance (server/shutdown.ts). A failure stops the process with the reason rather than
+ * fails the start). SIGTERM/SIGINT drain the instance (server/core/shutdown.ts). A failure stops the process with the reason rather than
  * serving a half-ready instance.
  */
 export async function startServer(): Promise<void> {

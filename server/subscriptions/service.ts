@@ -14,7 +14,7 @@ import { isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 
 /*
  * The admin's side of RxScale's Management API: connection, subscriptions
- * (one per event type, FACTS.md §7.1), signing secrets captured at creation,
+ * (one per event type, docs/rxscale.md#notification-subscriptions), signing secrets captured at creation,
  * and the "send test event" check. RxScale errors become AppError
  * `upstream_error` carrying the client's admin-readable message.
  */

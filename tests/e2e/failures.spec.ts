@@ -66,7 +66,7 @@ test("a wrong-secret burst shows up as one grouped failure whose cause is a secr
 
 /*
  * The scenario. RxScale's docs give no wire names for prescription events
- * (FACTS §4.1), and this shop's account sends the signing step as
+ * (docs/rxscale.md#order-and-prescription-events), and this shop's account sends the signing step as
  * `prescription.signed`. Until an admin maps that name, RxWatch stores and
  * acknowledges those events but cannot use them: they are processed by the
  * unknown-type fallback and no order moves past "prescription approved". The

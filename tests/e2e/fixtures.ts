@@ -34,7 +34,7 @@ export async function sendWebhook(request: APIRequestContext, eventType: string,
   expect(response.status(), await response.text()).toBe(200);
 }
 
-/** A pharmacy order payload as in FACTS.md §8.1 (with made-up patient data). */
+/** A pharmacy order payload as in docs/rxscale.md#example-pharmacy-order (with made-up patient data). */
 export function pharmacyOrderData(orderUid: string, status: string, updatedAt: number): Record<string, unknown> {
   return {
     uid: `po-${orderUid}`,
