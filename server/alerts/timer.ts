@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import { log } from "@/server/core/logger";
 import { onShutdown } from "@/server/core/shutdown";
 import { summarizeError } from "@/server/processing/errors";
@@ -26,7 +27,7 @@ const FIRST_TICK_MS = 5_000;
 const BACKLOG_SAMPLE_RETENTION_MS = 8 * 24 * 60 * 60 * 1000;
 const NOTIFICATION_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 
-const globalForAlerts = globalThis as unknown as { rxwatchAlertTimer?: { interval: NodeJS.Timeout; isTicking: boolean; lastPruneAt: number } };
+const alertTimerSlot = processSlot<{ interval: NodeJS.Timeout; isTicking: boolean; lastPruneAt: number }>("rxwatchAlertTimer");
 
 async function step(name: string, work: () => Promise<unknown>): Promise<void> {
   try {
@@ -57,10 +58,10 @@ export async function runAlertTick(now: Date = new Date(), state: { lastPruneAt:
 
 /** Starts this process's alert timer, once. The timer never keeps the process alive. */
 export function startAlertTimer(): void {
-  if (globalForAlerts.rxwatchAlertTimer) return;
+  if (alertTimerSlot.value) return;
   const state = { interval: setInterval(() => void tick(), ALERT_INTERVAL_MS), isTicking: false, lastPruneAt: 0 };
   state.interval.unref();
-  globalForAlerts.rxwatchAlertTimer = state;
+  alertTimerSlot.value = state;
   async function tick(): Promise<void> {
     // A slow round (a large scan on a busy database) is never overlapped by the next.
     if (state.isTicking) return;

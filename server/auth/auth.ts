@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { admin } from "better-auth/plugins";
@@ -137,10 +138,8 @@ async function createAuth() {
 
 export type Auth = Awaited<ReturnType<typeof createAuth>>;
 
-const globalForAuth = globalThis as unknown as { rxwatchAuth?: Promise<Auth> };
 
 /** The process's better-auth instance, created on first use. */
 export function auth(): Promise<Auth> {
-  globalForAuth.rxwatchAuth ??= createAuth();
-  return globalForAuth.rxwatchAuth;
+  return processSingleton<Promise<Auth>>("rxwatchAuth", () => createAuth());
 }

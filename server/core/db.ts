@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
@@ -81,15 +82,15 @@ interface SharedDb {
   ready: Promise<void>;
 }
 
-const globalForDb = globalThis as unknown as { rxwatchDb?: SharedDb };
+const dbSlot = processSlot<SharedDb>("rxwatchDb");
 
 function shared(): SharedDb {
-  if (!globalForDb.rxwatchDb) {
+  if (!dbSlot.value) {
     const url = env().DATABASE_URL;
     const { client, pool } = createDbWithPool(url);
-    globalForDb.rxwatchDb = { client, pool, ready: configureConnection(client, url) };
+    dbSlot.value = { client, pool, ready: configureConnection(client, url) };
   }
-  return globalForDb.rxwatchDb;
+  return dbSlot.value;
 }
 
 /**
@@ -104,16 +105,16 @@ export async function db(): Promise<Db> {
 
 /** Connections of the shared client's PostgreSQL pool; null on SQLite (one in-process connection, no pool) or before first use. */
 export function sharedPoolStats(): PoolStats | null {
-  const pool = globalForDb.rxwatchDb?.pool;
+  const pool = dbSlot.value?.pool;
   if (!pool) return null;
   return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 /** Disconnects the shared client (ending its pool) at shutdown; later db() calls would open a new one. */
 export async function closeDb(): Promise<void> {
-  const shared = globalForDb.rxwatchDb;
+  const shared = dbSlot.value;
   if (!shared) return;
-  globalForDb.rxwatchDb = undefined;
+  dbSlot.value = undefined;
   await shared.ready.catch(() => undefined);
   await shared.client.$disconnect();
 }

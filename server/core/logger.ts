@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "@/server/core/env";
@@ -67,11 +68,9 @@ export function createLogger(level: Level, destinations?: { out: DestinationStre
   );
 }
 
-const globalForLogger = globalThis as unknown as { rxwatchLogger?: Logger<never> };
 
 function logger(): Logger<never> {
-  globalForLogger.rxwatchLogger ??= createLogger(env().LOG_LEVEL);
-  return globalForLogger.rxwatchLogger;
+  return processSingleton<Logger<never>>("rxwatchLogger", () => createLogger(env().LOG_LEVEL));
 }
 
 /**

@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { ATTEMPT_OUTCOMES, EVENT_STATUSES } from "@/lib/processing";
 import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
@@ -105,12 +106,10 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** Inbox statuses reported by rxwatch_inbox_events. */
 export const GAUGED_STATUSES = EVENT_STATUSES.filter((status) => status !== "processed");
 
-// On globalThis: one registry per process, shared by every route bundle and surviving hot reload
+// One per process (see server/core/process-slot.ts): one registry per process, shared by every route bundle and surviving hot reload
 // (registering a metric name twice would throw).
-const globalForMetrics = globalThis as unknown as { rxwatchMetrics?: Metrics };
 
 /** The process's metrics. */
 export function metrics(): Metrics {
-  globalForMetrics.rxwatchMetrics ??= createMetrics();
-  return globalForMetrics.rxwatchMetrics;
+  return processSingleton<Metrics>("rxwatchMetrics", () => createMetrics());
 }

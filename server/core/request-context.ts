@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 
@@ -18,9 +19,8 @@ interface RequestContext {
   requestId: string;
 }
 
-const globalForContext = globalThis as unknown as { rxwatchRequestContext?: AsyncLocalStorage<RequestContext> };
-// On globalThis: route bundles and the logger must share one storage.
-const storage = (globalForContext.rxwatchRequestContext ??= new AsyncLocalStorage<RequestContext>());
+// One per process (see server/core/process-slot.ts): route bundles and the logger must share one storage.
+const storage = processSingleton<AsyncLocalStorage<RequestContext>>("rxwatchRequestContext", () => new AsyncLocalStorage<RequestContext>());
 
 /** The incoming id when it is acceptable, a fresh one otherwise. */
 export function requestIdFrom(headers: Headers): string {

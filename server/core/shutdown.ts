@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { closeDb } from "@/server/core/db";
 import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
@@ -42,9 +43,8 @@ interface ShutdownState {
   done: Promise<void> | null;
 }
 
-// On globalThis: route bundles, instrumentation and the worker must see one state.
-const globalForShutdown = globalThis as unknown as { rxwatchShutdown?: ShutdownState };
-const state: ShutdownState = (globalForShutdown.rxwatchShutdown ??= {
+// One per process (see server/core/process-slot.ts): route bundles, instrumentation and the worker must see one state.
+const state: ShutdownState = processSingleton<ShutdownState>("rxwatchShutdown", () => ({
   isDraining: false,
   inFlightIngest: 0,
   ingestIdle: [],
@@ -52,7 +52,7 @@ const state: ShutdownState = (globalForShutdown.rxwatchShutdown ??= {
   drainListeners: new Set(),
   isInstalled: false,
   done: null,
-});
+}));
 
 /** True once a shutdown has begun: take no new work. */
 export function isShuttingDown(): boolean {

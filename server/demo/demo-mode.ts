@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from "@/emulator/emulator";
@@ -72,12 +73,12 @@ interface RunningDemo {
   lifecycle: { isStopped: boolean };
 }
 
-// On globalThis: the dashboard layout's bundle asks demoBanner() about the demo instrumentation started.
-const globalForDemo = globalThis as unknown as { rxwatchDemo?: RunningDemo };
+// One per process (see server/core/process-slot.ts): the dashboard layout's bundle asks demoBanner() about the demo instrumentation started.
+const demoSlot = processSlot<RunningDemo>("rxwatchDemo");
 
 /** The demo banner's data while this process runs demo mode, else null. */
 export async function demoBanner(): Promise<{ emulatorUrl: string } | null> {
-  const running = globalForDemo.rxwatchDemo;
+  const running = demoSlot.value;
   if (!running || running.lifecycle.isStopped) return null;
   if (!(await isDemoActive())) return null;
   return { emulatorUrl: running.run.emulatorUrl };
@@ -126,7 +127,7 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
   const origin = options.origin ?? localOrigin;
   const print = options.print ?? ((text: string) => console.log(text));
 
-  const previous = globalForDemo.rxwatchDemo;
+  const previous = demoSlot.value;
   if (previous && !previous.lifecycle.isStopped) return previous.run;
 
   await retireTrackedDemoSecrets();
@@ -166,7 +167,7 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
     if (lifecycle.isStopped) return;
     lifecycle.isStopped = true;
     if (watch) clearInterval(watch);
-    if (globalForDemo.rxwatchDemo?.lifecycle === lifecycle) delete globalForDemo.rxwatchDemo;
+    if (demoSlot.value?.lifecycle === lifecycle) demoSlot.value = undefined;
     await emulator.stop();
   };
 
@@ -194,7 +195,7 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
   watch.unref();
 
   const run: DemoRun = { emulator, emulatorUrl: emulator.url, admin, subscribed, stop };
-  globalForDemo.rxwatchDemo = { run, lifecycle };
+  demoSlot.value = { run, lifecycle };
   return run;
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import {
   failureEvidenceSchema,
   failuresDtoSchema,
@@ -284,7 +285,7 @@ export async function scanFailures(now: Date = new Date()): Promise<FailuresDto>
   return failuresDtoSchema.parse({ groups, scannedAt: now.toISOString(), trendBucketMinutes: TREND_BUCKET_MINUTES, hasEverReceived: silence.hasEverReceived });
 }
 
-const globalForScan = globalThis as unknown as { rxwatchFailureScan?: Promise<FailuresDto> };
+const failureScanSlot = processSlot<Promise<FailuresDto>>("rxwatchFailureScan");
 
 /**
  * The failure groups for the page. Requests that arrive while a scan runs
@@ -292,11 +293,11 @@ const globalForScan = globalThis as unknown as { rxwatchFailureScan?: Promise<Fa
  * change) always starts a new one.
  */
 export async function getFailures(options: { isFresh?: boolean } = {}): Promise<FailuresDto> {
-  const running = globalForScan.rxwatchFailureScan;
+  const running = failureScanSlot.value;
   if (running && !options.isFresh) return running;
   const scan = scanFailures(new Date()).finally(() => {
-    if (globalForScan.rxwatchFailureScan === scan) globalForScan.rxwatchFailureScan = undefined;
+    if (failureScanSlot.value === scan) failureScanSlot.value = undefined;
   });
-  globalForScan.rxwatchFailureScan = scan;
+  failureScanSlot.value = scan;
   return scan;
 }

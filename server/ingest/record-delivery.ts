@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import { performance } from "node:perf_hooks";
 import { driverErrorCause } from "@/server/core/driver-error";
 import { env } from "@/server/core/env";
@@ -118,8 +119,8 @@ function createRecorder(): RecorderState {
   return state;
 }
 
-// On globalThis: one committer per process, shared by every route bundle.
-const globalForRecorder = globalThis as unknown as { rxwatchDeliveryRecorder?: RecorderState };
+// One per process (see server/core/process-slot.ts): one committer per process, shared by every route bundle.
+const deliveryRecorderSlot = processSlot<RecorderState>("rxwatchDeliveryRecorder");
 
 /** At shutdown, after ingest has drained: writes the acknowledgement times still held instead of losing them. */
 async function flushAckTimes(state: RecorderState): Promise<void> {
@@ -137,12 +138,12 @@ async function flushAckTimes(state: RecorderState): Promise<void> {
 }
 
 function recorder(): RecorderState {
-  if (!globalForRecorder.rxwatchDeliveryRecorder) {
+  if (!deliveryRecorderSlot.value) {
     const state = createRecorder();
-    globalForRecorder.rxwatchDeliveryRecorder = state;
+    deliveryRecorderSlot.value = state;
     onShutdown("cleanup", "acknowledgement times", () => flushAckTimes(state));
   }
-  return globalForRecorder.rxwatchDeliveryRecorder;
+  return deliveryRecorderSlot.value;
 }
 
 /**
@@ -158,5 +159,5 @@ export function recordDelivery(write: DeliveryWrite, startedAt: number): Promise
 
 /** Deliveries waiting for a transaction in this process (0 before the first delivery). */
 export function ingestQueueLength(): number {
-  return globalForRecorder.rxwatchDeliveryRecorder?.committer.pendingCount ?? 0;
+  return deliveryRecorderSlot.value?.committer.pendingCount ?? 0;
 }

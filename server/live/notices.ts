@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { EventEmitter } from "node:events";
 import type { ChangeNotice } from "@/lib/live";
 import { currentProvider } from "@/server/core/db";
@@ -54,15 +55,14 @@ interface LiveState {
   lastPrune: number;
 }
 
-const globalForLive = globalThis as unknown as { rxwatchLive?: LiveState };
-const state: LiveState = (globalForLive.rxwatchLive ??= {
+const state: LiveState = processSingleton<LiveState>("rxwatchLive", () => ({
   emitter: new EventEmitter().setMaxListeners(0),
   lastForwardedId: 0,
   emittedHere: new Set(),
   gaps: new Map(),
   pump: null,
   lastPrune: 0,
-});
+}));
 
 /** Bounded: an id the pump never reads back (it started after the insert) must not stay forever. */
 const MAX_EMITTED_HERE = 10_000;

@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton, processSlot } from "@/server/core/process-slot";
 import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
 import { patientSearchKey } from "@/server/crypto/search-key";
@@ -64,20 +65,20 @@ export function fromRow(row: OrderFactRow): OrderFact | null {
   };
 }
 
-const globalForProjector = globalThis as unknown as { rxwatchTrackedKinds?: Set<FactKind>; rxwatchOrderLocks?: Map<string, Promise<void>> };
+const trackedKindsSlot = processSlot<Set<FactKind>>("rxwatchTrackedKinds");
 
 /** Kinds of event this shop receives at all: a missing step of a kind it never receives is no gap. */
 async function trackedKinds(newKind: FactKind): Promise<ReadonlySet<FactKind>> {
-  if (!globalForProjector.rxwatchTrackedKinds) {
-    globalForProjector.rxwatchTrackedKinds = new Set((await listStoredFactKinds()).filter(isFactKind));
+  if (!trackedKindsSlot.value) {
+    trackedKindsSlot.value = new Set((await listStoredFactKinds()).filter(isFactKind));
   }
-  globalForProjector.rxwatchTrackedKinds.add(newKind);
-  return globalForProjector.rxwatchTrackedKinds;
+  trackedKindsSlot.value.add(newKind);
+  return trackedKindsSlot.value;
 }
 
 /** Runs rebuilds of one order one at a time in this process. */
 async function withOrderLock(orderUid: string, work: () => Promise<void>): Promise<void> {
-  const locks = (globalForProjector.rxwatchOrderLocks ??= new Map());
+  const locks = processSingleton<Map<string, Promise<void>>>("rxwatchOrderLocks", () => new Map());
   const previous = locks.get(orderUid) ?? Promise.resolve();
   const current = previous.catch(() => undefined).then(work);
   locks.set(orderUid, current);

@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { EventEmitter } from "node:events";
 
 /*
@@ -6,8 +7,7 @@ import { EventEmitter } from "node:events";
  * committing new events, so the worker starts at once instead of waiting for
  * its next poll. Losing a signal is harmless — the poll still finds the work.
  */
-const globalForSignal = globalThis as unknown as { rxwatchInboxSignal?: EventEmitter };
-const emitter = (globalForSignal.rxwatchInboxSignal ??= new EventEmitter().setMaxListeners(50));
+const emitter = processSingleton<EventEmitter>("rxwatchInboxSignal", () => new EventEmitter().setMaxListeners(50));
 
 /** Called by ingest after a commit that created at least one event. */
 export function signalNewEvents(count: number): void {

@@ -1,10 +1,11 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
 import { createInboxWorker, inboxWorkerOptionsFromEnv, type InboxWorker } from "@/server/processing/worker";
 import { onShutdown } from "@/server/core/shutdown";
 
-const globalForWorker = globalThis as unknown as { rxwatchInboxWorker?: InboxWorker };
+const inboxWorkerSlot = processSlot<InboxWorker>("rxwatchInboxWorker");
 
 /**
  * Starts this process's inbox worker, once. At shutdown (server/core/shutdown.ts)
@@ -13,11 +14,11 @@ const globalForWorker = globalThis as unknown as { rxwatchInboxWorker?: InboxWor
  * once; if the shutdown deadline cuts that short, the leases expire instead.
  */
 export function startInboxWorker(): InboxWorker {
-  const existing = globalForWorker.rxwatchInboxWorker;
+  const existing = inboxWorkerSlot.value;
   if (existing) return existing;
   const options = inboxWorkerOptionsFromEnv();
   const worker = createInboxWorker(options);
-  globalForWorker.rxwatchInboxWorker = worker;
+  inboxWorkerSlot.value = worker;
   worker.start();
   log("info", "inbox worker started", { workerId: worker.id, concurrency: options.concurrency, pollMs: options.pollMs });
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { replayFilterSchema, replayJobDtoSchema, replayPlanSchema, replayStateSchema, stageStatusOf, type ReplayJobDto } from "@/lib/failures";
@@ -37,9 +38,8 @@ import {
 
 export const STALE_AFTER_MS = 30_000;
 
-const globalForReplay = globalThis as unknown as { rxwatchReplayRuns?: Map<string, Promise<void>>; rxwatchReplayRunnerId?: string };
-const runs = (globalForReplay.rxwatchReplayRuns ??= new Map());
-const runnerId = (globalForReplay.rxwatchReplayRunnerId ??= `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`);
+const runs = processSingleton<Map<string, Promise<void>>>("rxwatchReplayRuns", () => new Map());
+const runnerId = processSingleton<string>("rxwatchReplayRunnerId", () => `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`);
 
 export interface RunOptions {
   now?: () => Date;

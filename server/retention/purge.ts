@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { longestNonAuditRetentionDays } from "@/lib/settings";
 import type { RetentionCounts } from "@/lib/data-protection";
@@ -53,7 +54,7 @@ export interface RetentionRunOptions {
   batchSize?: number;
 }
 
-const globalForRetention = globalThis as unknown as { rxwatchRetentionRunning?: boolean };
+const retentionRunningSlot = processSlot<boolean>("rxwatchRetentionRunning");
 
 function emptyCounts(): RetentionCounts {
   return { bodies: 0, rejected: 0, events: 0, deliveries: 0, orders: 0, orderFacts: 0, revealGrants: 0, audit: 0 };
@@ -61,7 +62,7 @@ function emptyCounts(): RetentionCounts {
 
 /** Whether a purge is running in this process (the timer skips its turn then; a manual run is refused). */
 export function isRetentionPurgeRunning(): boolean {
-  return globalForRetention.rxwatchRetentionRunning === true;
+  return retentionRunningSlot.value === true;
 }
 
 /**
@@ -71,16 +72,16 @@ export function isRetentionPurgeRunning(): boolean {
  */
 export async function startRetentionPurge(now: Date = new Date(), options: RetentionRunOptions = {}): Promise<{ runId: string; finished: Promise<RetentionRunResult> }> {
   if (isRetentionPurgeRunning()) throw new AppError("conflict", "A purge is already running. Wait for it to finish.");
-  globalForRetention.rxwatchRetentionRunning = true;
+  retentionRunningSlot.value = true;
   try {
     const actorId = options.actor ? (options.actor.via === "session" ? options.actor.userId : options.actor.tokenId) : null;
     const runId = await insertPurgeRun({ trigger: "retention", startedAt: now, actorId });
     const finished = purge(runId, now, options).finally(() => {
-      globalForRetention.rxwatchRetentionRunning = false;
+      retentionRunningSlot.value = false;
     });
     return { runId, finished };
   } catch (error) {
-    globalForRetention.rxwatchRetentionRunning = false;
+    retentionRunningSlot.value = false;
     throw error;
   }
 }

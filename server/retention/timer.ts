@@ -1,4 +1,5 @@
 import "server-only";
+import { processSlot } from "@/server/core/process-slot";
 import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
 import { onShutdown } from "@/server/core/shutdown";
@@ -16,7 +17,7 @@ import { isRetentionPurgeRunning, runRetentionPurge } from "@/server/retention/p
 /** The first run waits this long, so start-up and the first burst of deliveries are not crowded. */
 const FIRST_RUN_MS = 3 * 60 * 1000;
 
-const globalForTimer = globalThis as unknown as { rxwatchRetentionTimer?: NodeJS.Timeout };
+const retentionTimerSlot = processSlot<NodeJS.Timeout>("rxwatchRetentionTimer");
 
 /** One scheduled run: skipped while a purge (scheduled or manual) is still running in this process. */
 export async function retentionTick(now: Date = new Date()): Promise<void> {
@@ -31,14 +32,14 @@ export async function retentionTick(now: Date = new Date()): Promise<void> {
 
 /** Starts this process's retention timer, once. The timer never keeps the process alive. */
 export function startRetentionTimer(tick: () => Promise<void> = () => retentionTick()): void {
-  if (globalForTimer.rxwatchRetentionTimer) return;
+  if (retentionTimerSlot.value) return;
   const intervalMs = env().RXWATCH_RETENTION_INTERVAL_MINUTES * 60 * 1000;
-  globalForTimer.rxwatchRetentionTimer = setInterval(() => void tick(), intervalMs);
-  globalForTimer.rxwatchRetentionTimer.unref();
+  retentionTimerSlot.value = setInterval(() => void tick(), intervalMs);
+  retentionTimerSlot.value.unref();
   const firstRun = setTimeout(() => void tick(), FIRST_RUN_MS);
   firstRun.unref();
   onShutdown("intake", "retention timer", () => {
-    clearInterval(globalForTimer.rxwatchRetentionTimer);
+    clearInterval(retentionTimerSlot.value);
     clearTimeout(firstRun);
   });
   log("info", "retention timer started", { intervalMs, firstRunMs: FIRST_RUN_MS });

@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { SETTINGS, type SettingsKey, type SettingsValue } from "@/lib/settings";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";
@@ -6,10 +7,9 @@ import { findSettingRow, upsertSettingRow } from "@/server/repositories/settings
 
 /** Settings change rarely and are read on hot paths; every instance re-reads after this long. */
 const CACHE_MS = 5_000;
-// On globalThis: route bundles and the worker started from instrumentation load this module separately, and a
+// One per process (see server/core/process-slot.ts): route bundles and the worker started from instrumentation load this module separately, and a
 // change saved through one must reach the others at once (a replay right after renaming an event relies on it).
-const globalForSettings = globalThis as unknown as { rxwatchSettingsCache?: Map<SettingsKey, { value: unknown; readAt: number }> };
-const cache = (globalForSettings.rxwatchSettingsCache ??= new Map());
+const cache = processSingleton<Map<SettingsKey, { value: unknown; readAt: number }>>("rxwatchSettingsCache", () => new Map());
 
 function defaults<K extends SettingsKey>(key: K): SettingsValue<K> {
   // Documents with a top-level default parse `undefined`; objects fill their fields from `{}`.

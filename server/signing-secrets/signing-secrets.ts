@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton } from "@/server/core/process-slot";
 import { randomUUID } from "node:crypto";
 import { addSigningSecretRequestSchema, signingSecretDtoSchema, type AddSigningSecretRequest, type SigningSecretDto } from "@/lib/rxscale/signing-secrets";
 import { currentSecretBoxKeyId, openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
@@ -51,10 +52,9 @@ interface CacheState {
   lastMatchWrites: Map<string, number>;
 }
 
-// On globalThis: every route bundle in the process must share one cache, or
+// One per process (see server/core/process-slot.ts): every route bundle in the process must share one cache, or
 // invalidation from the settings API would miss the webhook route's copy.
-const globalForSecrets = globalThis as unknown as { rxwatchSigningSecrets?: CacheState };
-const state = (globalForSecrets.rxwatchSigningSecrets ??= { hasWarnedNoSecrets: false, stored: null, loadedAt: 0, loading: null, generation: 0, lastMatchWrites: new Map() });
+const state = processSingleton<CacheState>("rxwatchSigningSecrets", () => ({ hasWarnedNoSecrets: false, stored: null, loadedAt: 0, loading: null, generation: 0, lastMatchWrites: new Map() }));
 
 let envCandidates: SignatureCandidate[] | undefined;
 

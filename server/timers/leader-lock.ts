@@ -1,4 +1,5 @@
 import "server-only";
+import { processSingleton, processSlot } from "@/server/core/process-slot";
 import { randomBytes } from "node:crypto";
 import { databaseProvider } from "@/server/core/db";
 import { env } from "@/server/core/env";
@@ -43,8 +44,7 @@ export interface ExclusiveRunner {
 }
 
 /** An in-process stand-in for advisory locks on SQLite: leader names and a queue per serialized name. */
-const globalForSqliteLocks = globalThis as unknown as { rxwatchSqliteLocks?: { leaders: Map<string, string>; queues: Map<string, Promise<unknown>> } };
-const sqliteLocks = (globalForSqliteLocks.rxwatchSqliteLocks ??= { leaders: new Map(), queues: new Map() });
+const sqliteLocks = processSingleton<{ leaders: Map<string, string>; queues: Map<string, Promise<unknown>> }>("rxwatchSqliteLocks", () => ({ leaders: new Map(), queues: new Map() }));
 
 function createSqliteRunner(): ExclusiveRunner {
   const id = randomBytes(6).toString("hex");
@@ -155,10 +155,10 @@ export function createExclusiveRunner(url: string): ExclusiveRunner {
   return databaseProvider(url) === "sqlite" ? createSqliteRunner() : createPostgresRunner(url);
 }
 
-const globalForRunner = globalThis as unknown as { rxwatchExclusiveRunner?: ExclusiveRunner };
+const exclusiveRunnerSlot = processSlot<ExclusiveRunner>("rxwatchExclusiveRunner");
 
 function processRunner(): ExclusiveRunner {
-  return (globalForRunner.rxwatchExclusiveRunner ??= createExclusiveRunner(env().DATABASE_URL));
+  return (exclusiveRunnerSlot.value ??= createExclusiveRunner(env().DATABASE_URL));
 }
 
 /** {@link ExclusiveRunner.runExclusive} for this process: wrap a timer tick in it so only one instance runs the tick. */
@@ -173,5 +173,5 @@ export function runSerialized<T>(name: string, fn: () => Promise<T>): Promise<T>
 
 /** Gives up this process's leader locks, e.g. on shutdown, so another instance takes over at once. */
 export async function releaseExclusiveLocks(): Promise<void> {
-  await globalForRunner.rxwatchExclusiveRunner?.release();
+  await exclusiveRunnerSlot.value?.release();
 }
