@@ -1,10 +1,9 @@
 import "server-only";
-import { z } from "zod";
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/server/core/keyset-cursor";
 import { auditEntryDtoSchema, type AuditEntryDto, type AuditExportQuery, type AuditFilters, type AuditPageDto, type AuditQuery } from "@/lib/audit";
 import { recordAudit } from "@/server/audit/record-audit";
-import type { Viewer } from "@/server/auth/viewer";
-import { AppError } from "@/server/core/errors";
-import { csvField } from "@/server/deliveries/service";
+import type { Viewer } from "@/lib/accounts";
+import { csvField, type Download, type ExportValue } from "@/server/core/download";
 import { log } from "@/server/core/logger";
 import { findAuditEntries, type AuditEntryRow, type AuditKeyset, type AuditLogFilter } from "@/server/repositories/audit";
 
@@ -27,20 +26,8 @@ function toFilter(filters: AuditFilters): AuditLogFilter {
   return filter;
 }
 
-const cursorSchema = z.object({ t: z.iso.datetime(), i: z.string().min(1).max(100) });
-
-function encodeCursor(row: AuditKeyset): string {
-  return Buffer.from(JSON.stringify({ t: row.at.toISOString(), i: row.id })).toString("base64url");
-}
-
-function decodeCursor(value: string): AuditKeyset {
-  try {
-    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-    return { at: new Date(parsed.t), id: parsed.i };
-  } catch {
-    throw new AppError("invalid_request", "The page cursor is not valid; start from the newest entries.");
-  }
-}
+const encodeCursor = encodeKeysetCursor;
+const decodeCursor = (value: string): AuditKeyset => decodeKeysetCursor(value, "start from the newest entries");
 
 function parseDetails(text: string): AuditEntryDto["details"] {
   try {
@@ -80,7 +67,6 @@ export async function listAuditEntries(query: AuditQuery): Promise<AuditPageDto>
   return { entries: page.map(toDto), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
-type ExportValue = string | number | null;
 const EXPORT_COLUMNS: ReadonlyArray<readonly [string, (entry: AuditEntryDto) => ExportValue]> = [
   ["at", (entry) => entry.at],
   ["id", (entry) => entry.id],
@@ -103,11 +89,7 @@ function encodeRows(format: AuditExportQuery["format"], entries: readonly AuditE
   return entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
 }
 
-export interface AuditExport {
-  stream: ReadableStream<Uint8Array>;
-  filename: string;
-  contentType: string;
-}
+export type AuditExport = Download;
 
 /**
  * Streams the matching entries as CSV or NDJSON, newest first, in keyset

@@ -1,4 +1,6 @@
 import "server-only";
+import { csvField, type Download, type ExportValue } from "@/server/core/download";
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/server/core/keyset-cursor";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -75,19 +77,13 @@ function toFilter(filters: DeliveryFilters, now: Date): DeliveryLogFilter {
   return filter;
 }
 
-const cursorSchema = z.object({ t: z.iso.datetime(), i: z.string().min(1).max(100) });
-
 function encodeCursor(keyset: DeliveryKeyset): string {
-  return Buffer.from(JSON.stringify({ t: keyset.receivedAt.toISOString(), i: keyset.id })).toString("base64url");
+  return encodeKeysetCursor({ at: keyset.receivedAt, id: keyset.id });
 }
 
 function decodeCursor(value: string): DeliveryKeyset {
-  try {
-    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-    return { receivedAt: new Date(parsed.t), id: parsed.i };
-  } catch {
-    throw new AppError("invalid_request", "The page cursor is not valid; start from the newest deliveries.");
-  }
+  const { at, id } = decodeKeysetCursor(value, "start from the newest deliveries");
+  return { receivedAt: at, id };
 }
 
 // ─── List ─────────────────────────────────────────────────────────────────────
@@ -321,7 +317,6 @@ export async function getDeliveryDetail(id: string, viewer: Viewer, now: Date = 
 
 // ─── Export ───────────────────────────────────────────────────────────────────
 
-type ExportValue = string | number | null;
 
 /** Rows per round trip when bodies are exported too: bodies can be up to the webhook size limit each. */
 const EXPORT_BODY_PAGE_ROWS = 100;
@@ -356,18 +351,6 @@ const EXPORT_COLUMNS: readonly [string, (row: DeliveryLogRow) => ExportValue][] 
   ["body_sha256", (row) => row.bodySha256],
   ["ack_ms", (row) => row.ackMs],
 ];
-
-/**
- * One CSV field (RFC 4180). Text that a spreadsheet would run as a formula
- * gets a leading apostrophe: header values of unsigned requests end up here,
- * and anyone can send those.
- */
-export function csvField(value: ExportValue): string {
-  if (value === null) return "";
-  if (typeof value === "number") return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 function encodeRows(format: ExportFormat, rows: readonly ExportRow[], withBodies: boolean): string {
   const fieldsOf = (entry: ExportRow): [string, ExportValue][] => {
@@ -416,11 +399,7 @@ function auditedFilters(query: DeliveriesExportQuery): Record<string, string | n
   };
 }
 
-export interface DeliveryExport {
-  stream: ReadableStream<Uint8Array>;
-  filename: string;
-  contentType: string;
-}
+export type DeliveryExport = Download;
 
 export interface ExportAccess {
   /** Given (by an admin): bodies are exported unmasked, and the reason is audited. */

@@ -1,4 +1,5 @@
 import "server-only";
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/server/core/keyset-cursor";
 import { z } from "zod";
 import { PROGRESS_STAGES, STAGE_LABELS, progressIndex, stageOf, stageSchema, FACT_KINDS, NEXT_STEP, isProgressStage, type ProgressStage } from "@/lib/lifecycle";
 import { stuckInfo } from "@/lib/order-projection";
@@ -9,20 +10,14 @@ import { AppError } from "@/server/core/errors";
 import { getSettings } from "@/server/settings/settings";
 import { countOrdersByStage, findOrderRow, listFactsOfOrder, listOrderRows, listTraceEvents, type OrderCursor } from "@/server/repositories/orders";
 
-const cursorSchema = z.object({ t: z.iso.datetime(), u: z.string().min(1) });
-
 function encodeCursor(cursor: OrderCursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.lastEventAt.toISOString(), u: cursor.orderUid })).toString("base64url");
+  return encodeKeysetCursor({ at: cursor.lastEventAt, id: cursor.orderUid });
 }
 
 function decodeCursor(value: string | undefined): OrderCursor | null {
   if (!value) return null;
-  try {
-    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-    return { lastEventAt: new Date(parsed.t), orderUid: parsed.u };
-  } catch {
-    throw new AppError("invalid_request", "The page cursor is not valid; start from the first page.");
-  }
+  const { at, id } = decodeKeysetCursor(value, "start from the first page");
+  return { lastEventAt: at, orderUid: id };
 }
 
 const storedEntitiesSchema = z.object({

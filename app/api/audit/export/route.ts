@@ -1,17 +1,11 @@
 // GET /api/audit/export — the audit log's filtered view as a streamed CSV or NDJSON download; itself audited (admin).
 import { auditExportQuerySchema } from "@/lib/audit";
 import { exportAuditEntries } from "@/server/audit/audit-entries";
+import { downloadResponse } from "@/server/core/download";
 import { withViewer } from "@/server/http/route-handler";
 
 export const GET = withViewer("admin", async (request, { viewer }) => {
   const query = auditExportQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams.entries()));
   const file = await exportAuditEntries(query, viewer, request.headers);
-  return new Response(file.stream, {
-    headers: {
-      "content-type": file.contentType,
-      "content-disposition": `attachment; filename="${file.filename}"`,
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-    },
-  });
+  return downloadResponse(file);
 });

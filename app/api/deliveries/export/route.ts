@@ -2,20 +2,13 @@
 // POST /api/deliveries/export — the same with unmasked bodies, for a stated reason, audited before the first row (admin).
 import { deliveriesExportQuerySchema, personalDataExportRequestSchema, type DeliveriesExportQuery } from "@/lib/deliveries";
 import { exportDeliveries, type DeliveryExport } from "@/server/deliveries/service";
+import { downloadResponse } from "@/server/core/download";
 import { readJson, withViewer } from "@/server/http/route-handler";
 import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/deliveries/reveal";
 
 function download(file: DeliveryExport, query: DeliveriesExportQuery): Response {
-  return new Response(file.stream, {
-    headers: {
-      "content-type": file.contentType,
-      "content-disposition": `attachment; filename="${file.filename}"`,
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-      // Known before the first byte; whether the limit was reached is only known at the end (see the last line).
-      "x-rxwatch-export-max-rows": String(query.max),
-    },
-  });
+  // Known before the first byte; whether the limit was reached is only known at the end (see the last line).
+  return downloadResponse(file, { "x-rxwatch-export-max-rows": String(query.max) });
 }
 
 export const GET = withViewer(DELIVERY_VIEWER_ROLE, async (request, { viewer }) => {
