@@ -95,23 +95,37 @@ type Handler<P> = (request: Request, context: { viewer: Viewer; params: P }) => 
 
 /**
  * Wraps a JSON route handler: authenticates (session or token), checks the
- * role, enforces same-origin for cookie-authenticated changes, and maps every
+ * role, enforces same-origin for cookie-authenticated changes, validates the
+ * path parameters (a bad one is a 400 naming it, never a 500), and maps every
  * error to the one envelope. Runs within the request's context, so its log
  * lines and the response carry the request id.
  */
-export function withViewer<P = Record<string, never>>(minimumRole: Role, handler: Handler<P>) {
-  return (request: Request, context: { params: Promise<P> }): Promise<Response> =>
+export function withViewer(minimumRole: Role, handler: Handler<Record<string, never>>): RouteHandler;
+export function withViewer<S extends z.ZodType<Record<string, unknown>>>(minimumRole: Role, paramsSchema: S, handler: Handler<z.output<S>>): RouteHandler;
+export function withViewer(minimumRole: Role, ...rest: [Handler<Record<string, never>>] | [z.ZodType<Record<string, unknown>>, Handler<Record<string, unknown>>]): RouteHandler {
+  const [paramsSchema, handler] = rest.length === 1 ? [null, rest[0]] : rest;
+  return (request, context) =>
     withRequestContext(request, async () => {
       try {
         const viewer = await requireViewer(request.headers, minimumRole);
         if (viewer.via === "session" && !SAFE_METHODS.has(request.method) && !isSameOriginRequest(request, trustedOrigins())) {
           throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
         }
-        return await handler(request, { viewer, params: await context.params });
+        const params = paramsSchema ? parseParams(paramsSchema, await context.params) : {};
+        return await (handler as Handler<Record<string, unknown>>)(request, { viewer, params });
       } catch (error) {
         return errorResponse(error);
       }
     });
+}
+
+type RouteHandler = (request: Request, context: { params: Promise<unknown> }) => Promise<Response>;
+
+function parseParams<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))].join(", ");
+  throw new AppError("invalid_request", `The address is not valid: check ${names || "the path"}.`);
 }
 
 /** Bodies of /api/auth/* (email and password, or a sign-out) are tiny. */

@@ -1,4 +1,5 @@
 // GET|PUT /api/settings/local/:key — RxWatch's own settings: event names, status appearance, retention, stuck thresholds (admin).
+import { keyParamsSchema } from "@/lib/route-params";
 import { z } from "zod";
 import { SETTINGS } from "@/lib/settings";
 import { changedFields, recordAudit } from "@/server/audit/record-audit";
@@ -16,12 +17,12 @@ function parseKey(value: string) {
   return parsed.data;
 }
 
-export const GET = withViewer<{ key: string }>("admin", async (_request, { params }) => {
+export const GET = withViewer("admin", keyParamsSchema, async (_request, { params }) => {
   const key = parseKey(params.key);
   return Response.json(SETTINGS[key].parse(await getSettings(key)), { headers: { "cache-control": "no-store" } });
 });
 
-export const PUT = withViewer<{ key: string }>("admin", async (request, { viewer, params }) => {
+export const PUT = withViewer("admin", keyParamsSchema, async (request, { viewer, params }) => {
   const key = parseKey(params.key);
   const body = await readJson(request, z.unknown());
   const before = await getSettings(key);

@@ -1,10 +1,11 @@
 // POST /api/settings/subscriptions/:uid/recreate — delete and create again with this RxWatch's current target (admin).
+import { uidParamsSchema } from "@/lib/route-params";
 import { subscribeResultDtoSchema } from "@/lib/subscriptions";
 import { recordAudit } from "@/server/audit/record-audit";
 import { json, requestOrigin, withViewer } from "@/server/http/route-handler";
 import { recreate } from "@/server/subscriptions/service";
 
-export const POST = withViewer<{ uid: string }>("admin", async (request, { viewer, params }) => {
+export const POST = withViewer("admin", uidParamsSchema, async (request, { viewer, params }) => {
   const result = await recreate(params.uid, requestOrigin(request), viewer.via === "session" ? viewer.userId : null);
   await recordAudit({
     action: "subscription.recreate",
