@@ -55,9 +55,9 @@ describe("path parameters", () => {
   it.each(Object.entries(BAD_VALUES))("answers 400 to %s in every path parameter", async (_label, value) => {
     const failures: string[] = [];
     for (const route of routes) {
-      const module = (await import(route.file)) as RouteModule;
+      const routeModule = (await import(route.file)) as RouteModule;
       for (const method of METHODS) {
-        const handler = module[method];
+        const handler = routeModule[method];
         if (!handler) continue;
         const request = new Request(`${ORIGIN}/api/x`, { method, headers: { cookie, host: "rxwatch.test", origin: ORIGIN, "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
         const response = await handler(request, { params: Promise.resolve(Object.fromEntries(route.names.map((name) => [name, value]))) });
