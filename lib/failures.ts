@@ -219,14 +219,14 @@ export const healthPointSchema = z.object({
 });
 export type HealthPoint = z.infer<typeof healthPointSchema>;
 
-export const healthDtoSchema = z.object({
+export const deliveryHealthDtoSchema = z.object({
   range: healthRangeSchema,
   bucketSeconds: z.number().int().positive(),
   points: z.array(healthPointSchema),
   totals: z.object({ accepted: z.number().int(), duplicate: z.number().int(), rejected: z.number().int(), p95AckMs: z.number().nullable() }),
   backlog: z.object({ pending: z.number().int(), processing: z.number().int(), failed: z.number().int(), dead: z.number().int() }),
 });
-export type HealthDto = z.infer<typeof healthDtoSchema>;
+export type DeliveryHealthDto = z.infer<typeof deliveryHealthDtoSchema>;
 
 // ─── Replay ──────────────────────────────────────────────────────────────────
 

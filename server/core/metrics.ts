@@ -1,5 +1,5 @@
 import "server-only";
-import { processSingleton } from "@/server/core/process-slot";
+import { processSingleton, processSlot } from "@/server/core/process-slot";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { ATTEMPT_OUTCOMES, EVENT_STATUSES } from "@/lib/processing";
 import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
@@ -24,6 +24,13 @@ const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(DEFAULT_KNOWN_EVENT_TYPES
 /** An event type as a label value: one of RxScale's documented types, or "other" (custom names are configurable and unbounded). */
 export function eventTypeLabel(eventType: string | null | undefined): string {
   return eventType && KNOWN_EVENT_TYPES.has(eventType) ? eventType : "other";
+}
+
+const ingestQueueSource = processSlot<() => number>("rxwatchIngestQueueSource");
+
+/** Ingest tells the metrics where to read its commit queue's length. */
+export function reportIngestQueueLength(source: () => number): void {
+  ingestQueueSource.value = source;
 }
 
 function createMetrics() {
@@ -65,6 +72,10 @@ function createMetrics() {
       name: "rxwatch_ingest_commit_queue",
       help: "Deliveries waiting for a group-commit transaction on this instance.",
       registers: [registry],
+      // Read at scrape time from whatever ingest registered, so the metrics code needs no import of ingest.
+      collect() {
+        this.set(ingestQueueSource.value?.() ?? 0);
+      },
     }),
     inboxEvents: new Gauge({
       name: "rxwatch_inbox_events",

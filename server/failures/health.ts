@@ -1,5 +1,5 @@
 import "server-only";
-import { HEALTH_RANGE_SPECS, healthDtoSchema, type HealthDto, type HealthRange } from "@/lib/failures";
+import { HEALTH_RANGE_SPECS, deliveryHealthDtoSchema, type DeliveryHealthDto, type HealthRange } from "@/lib/failures";
 import { ackP95Buckets, eventStatusCounts, listBacklogSamples, outcomeBuckets } from "@/server/repositories/failures";
 
 /**
@@ -8,7 +8,7 @@ import { ackP95Buckets, eventStatusCounts, listBacklogSamples, outcomeBuckets } 
  * time per bucket, and the processing backlog as sampled once a minute by the
  * alert timer; plus the backlog right now.
  */
-export async function getHealth(range: HealthRange, now: Date = new Date()): Promise<HealthDto> {
+export async function getHealth(range: HealthRange, now: Date = new Date()): Promise<DeliveryHealthDto> {
   const spec = HEALTH_RANGE_SPECS[range];
   const lastBucket = Math.floor(now.getTime() / 1000 / spec.bucketSeconds);
   const firstBucket = lastBucket - Math.ceil(spec.seconds / spec.bucketSeconds) + 1;
@@ -54,7 +54,7 @@ export async function getHealth(range: HealthRange, now: Date = new Date()): Pro
     point.duplicate = Math.round(point.duplicate * 100) / 100;
     point.rejected = Math.round(point.rejected * 100) / 100;
   }
-  return healthDtoSchema.parse({
+  return deliveryHealthDtoSchema.parse({
     range,
     bucketSeconds: spec.bucketSeconds,
     points,

@@ -1,11 +1,11 @@
 import "server-only";
-import type { HealthDto } from "@/lib/health";
+import type { ReadinessDto } from "@/lib/health";
 import { currentProvider } from "@/server/core/db";
 import { log } from "@/server/core/logger";
 import { latestAppliedMigration } from "@/server/repositories/health";
 import { isShuttingDown } from "@/server/core/shutdown";
 
-export async function checkHealth(): Promise<HealthDto> {
+export async function checkReadiness(): Promise<ReadinessDto> {
   const provider = currentProvider();
   if (isShuttingDown()) return { status: "unavailable", isShuttingDown: true, database: { reachable: true, provider, migration: null } };
   try {

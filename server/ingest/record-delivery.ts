@@ -1,4 +1,5 @@
 import "server-only";
+import { reportIngestQueueLength } from "@/server/core/metrics";
 import { processSlot } from "@/server/core/process-slot";
 import { performance } from "node:perf_hooks";
 import { driverErrorCause } from "@/server/core/driver-error";
@@ -141,6 +142,7 @@ function recorder(): RecorderState {
   if (!deliveryRecorderSlot.value) {
     const state = createRecorder();
     deliveryRecorderSlot.value = state;
+    reportIngestQueueLength(() => state.committer.pendingCount);
     onShutdown("cleanup", "acknowledgement times", () => flushAckTimes(state));
   }
   return deliveryRecorderSlot.value;
@@ -155,9 +157,4 @@ function recorder(): RecorderState {
  */
 export function recordDelivery(write: DeliveryWrite, startedAt: number): Promise<StoredDelivery> {
   return recorder().committer.submit({ write, startedAt });
-}
-
-/** Deliveries waiting for a transaction in this process (0 before the first delivery). */
-export function ingestQueueLength(): number {
-  return deliveryRecorderSlot.value?.committer.pendingCount ?? 0;
 }

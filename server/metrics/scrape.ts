@@ -5,7 +5,6 @@ import { log } from "@/server/core/logger";
 import { allowList } from "@/server/core/client-address";
 import { checkMetricsAccess, type MetricsAccess, type MetricsAccessPolicy } from "@/server/metrics/access";
 import { GAUGED_STATUSES, metrics } from "@/server/core/metrics";
-import { ingestQueueLength } from "@/server/ingest/record-delivery";
 import { readInboxSnapshot } from "@/server/repositories/metrics";
 
 let policy: MetricsAccessPolicy | undefined;
@@ -36,7 +35,6 @@ async function refreshDatabaseGauges(now: Date): Promise<void> {
 export async function scrapeMetrics(): Promise<{ contentType: string; body: string }> {
   const m = metrics();
   await refreshDatabaseGauges(new Date());
-  m.ingestQueue.set(ingestQueueLength());
   const pool = sharedPoolStats();
   if (pool) {
     m.poolConnections.set({ state: "total" }, pool.total);

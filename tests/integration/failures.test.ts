@@ -3,7 +3,7 @@ import { POST as postWebhook } from "@/app/api/webhooks/rxscale/route";
 import { GET as getFailuresRoute } from "@/app/api/failures/route";
 import { POST as changeGroup } from "@/app/api/failures/[key]/route";
 import { GET as getHealthRoute } from "@/app/api/failures/health/route";
-import { describeFailureGroup, failuresDtoSchema, healthDtoSchema, type FailureGroupDto, type FailuresDto } from "@/lib/failures";
+import { describeFailureGroup, failuresDtoSchema, deliveryHealthDtoSchema, type FailureGroupDto, type FailuresDto } from "@/lib/failures";
 import { createApiToken } from "@/server/auth/tokens";
 import { scanFailures } from "@/server/failures/scan";
 import { createInboxWorker } from "@/server/processing/worker";
@@ -162,7 +162,7 @@ describe(`failure groups on ${testProvider()}`, () => {
   it("health chart counts deliveries by outcome and reports the backlog", async () => {
     const read = async () => {
       const response = await getHealthRoute(new Request("http://rxwatch.test/api/failures/health?range=1h", { headers: { authorization: `Bearer ${supportToken}` } }), { params: Promise.resolve({}) });
-      return healthDtoSchema.parse(await response.json());
+      return deliveryHealthDtoSchema.parse(await response.json());
     };
     const health = await read();
     expect(health.points).toHaveLength(60);
