@@ -29,7 +29,7 @@ const integration = (provider: "sqlite" | "postgresql") => ({
 export default defineConfig({
   test: {
     projects: [
-      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const } } },
+      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts", "tests/architecture/**/*.test.ts"], env: { NODE_ENV: "test" as const } } },
       integration("sqlite"),
       integration("postgresql"),
       {
