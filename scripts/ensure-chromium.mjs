@@ -3,10 +3,10 @@
 // directly, prints the path. As root, pass `--no-sandbox`
 // (`chromiumSandbox: false`). See docs/development.md#chromium.
 
-import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { aptInstall } from './apt-install.mjs';
 
 const DEFAULT_PATH = '/usr/bin/chromium';
 const NOT_FOUND_MESSAGE =
@@ -18,35 +18,6 @@ async function isExecutable(path) {
     return true;
   } catch {
     return false;
-  }
-}
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`));
-    });
-  });
-}
-
-// Another process (a parallel test run, a concurrent ensure-* script) may
-// hold the dpkg lock; waiting for it beats failing with "Could not get lock".
-const APT_LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=300'];
-
-async function aptInstall(pkg) {
-  try {
-    await run('apt-get', [...APT_LOCK_WAIT, 'install', '-y', pkg]);
-  } catch {
-    // A fresh image usually has stale or empty package lists; refresh only on
-    // failure so the common already-indexed case stays offline-fast.
-    await run('apt-get', [...APT_LOCK_WAIT, 'update']);
-    await run('apt-get', [...APT_LOCK_WAIT, 'install', '-y', pkg]);
   }
 }
 

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aptInstall } from './apt-install.mjs';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const PG_PACKAGE = 'postgresql-15';
@@ -50,20 +51,6 @@ function shellQuote(value) {
 // ---------------------------------------------------------------------------
 // Installing PostgreSQL
 
-function runInherit(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`));
-    });
-  });
-}
-
 let installPending;
 
 function ensurePostgresInstalled(log) {
@@ -75,16 +62,7 @@ function ensurePostgresInstalled(log) {
       );
     }
     log(`installing ${PG_PACKAGE} with apt-get`);
-    // Waiting on the dpkg lock lets a concurrent ensure-chromium run finish
-    // instead of failing with "Could not get lock".
-    const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
-    try {
-      await runInherit('apt-get', [...lockWait, 'install', '-y', PG_PACKAGE]);
-    } catch {
-      // Fresh images often have stale or empty package lists.
-      await runInherit('apt-get', [...lockWait, 'update']);
-      await runInherit('apt-get', [...lockWait, 'install', '-y', PG_PACKAGE]);
-    }
+    await aptInstall(PG_PACKAGE);
     if (!existsSync(join(PG_BIN, 'initdb'))) {
       throw new Error(`apt-get install ${PG_PACKAGE} succeeded but ${PG_BIN}/initdb is missing`);
     }

@@ -4,7 +4,7 @@ import type { Viewer } from "@/lib/accounts";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";
 import { getFailures } from "@/server/failures/scan";
-import { findIncident, updateIncidentIf } from "@/server/repositories/incidents";
+import { findIncident, reopening, updateIncidentIf } from "@/server/repositories/incidents";
 
 function actorOf(viewer: Viewer): { id: string; name: string } {
   return viewer.via === "session" ? { id: viewer.userId, name: viewer.name } : { id: `token:${viewer.tokenId}`, name: `${viewer.name} (API token)` };
@@ -31,16 +31,7 @@ export async function changeIncident(key: string, action: IncidentAction, viewer
       isChanged = await updateIncidentIf(key, ["open", "acknowledged"], { state: "resolved", resolvedAt: now, resolvedById: actor.id, resolvedByName: actor.name });
       break;
     case "reopen":
-      isChanged = await updateIncidentIf(key, ["resolved"], {
-        state: "open",
-        openedAt: now,
-        acknowledgedAt: null,
-        acknowledgedById: null,
-        acknowledgedByName: null,
-        resolvedAt: null,
-        resolvedById: null,
-        resolvedByName: null,
-      });
+      isChanged = await updateIncidentIf(key, ["resolved"], reopening(now));
       break;
   }
   if (!isChanged) throw new AppError("conflict", `This group is ${incident.state}; it cannot be ${action === "acknowledge" ? "acknowledged" : action === "resolve" ? "resolved" : "reopened"} from there. Reload to see its current state.`);

@@ -16,7 +16,7 @@ import {
 import { log } from "@/server/core/logger";
 import { getSettings } from "@/server/settings/settings";
 import { summarizeError } from "@/server/processing/errors";
-import { findIncident, insertIncident, listIncidents, updateIncidentIf, type IncidentRow } from "@/server/repositories/incidents";
+import { findIncident, insertIncident, listIncidents, reopening, updateIncidentIf, type IncidentRow } from "@/server/repositories/incidents";
 import { deliveryBuckets, failingAttemptBuckets, flaggedDeliveries, rejectionBuckets, stuckOrderBuckets, duplicateDeliveriesOf, heavilyDuplicatedEvents, findEventTypesAndStatuses } from "@/server/repositories/failures";
 import {
   collectDuplicateStorms,
@@ -167,20 +167,7 @@ async function syncIncident(key: string, incident: IncidentRow | null, found: Fo
   }
   if (incident.state === "resolved") {
     if (!found || !incident.resolvedAt || found.reopenMarker <= incident.resolvedAt || !found.isActive) return;
-    await updateIncidentIf(key, ["resolved"], {
-      state: "open",
-      firstSeenAt: found.first,
-      lastSeenAt: found.last,
-      count: found.count,
-      openedAt: now,
-      acknowledgedAt: null,
-      acknowledgedById: null,
-      acknowledgedByName: null,
-      resolvedAt: null,
-      resolvedById: null,
-      resolvedByName: null,
-      evidence: await withEvidence(found),
-    });
+    await updateIncidentIf(key, ["resolved"], { ...reopening(now), firstSeenAt: found.first, lastSeenAt: found.last, count: found.count, evidence: await withEvidence(found) });
     return;
   }
   if (!found || !found.isActive) {

@@ -12,6 +12,11 @@ export type IncidentRow = NonNullable<Awaited<ReturnType<typeof findIncident>>>;
 export type IncidentWrite = Omit<Prisma.IncidentUncheckedCreateInput, "updatedAt">;
 export type IncidentChange = Omit<Prisma.IncidentUncheckedUpdateManyInput, "key" | "updatedAt">;
 
+/** The change that opens a resolved incident again: a fresh opening time, and who acknowledged or resolved it before is forgotten. */
+export function reopening(now: Date): IncidentChange {
+  return { state: "open", openedAt: now, acknowledgedAt: null, acknowledgedById: null, acknowledgedByName: null, resolvedAt: null, resolvedById: null, resolvedByName: null };
+}
+
 export async function findIncident(key: string) {
   return (await db()).incident.findUnique({ where: { key } });
 }
