@@ -40,5 +40,9 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/static/|_next/image|favicon.ico|robots.txt).*)"],
+  // Also skipped: the files in public/ (icons, the web manifest, robots.txt).
+  // Browsers fetch them on their own, before anyone signs in, so they are
+  // answered as they are instead of being redirected to the sign-in page.
+  // No page path ends in one of these extensions.
+  matcher: ["/((?!api/|_next/static/|_next/image|.*\\.ico$|.*\\.svg$|.*\\.png$|.*\\.webmanifest$|.*\\.txt$).*)"],
 };
