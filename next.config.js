@@ -25,6 +25,11 @@ const nextConfig = {
       },
     ];
   },
+  // The page listing deliveries was called /events; bookmarks and links in
+  // old alerts keep working (Next.js carries the query string over).
+  async redirects() {
+    return [{ source: "/events", destination: "/deliveries", permanent: true }];
+  },
 };
 
 export default nextConfig;

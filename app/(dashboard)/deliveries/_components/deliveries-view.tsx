@@ -129,11 +129,11 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
 }
 
 /**
- * The event log: every delivery newest first, tailing live (pause freezes it
+ * The deliveries page: every delivery newest first, tailing live (pause freezes it
  * and counts what arrives), filters and search in the URL, older keyset pages
  * loaded as the list scrolls, virtualised rows, a detail drawer per delivery.
  */
-export function EventsView({ eventTypes, canExportUnmasked }: { eventTypes: readonly string[]; canExportUnmasked: boolean }) {
+export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: readonly string[]; canExportUnmasked: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
