@@ -8,7 +8,7 @@ import type { EventStatus } from "@/lib/processing";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { TextField } from "@/components/ui/field";
+import { CheckboxField, TextField } from "@/components/ui/field";
 import { useCancelReplay, usePlanReplay, useReplayJob, useReplayJobs, useStartReplay } from "@/components/queries/failures";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
@@ -141,10 +141,13 @@ export function ReplayPanel({ prefill, prefillVersion }: { prefill: ReplayFilter
           <legend className="font-medium">Processing status</legend>
           <div className="mt-1 flex flex-wrap gap-4">
             {SELECTABLE_STATUSES.map((entry) => (
-              <label key={entry.status} className="flex items-center gap-2">
-                <input type="checkbox" name={`status-${entry.status}`} defaultChecked={prefill ? (prefill.statuses ?? []).includes(entry.status) : entry.status === "dead"} />
-                {entry.label}
-              </label>
+              <CheckboxField
+                key={entry.status}
+                fieldClassName="flex items-center gap-2"
+                name={`status-${entry.status}`}
+                defaultChecked={prefill ? (prefill.statuses ?? []).includes(entry.status) : entry.status === "dead"}
+                label={entry.label}
+              />
             ))}
           </div>
         </fieldset>

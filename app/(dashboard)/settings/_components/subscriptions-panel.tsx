@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { useConnection, useRecreateSubscription, useSendTestEvent, useSubscribe, useSubscriptions, useUnsubscribe } from "@/components/queries/settings";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
+import { CheckboxField } from "@/components/ui/field";
 
 const TEST_TONE: Record<TestEventResultDto["result"], "success" | "error"> = { passed: "success", signature_mismatch: "error", rejected: "error", not_received: "error", unreachable: "error" };
 
@@ -107,21 +108,23 @@ export function SubscriptionsPanel() {
             <legend className="px-1 text-sm font-medium">Subscribe this RxWatch to</legend>
             <div className="flex flex-wrap gap-4">
               {view.subscribableTypes.map((type) => (
-                <label key={type} className="flex items-center gap-2 text-sm">
-                  <input
-                    type="checkbox"
-                    disabled={subscribedHere.has(type)}
-                    checked={subscribedHere.has(type) || selected.has(type)}
-                    onChange={(event) => {
-                      const next = new Set(selected);
-                      if (event.target.checked) next.add(type);
-                      else next.delete(type);
-                      setSelected(next);
-                    }}
-                  />
-                  {type}
-                  {subscribedHere.has(type) ? <span className="text-xs text-slate-500">(subscribed)</span> : null}
-                </label>
+                <CheckboxField
+                  key={type}
+                  label={
+                    <>
+                      {type}
+                      {subscribedHere.has(type) ? <span className="text-xs text-slate-500">(subscribed)</span> : null}
+                    </>
+                  }
+                  disabled={subscribedHere.has(type)}
+                  checked={subscribedHere.has(type) || selected.has(type)}
+                  onChange={(event) => {
+                    const next = new Set(selected);
+                    if (event.target.checked) next.add(type);
+                    else next.delete(type);
+                    setSelected(next);
+                  }}
+                />
               ))}
             </div>
             <div className="mt-3 flex items-center gap-2">
