@@ -1,5 +1,0 @@
-import { TablePageSkeleton } from "@/components/route-loading";
-
-export default function DashboardLoading() {
-  return <TablePageSkeleton label="the page" />;
-}
