@@ -57,10 +57,7 @@ function RetentionForm() {
     <Card title="Retention" description="How long each kind of record is kept. The purge runs every hour (RXWATCH_RETENTION_INTERVAL_MINUTES) in small batches.">
       <form onSubmit={onSubmit} aria-label="Retention" noValidate className="grid gap-3 md:grid-cols-4 md:items-start">
         {RETENTION_FIELDS.map(({ field, label, help }) => (
-          <div key={field}>
-            <TextField label={label} name={field} type="number" min={1} step={1} defaultValue={String(current[field])} required aria-invalid={issues[field] ? true : undefined} />
-            <p className={`mt-1 text-xs ${issues[field] ? "text-red-700 dark:text-red-300" : "text-slate-500"}`}>{issues[field] ?? help}</p>
-          </div>
+          <TextField key={field} label={label} name={field} type="number" min={1} step={1} defaultValue={String(current[field])} required hint={issues[field] ? undefined : help} error={issues[field]} />
         ))}
         <Button type="submit" disabled={save.isPending} className="md:col-span-4 md:justify-self-start">
           Save retention
