@@ -63,7 +63,7 @@ test.describe("roles", () => {
   test("support can open deliveries but not settings", async ({ page }) => {
     await signIn(page, "support");
     await page.goto("/deliveries");
-    await expect(page.getByRole("heading", { name: "Deliveries" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Deliveries", level: 1 })).toBeVisible();
     await page.goto("/settings");
     await expect(page).toHaveURL(/\/orders\?denied=1/);
   });
