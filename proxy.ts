@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getSessionCookie } from "better-auth/cookies";
 import { isHttpsRequest, newNonce, pageSecurityHeaders } from "@/lib/security-headers";
 import { env } from "@/server/core/env";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@/server/core/request-context";
 
 /** Pages anyone may open; every other page needs a session cookie to get past here. */
 const PUBLIC_PAGES = new Set(["/sign-in"]);
@@ -12,6 +13,8 @@ const PUBLIC_PAGES = new Set(["/sign-in"]);
  * - gives the page a fresh CSP nonce. Next.js reads it from the request's
  *   Content-Security-Policy header and puts it on its own scripts, so the
  *   policy can refuse every script without it;
+ * - gives the page request an id (kept when a load balancer sent a plausible
+ *   one), answered in X-Request-Id; a render that fails is logged with it;
  * - sends people without a session cookie to the sign-in page. That is a
  *   convenience only: every page and API route checks the session and role
  *   on the server itself.
@@ -23,11 +26,13 @@ export function proxy(request: NextRequest): NextResponse {
   const nonce = newNonce();
   const isHttps = isHttpsRequest({ publicUrl: config.RXWATCH_PUBLIC_URL, requestProtocol: request.nextUrl.protocol, forwardedProto: request.headers.get("x-forwarded-proto") });
   const securityHeaders = pageSecurityHeaders({ nonce, isDevelopment: config.NODE_ENV === "development", isHttps });
+  const requestId = requestIdFrom(request.headers);
 
   let response: NextResponse;
   if (PUBLIC_PAGES.has(request.nextUrl.pathname) || getSessionCookie(request, { cookiePrefix: "rxwatch" })) {
     const requestHeaders = new Headers(request.headers);
     for (const [name, value] of Object.entries(securityHeaders)) requestHeaders.set(name, value);
+    requestHeaders.set(REQUEST_ID_HEADER, requestId);
     response = NextResponse.next({ request: { headers: requestHeaders } });
   } else {
     const signIn = new URL("/sign-in", request.url);
@@ -36,9 +41,14 @@ export function proxy(request: NextRequest): NextResponse {
     response = NextResponse.redirect(signIn);
   }
   for (const [name, value] of Object.entries(securityHeaders)) response.headers.set(name, value);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/static/|_next/image|favicon.ico|robots.txt).*)"],
+  // Also skipped: the files in public/ (icons, the web manifest, robots.txt).
+  // Browsers fetch them on their own, before anyone signs in, so they are
+  // answered as they are instead of being redirected to the sign-in page.
+  // No page path ends in one of these extensions.
+  matcher: ["/((?!api/|_next/static/|_next/image|.*\\.ico$|.*\\.svg$|.*\\.png$|.*\\.webmanifest$|.*\\.txt$).*)"],
 };

@@ -9,6 +9,15 @@ export const metadata: Metadata = {
   title: { default: "RxWatch", template: "%s · RxWatch" },
   description: "Live RxScale order progress and webhook deliveries",
   robots: { index: false, follow: false },
+  // Files in public/; proxy.ts lets them through without a session.
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "48x48" },
+      { url: "/favicon.svg", type: "image/svg+xml" },
+    ],
+    apple: [{ url: "/apple-touch-icon.png", sizes: "180x180" }],
+  },
+  manifest: "/manifest.webmanifest",
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

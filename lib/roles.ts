@@ -32,7 +32,7 @@ export interface NavigationItem {
 export const NAVIGATION: readonly NavigationItem[] = [
   { href: "/orders", label: "Orders", minimumRole: "staff" },
   { href: "/failures", label: "Failures", minimumRole: "support" },
-  { href: "/events", label: "Events", minimumRole: "support" },
+  { href: "/deliveries", label: "Deliveries", minimumRole: "support" },
   { href: "/settings", label: "Settings", minimumRole: "admin" },
   { href: "/audit", label: "Audit", minimumRole: "admin" },
 ];

@@ -1,27 +1,13 @@
 /*
  * The HTTP security headers RxWatch sends, built in one place. proxy.ts adds
  * the per-request ones to every page (the nonce-based Content-Security-Policy
- * and, on HTTPS, Strict-Transport-Security); next.config.ts adds the static
+ * and, on HTTPS, Strict-Transport-Security); next.config.js adds the static
  * ones to every response, API and static assets included. docs/data-protection.md
  * (## Hardening) explains each choice.
  */
 
-/** Headers every response carries, whatever it is. */
-export const STATIC_SECURITY_HEADERS: readonly { key: string; value: string }[] = [
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  // RxWatch URLs carry filters and search terms; no other site needs to see them.
-  { key: "Referrer-Policy", value: "no-referrer" },
-  // Legacy twin of frame-ancestors 'none' for browsers without CSP level 2.
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
-  { key: "Permissions-Policy", value: "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()" },
-];
-
-/**
- * The policy of JSON and file responses: nothing in them may run, load or be
- * framed. A browser opening an API URL directly renders inert text.
- */
-export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+// The static headers live in a .js file because next.config.js imports them too.
+export { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "./static-security-headers.js";
 
 /** Two years, the value browsers' preload lists ask for; subdomains are left alone (RxWatch often lives on one of an organisation's hosts). */
 export const HSTS_VALUE = "max-age=63072000";

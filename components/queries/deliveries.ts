@@ -15,7 +15,7 @@ export const NEW_WHILE_PAUSED_LIMIT = 100;
 export const LIVE_MAX_PAGES = 5;
 
 /**
- * The event log, newest first, one keyset page after another. Live notices
+ * The deliveries list, newest first, one keyset page after another. Live notices
  * refetch it; while `isPaused`, or with more than LIVE_MAX_PAGES loaded, it
  * ignores them and keeps showing what it has.
  */

@@ -33,7 +33,7 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.orders() });
         for (const uid of changedOrders) void queryClient.invalidateQueries({ queryKey: queryKeys.order(uid) });
         changedOrders.clear();
-        // An order changes when one of its events was processed: the event log shows that event's processing state.
+        // An order changes when one of its events was processed: the deliveries page shows that event's processing state.
         deliveriesChanged = true;
       }
       if (deliveriesChanged) {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ordersPageDtoSchema, type OrdersQuery, ordersQueryToSearch } from "@/lib/orders";
 import { orderTraceDtoSchema } from "@/lib/order-trace";
-import { apiFetch } from "./api-fetch";
+import { ApiError, apiFetch } from "./api-fetch";
 import { queryKeys } from "./keys";
 
 export function useOrders(query: Partial<OrdersQuery>) {
@@ -20,5 +20,8 @@ export function useOrderTrace(orderUid: string) {
     queryKey: queryKeys.order(orderUid),
     queryFn: () => apiFetch(`/api/orders/${encodeURIComponent(orderUid)}`, orderTraceDtoSchema),
     staleTime: Infinity,
+    // A trace that never loaded because the server failed has nothing to show: the segment's error view
+    // takes over with the request id. "Not found" and refusals stay inline; a failed refresh keeps the old trace.
+    throwOnError: (error, query) => query.state.data === undefined && !(error instanceof ApiError && error.status < 500),
   });
 }

@@ -93,8 +93,8 @@ test("a staff user never sees a patient's name, email or birth date: orders, tra
   await expect(page.getByText(`po-${orderUid}`).first()).toBeVisible();
   expectNothingPersonal(await page.locator("body").innerText(), "the order trace");
 
-  // The event log is not for staff: the page sends them back, the API refuses.
-  await page.goto(`/events?q=po-${orderUid}`);
+  // The deliveries page is not for staff: the page sends them back, the API refuses.
+  await page.goto(`/deliveries?q=po-${orderUid}`);
   await expect(page).toHaveURL(/\/orders\?denied=1/);
   expectNothingPersonal(await page.locator("body").innerText(), "the events page");
   const list = await page.request.get(`/api/deliveries?q=po-${orderUid}`);
@@ -128,7 +128,7 @@ test("support sees a delivery masked, reveals it with a reason, and then sees th
   // The browser's clock, so the end of the reveal can be reached without waiting for it.
   await page.clock.install();
   await signIn(page, "support");
-  await page.goto(`/events?q=po-${orderUid}`);
+  await page.goto(`/deliveries?q=po-${orderUid}`);
   const row = page.locator("[data-delivery-id][role=row]").first();
   await expect(row).toContainText("pharmacy_order_created");
   await row.getByRole("link").click();
@@ -171,7 +171,7 @@ test("an admin exports unmasked bodies only after giving a reason", async ({ pag
   await sendWebhook(request, "pharmacy_order_created", at, orderData(orderUid, "waiting for pharmacy", at));
 
   await signIn(page, "admin");
-  await page.goto(`/events?q=po-${orderUid}`);
+  await page.goto(`/deliveries?q=po-${orderUid}`);
   await expect(page.locator("[data-delivery-id][role=row]")).toHaveCount(1);
 
   const masked = await page.request.get(`/api/deliveries/export?q=po-${orderUid}&format=ndjson&bodies=1`);

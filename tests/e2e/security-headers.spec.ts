@@ -72,7 +72,7 @@ test("walking every page, light and dark, reports no CSP violation", async ({ pa
     for (const [path, heading] of [
       ["/orders", /Orders/],
       [`/orders/${uid}`, /Order trace/],
-      ["/events", /Events/],
+      ["/deliveries", /Deliveries/],
       ["/failures", /Failures/],
       ["/settings", /Settings/],
     ] as const) {

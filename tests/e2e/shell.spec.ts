@@ -38,8 +38,8 @@ test.describe("sign-in", () => {
 test.describe("roles", () => {
   const expected = {
     staff: ["Orders"],
-    support: ["Orders", "Failures", "Events"],
-    admin: ["Orders", "Failures", "Events", "Settings", "Audit"],
+    support: ["Orders", "Failures", "Deliveries"],
+    admin: ["Orders", "Failures", "Deliveries", "Settings", "Audit"],
   } as const;
 
   for (const role of ["staff", "support", "admin"] as const) {
@@ -60,10 +60,10 @@ test.describe("roles", () => {
     await expect(page.getByRole("alert").filter({ hasText: "needs a higher role" })).toBeVisible();
   });
 
-  test("support can open events but not settings", async ({ page }) => {
+  test("support can open deliveries but not settings", async ({ page }) => {
     await signIn(page, "support");
-    await page.goto("/events");
-    await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
+    await page.goto("/deliveries");
+    await expect(page.getByRole("heading", { name: "Deliveries", level: 1 })).toBeVisible();
     await page.goto("/settings");
     await expect(page).toHaveURL(/\/orders\?denied=1/);
   });
@@ -73,7 +73,7 @@ test("sign-out ends the session", async ({ page }) => {
   await signIn(page, "support");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
-  await page.goto("/events");
+  await page.goto("/deliveries");
   await expect(page).toHaveURL(/\/sign-in/);
   expect((await page.request.get("/api/me")).status()).toBe(401);
 });

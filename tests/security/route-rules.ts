@@ -32,7 +32,7 @@ export const ROUTE_RULES: RouteRules = {
   "/sign-in": { GET: "public" },
   "/orders": { GET: "staff" },
   "/orders/[uid]": { GET: "staff" },
-  "/events": { GET: "support" },
+  "/deliveries": { GET: "support" },
   "/failures": { GET: "support" },
   "/settings": { GET: "admin" },
   "/audit": { GET: "admin" },

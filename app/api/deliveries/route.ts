@@ -1,4 +1,4 @@
-// GET /api/deliveries — one page of the event log, newest first (or what arrived after `newer`); filters as in the /events URL (support).
+// GET /api/deliveries — one page of the deliveries list, newest first (or what arrived after `newer`); filters as in the /deliveries URL (support).
 import { deliveriesPageDtoSchema, deliveriesQuerySchema } from "@/lib/deliveries";
 import { listDeliveries } from "@/server/deliveries/service";
 import { json, withViewer } from "@/server/http/route-handler";

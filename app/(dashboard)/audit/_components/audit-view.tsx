@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SelectField, TextField } from "@/components/ui/field";
 import { useAuditEntries } from "@/components/queries/audit";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
 function textOf(value: FormDataEntryValue | null): string | undefined {
   const text = typeof value === "string" ? value.trim() : "";
@@ -103,43 +104,39 @@ export function AuditView({ actions }: { actions: readonly string[] }) {
         <EmptyState title="No audit entries">{search ? "Nothing matches these filters." : "Nothing has been audited yet."}</EmptyState>
       ) : null}
       {rows.length > 0 ? (
-        <div className="overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800">
-          <table className="w-full text-left text-sm" aria-label="Audit log">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500 dark:bg-slate-900">
-              <tr>
-                <th className="px-3 py-2">Time (UTC)</th>
-                <th className="px-3 py-2">Actor</th>
-                <th className="px-3 py-2">Role</th>
-                <th className="px-3 py-2">Action</th>
-                <th className="px-3 py-2">Outcome</th>
-                <th className="px-3 py-2">Target</th>
-                <th className="px-3 py-2">Reason</th>
-                <th className="px-3 py-2">Details</th>
-                <th className="px-3 py-2">Source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((entry) => (
-                <tr key={entry.id} className="border-t border-slate-200 align-top dark:border-slate-800">
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{entry.at.replace("T", " ").slice(0, 19)}</td>
-                  <td className="px-3 py-2">
-                    {entry.actorLabel}
-                    <span className="block text-xs text-slate-500">{entry.actorType}</span>
-                  </td>
-                  <td className="px-3 py-2">{entry.actorRole ?? ""}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>
-                  <td className={`px-3 py-2 ${OUTCOME_TONE[entry.outcome] ?? ""}`}>{entry.outcome}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{target(entry)}</td>
-                  <td className="px-3 py-2">{entry.reason ?? ""}</td>
-                  <td className="max-w-xs break-words px-3 py-2 font-mono text-xs">{detailsText(entry)}</td>
-                  <td className="px-3 py-2 font-mono text-xs" title={entry.userAgent ?? undefined}>
-                    {entry.sourceAddress ?? ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table label="Audit log" variant="boxed">
+          <TableHead>
+            <TableHeaderCell>Time (UTC)</TableHeaderCell>
+            <TableHeaderCell>Actor</TableHeaderCell>
+            <TableHeaderCell>Role</TableHeaderCell>
+            <TableHeaderCell>Action</TableHeaderCell>
+            <TableHeaderCell>Outcome</TableHeaderCell>
+            <TableHeaderCell>Target</TableHeaderCell>
+            <TableHeaderCell>Reason</TableHeaderCell>
+            <TableHeaderCell>Details</TableHeaderCell>
+            <TableHeaderCell>Source</TableHeaderCell>
+          </TableHead>
+          <TableBody>
+            {rows.map((entry) => (
+              <TableRow key={entry.id} className="align-top">
+                <TableCell className="whitespace-nowrap font-mono text-xs">{entry.at.replace("T", " ").slice(0, 19)}</TableCell>
+                <TableCell>
+                  {entry.actorLabel}
+                  <span className="block text-xs text-slate-500">{entry.actorType}</span>
+                </TableCell>
+                <TableCell>{entry.actorRole ?? ""}</TableCell>
+                <TableCell className="font-mono text-xs">{entry.action}</TableCell>
+                <TableCell className={`${OUTCOME_TONE[entry.outcome] ?? ""}`}>{entry.outcome}</TableCell>
+                <TableCell className="font-mono text-xs">{target(entry)}</TableCell>
+                <TableCell>{entry.reason ?? ""}</TableCell>
+                <TableCell className="max-w-xs break-words font-mono text-xs">{detailsText(entry)}</TableCell>
+                <TableCell className="font-mono text-xs" title={entry.userAgent ?? undefined}>
+                  {entry.sourceAddress ?? ""}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
       ) : null}
       {entries.hasNextPage ? (
         <Button variant="secondary" disabled={entries.isFetchingNextPage} onClick={() => void entries.fetchNextPage()}>

@@ -6,16 +6,11 @@ import { formatTimestamp } from "@/lib/format";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { TextField } from "@/components/ui/field";
+import { CheckboxField, TextField } from "@/components/ui/field";
 import { useAlerts, useSaveAlerts, useTestAlert } from "@/components/queries/failures";
 
 function Checkbox({ name, label, defaultChecked }: { name: string; label: string; defaultChecked: boolean }) {
-  return (
-    <label className="flex items-center gap-2 text-sm font-medium">
-      <input type="checkbox" name={name} defaultChecked={defaultChecked} />
-      {label}
-    </label>
-  );
+  return <CheckboxField fieldClassName="flex items-center gap-2 text-sm font-medium" name={name} defaultChecked={defaultChecked} label={label} />;
 }
 
 function AlertsForm({ view }: { view: AlertsViewDto }) {

@@ -12,6 +12,7 @@ import { useFailures, useHealth } from "@/components/queries/failures";
 import { AlertsPanel } from "./alerts-panel";
 import { FailureGroupCard } from "./failure-group-card";
 import { ReplayPanel } from "./replay-panel";
+import { CheckboxField } from "@/components/ui/field";
 
 function Stat({ label, value, tone = "plain" }: { label: string; value: string; tone?: "plain" | "bad" }) {
   return (
@@ -94,10 +95,7 @@ export function FailuresView({ isAdmin }: { isAdmin: boolean }) {
           <h2 id="problems-heading" className="text-lg font-semibold">
             Problems
           </h2>
-          <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={isShowingResolved} onChange={(event) => setShowingResolved(event.target.checked)} />
-            Show resolved ({resolvedCount})
-          </label>
+          <CheckboxField checked={isShowingResolved} onChange={(event) => setShowingResolved(event.target.checked)} label={`Show resolved (${resolvedCount})`} />
           {failures.data ? <span className="ml-auto text-xs text-slate-500">Checked {formatTimestamp(failures.data.scannedAt)}</span> : null}
         </div>
         {failures.isError ? <Alert tone="error">{failures.error.message}</Alert> : null}

@@ -8,8 +8,9 @@ import type { EventStatus } from "@/lib/processing";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { TextField } from "@/components/ui/field";
+import { CheckboxField, TextField } from "@/components/ui/field";
 import { useCancelReplay, usePlanReplay, useReplayJob, useReplayJobs, useStartReplay } from "@/components/queries/failures";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
 const SELECTABLE_STATUSES: { status: EventStatus; label: string }[] = [
   { status: "dead", label: "Dead letters" },
@@ -47,34 +48,32 @@ function PlanSummary({ job }: { job: ReplayJobDto }) {
         </Alert>
       ) : null}
       {plan.orderChanges.length > 0 ? (
-        <table className="w-full text-left text-sm" aria-label="Orders that would change">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-1">Order</th>
-              <th className="py-1">Now</th>
-              <th className="py-1">After the replay</th>
-              {job.state !== "planned" ? <th className="py-1">Current</th> : null}
-            </tr>
-          </thead>
-          <tbody>
+        <Table label="Orders that would change" variant="compact">
+          <TableHead>
+            <TableHeaderCell>Order</TableHeaderCell>
+            <TableHeaderCell>Now</TableHeaderCell>
+            <TableHeaderCell>After the replay</TableHeaderCell>
+            {job.state !== "planned" ? <TableHeaderCell>Current</TableHeaderCell> : null}
+          </TableHead>
+          <TableBody>
             {plan.orderChanges.map((change) => {
               const outcome = job.outcome.find((entry) => entry.orderUid === change.orderUid);
               const isReached = outcome?.actual?.stage === change.after.stage && outcome.actual.status === change.after.status;
               return (
-                <tr key={change.orderUid} className="border-t border-slate-200 dark:border-slate-800" data-order-uid={change.orderUid}>
-                  <td className="py-1">
+                <TableRow key={change.orderUid} data-order-uid={change.orderUid}>
+                  <TableCell>
                     <a className="text-sky-800 hover:underline dark:text-sky-300" href={`/orders/${encodeURIComponent(change.orderUid)}`}>
                       {change.shopOrderName ?? change.orderUid}
                     </a>
-                  </td>
-                  <td className="py-1">{stageText(change.before)}</td>
-                  <td className="py-1">{stageText(change.after)}</td>
-                  {job.state !== "planned" ? <td className="py-1">{isReached ? "✓ as planned" : stageText(outcome?.actual ?? null)}</td> : null}
-                </tr>
+                  </TableCell>
+                  <TableCell>{stageText(change.before)}</TableCell>
+                  <TableCell>{stageText(change.after)}</TableCell>
+                  {job.state !== "planned" ? <TableCell>{isReached ? "✓ as planned" : stageText(outcome?.actual ?? null)}</TableCell> : null}
+                </TableRow>
               );
             })}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
       ) : null}
     </div>
   );
@@ -142,10 +141,13 @@ export function ReplayPanel({ prefill, prefillVersion }: { prefill: ReplayFilter
           <legend className="font-medium">Processing status</legend>
           <div className="mt-1 flex flex-wrap gap-4">
             {SELECTABLE_STATUSES.map((entry) => (
-              <label key={entry.status} className="flex items-center gap-2">
-                <input type="checkbox" name={`status-${entry.status}`} defaultChecked={prefill ? (prefill.statuses ?? []).includes(entry.status) : entry.status === "dead"} />
-                {entry.label}
-              </label>
+              <CheckboxField
+                key={entry.status}
+                fieldClassName="flex items-center gap-2"
+                name={`status-${entry.status}`}
+                defaultChecked={prefill ? (prefill.statuses ?? []).includes(entry.status) : entry.status === "dead"}
+                label={entry.label}
+              />
             ))}
           </div>
         </fieldset>

@@ -15,6 +15,7 @@ import { LiveIndicator } from "@/components/live-indicator";
 import { StageProgress } from "@/components/orders/stage-progress";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useOrders } from "@/components/queries/orders";
+import { CheckboxField, SelectField, TextField } from "@/components/ui/field";
 
 const ROW_HEIGHT = 56;
 const COLUMNS = "grid grid-cols-[minmax(9rem,1.3fr)_minmax(11rem,1.2fr)_minmax(8rem,1fr)_minmax(8rem,1fr)_5rem_9rem]";
@@ -115,38 +116,28 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
 
       <div className="flex flex-wrap items-end gap-3">
         <form onSubmit={onSearch} className="flex items-end gap-2" role="search">
-          <label className="text-sm font-medium">
-            Search orders
-            <input
-              key={query.q ?? ""}
-              name="q"
-              defaultValue={query.q ?? ""}
-              placeholder="Order uid, pharmacy order, #name, patient uid"
-              className="mt-1 block w-80 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
-            />
-          </label>
+          <TextField key={query.q ?? ""} label="Search orders" fieldClassName="text-sm font-medium" name="q" defaultValue={query.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid" className="w-80 max-w-full" />
           <Button type="submit" variant="secondary">
             Search
           </Button>
         </form>
-        <label className="text-sm font-medium">
-          Time range
-          <select
-            value={query.range}
-            onChange={(event) => navigate({ range: ordersQuerySchema.shape.range.parse(event.target.value) })}
-            className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
-          >
-            {TIME_RANGES.map((range) => (
-              <option key={range} value={range}>
-                {range === "all" ? "Any time" : `Last ${range}`}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex items-center gap-2 pb-2 text-sm font-medium">
-          <input type="checkbox" checked={query.stuck} onChange={(event) => navigate({ stuck: event.target.checked })} />
-          Stuck only <span className="tabular-nums text-slate-500">({orders.data?.stuckCount ?? 0})</span>
-        </label>
+        <SelectField label="Time range" fieldClassName="text-sm font-medium" value={query.range} onChange={(event) => navigate({ range: ordersQuerySchema.shape.range.parse(event.target.value) })} className="">
+          {TIME_RANGES.map((range) => (
+            <option key={range} value={range}>
+              {range === "all" ? "Any time" : `Last ${range}`}
+            </option>
+          ))}
+        </SelectField>
+        <CheckboxField
+          fieldClassName="flex items-center gap-2 pb-2 text-sm font-medium"
+          checked={query.stuck}
+          onChange={(event) => navigate({ stuck: event.target.checked })}
+          label={
+            <>
+              Stuck only <span className="tabular-nums text-slate-500">({orders.data?.stuckCount ?? 0})</span>
+            </>
+          }
+        />
         {query.status || query.pharmacy ? (
           <Button variant="ghost" onClick={() => navigate({ status: undefined, pharmacy: undefined })}>
             Clear status/pharmacy filter

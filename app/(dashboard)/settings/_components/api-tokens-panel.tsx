@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { SelectField, TextField } from "@/components/ui/field";
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from "@/components/queries/accounts";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
 export function ApiTokensPanel() {
   const tokens = useApiTokens();
@@ -37,38 +38,34 @@ export function ApiTokensPanel() {
       {createToken.isError ? <Alert tone="error">{createToken.error.message}</Alert> : null}
       {tokens.data && tokens.data.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">No tokens yet.</p> : null}
       {tokens.data && tokens.data.length > 0 ? (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-2 pr-4">Name</th>
-                <th className="py-2 pr-4">Token</th>
-                <th className="py-2 pr-4">Role</th>
-                <th className="py-2 pr-4">Last used</th>
-                <th className="py-2" />
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.id} className="border-t border-slate-200 dark:border-slate-800">
-                  <td className="py-2 pr-4">{token.name}</td>
-                  <td className="py-2 pr-4 font-mono">{token.prefix}…</td>
-                  <td className="py-2 pr-4">{token.role}</td>
-                  <td className="py-2 pr-4">{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : "never"}</td>
-                  <td className="py-2 text-right">
-                    {token.revoked ? (
-                      <span className="text-slate-500">Revoked</span>
-                    ) : (
-                      <Button variant="danger" onClick={() => revokeToken.mutate(token.id)}>
-                        Revoke {token.name}
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table>
+          <TableHead>
+            <TableHeaderCell>Name</TableHeaderCell>
+            <TableHeaderCell>Token</TableHeaderCell>
+            <TableHeaderCell>Role</TableHeaderCell>
+            <TableHeaderCell>Last used</TableHeaderCell>
+            <TableHeaderCell label="Actions" />
+          </TableHead>
+          <TableBody>
+            {tokens.data.map((token) => (
+              <TableRow key={token.id}>
+                <TableCell>{token.name}</TableCell>
+                <TableCell className="font-mono">{token.prefix}…</TableCell>
+                <TableCell>{token.role}</TableCell>
+                <TableCell>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : "never"}</TableCell>
+                <TableCell className="text-right">
+                  {token.revoked ? (
+                    <span className="text-slate-500">Revoked</span>
+                  ) : (
+                    <Button variant="danger" onClick={() => revokeToken.mutate(token.id)}>
+                      Revoke {token.name}
+                    </Button>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
       ) : null}
       <form onSubmit={onCreate} className="mt-6 grid gap-3 md:grid-cols-3 md:items-end" aria-label="Create API token">
         <TextField label="Token name" name="name" required maxLength={80} />

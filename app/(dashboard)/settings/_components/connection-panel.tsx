@@ -5,7 +5,7 @@ import { RXSCALE_ENVIRONMENTS, rxscaleEnvironmentSchema, type ConnectionSettings
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { SelectField, TextField } from "@/components/ui/field";
+import { CheckboxField, SelectField, TextField } from "@/components/ui/field";
 import { useCheckConnection, useConnection, useSaveConnection } from "@/components/queries/settings";
 
 const ENVIRONMENT_LABELS = { production: "Production (api.rxscale.com)", sandbox: "Development / sandbox (api.rxscale-dev.com)", custom: "Custom base URL" } as const;
@@ -70,9 +70,7 @@ export function ConnectionPanel() {
           placeholder={view.apiKey.isSet ? "••••••••" : "X-API-Key with notification_subscription:read/write"}
         />
         <TextField label="Webhook target URL (where RxScale delivers)" name="webhookTargetUrl" type="url" defaultValue={view.settings.webhookTargetUrl ?? ""} placeholder={view.effectiveTargetUrl} />
-        <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" name="trailingSlash" defaultChecked={view.settings.trailingSlash} /> Paths end in “/” (as in RxScale&apos;s curl examples)
-        </label>
+        <CheckboxField name="trailingSlash" defaultChecked={view.settings.trailingSlash} label="Paths end in “/” (as in RxScale's curl examples)" />
         <SelectField label="DELETE sends the subscription uid in" name="deleteUidPlacement" defaultValue={view.settings.deleteUidPlacement}>
           <option value="path">the path (/notification-subscriptions/uid)</option>
           <option value="query">the query (?uid=…)</option>

@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
 import { useForgetPatient, usePurgeRuns, useStartPurge } from "@/components/queries/data-protection";
 import { useLocalSettings, useSaveLocalSettings } from "@/components/queries/settings";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
 const RETENTION_FIELDS: { field: keyof RetentionSettings; label: string; help: string }[] = [
   { field: "rawBodyDays", label: "Raw bodies (days)", help: "Webhook bodies as received. The delivery's metadata, the event and the order's progress stay." },
@@ -56,10 +57,7 @@ function RetentionForm() {
     <Card title="Retention" description="How long each kind of record is kept. The purge runs every hour (RXWATCH_RETENTION_INTERVAL_MINUTES) in small batches.">
       <form onSubmit={onSubmit} aria-label="Retention" noValidate className="grid gap-3 md:grid-cols-4 md:items-start">
         {RETENTION_FIELDS.map(({ field, label, help }) => (
-          <div key={field}>
-            <TextField label={label} name={field} type="number" min={1} step={1} defaultValue={String(current[field])} required aria-invalid={issues[field] ? true : undefined} />
-            <p className={`mt-1 text-xs ${issues[field] ? "text-red-700 dark:text-red-300" : "text-slate-500"}`}>{issues[field] ?? help}</p>
-          </div>
+          <TextField key={field} label={label} name={field} type="number" min={1} step={1} defaultValue={String(current[field])} required hint={issues[field] ? undefined : help} error={issues[field]} />
         ))}
         <Button type="submit" disabled={save.isPending} className="md:col-span-4 md:justify-self-start">
           Save retention
@@ -92,28 +90,24 @@ function PurgeRunsCard() {
       </div>
       {runs.isError ? <Alert tone="error">{runs.error.message}</Alert> : null}
       {start.isError ? <Alert tone="error">{start.error.message}</Alert> : null}
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm" aria-label="Purge runs">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-2 pr-3">Started</th>
-              <th className="py-2 pr-3">Kind</th>
-              <th className="py-2 pr-3">State</th>
-              <th className="py-2">Removed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.data?.runs.map((run) => (
-              <tr key={run.id} className="border-t border-slate-200 dark:border-slate-800">
-                <td className="py-2 pr-3 whitespace-nowrap">{formatTimestamp(run.startedAt)}</td>
-                <td className="py-2 pr-3">{runLabel(run)}</td>
-                <td className="py-2 pr-3">{run.state === "failed" ? `failed: ${run.error ?? "unknown"}` : run.state}</td>
-                <td className="py-2">{run.state === "running" ? "…" : describeCounts(run.removed)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table label="Purge runs">
+        <TableHead>
+          <TableHeaderCell>Started</TableHeaderCell>
+          <TableHeaderCell>Kind</TableHeaderCell>
+          <TableHeaderCell>State</TableHeaderCell>
+          <TableHeaderCell>Removed</TableHeaderCell>
+        </TableHead>
+        <TableBody>
+          {runs.data?.runs.map((run) => (
+            <TableRow key={run.id}>
+              <TableCell className="whitespace-nowrap">{formatTimestamp(run.startedAt)}</TableCell>
+              <TableCell>{runLabel(run)}</TableCell>
+              <TableCell>{run.state === "failed" ? `failed: ${run.error ?? "unknown"}` : run.state}</TableCell>
+              <TableCell>{run.state === "running" ? "…" : describeCounts(run.removed)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
       {runs.data?.runs.length === 0 ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">No purge has run yet. The first runs a few minutes after start.</p> : null}
     </Card>
   );

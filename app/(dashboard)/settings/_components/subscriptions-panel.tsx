@@ -7,6 +7,8 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { useConnection, useRecreateSubscription, useSendTestEvent, useSubscribe, useSubscriptions, useUnsubscribe } from "@/components/queries/settings";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
+import { CheckboxField } from "@/components/ui/field";
 
 const TEST_TONE: Record<TestEventResultDto["result"], "success" | "error"> = { passed: "success", signature_mismatch: "error", rejected: "error", not_received: "error", unreachable: "error" };
 
@@ -53,78 +55,76 @@ export function SubscriptionsPanel() {
         <div className="space-y-4">
           {view.missing.length > 0 ? <Alert tone="error">RxWatch expects {view.missing.join(", ")}, but RxScale has no subscription delivering it here.</Alert> : null}
           {view.unexpected.length > 0 ? <Alert tone="info">{view.unexpected.length} subscription(s) deliver elsewhere or were not made by RxWatch (marked below).</Alert> : null}
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm" aria-label="RxScale subscriptions">
-              <thead className="text-xs uppercase text-slate-500">
-                <tr>
-                  <th className="py-2 pr-3">Event type</th>
-                  <th className="py-2 pr-3">Target</th>
-                  <th className="py-2 pr-3">Uid</th>
-                  <th className="py-2 pr-3">Last event</th>
-                  <th className="py-2 pr-3">24 h</th>
-                  <th className="py-2 pr-3">Secret</th>
-                  <th className="py-2" />
-                </tr>
-              </thead>
-              <tbody>
-                {view.rows.map((row) => {
-                  const result = testResults[row.uid];
-                  return (
-                    <tr key={row.uid} className="border-t border-slate-200 align-top dark:border-slate-800" data-subscription={row.eventType}>
-                      <td className="py-2 pr-3 font-medium">{row.eventType}</td>
-                      <td className="max-w-64 py-2 pr-3">
-                        <span className="block truncate font-mono text-xs" title={row.target}>
-                          {row.target}
-                        </span>
-                        {row.isTargetThisRxWatch ? <span className="text-xs text-emerald-700 dark:text-emerald-400">this RxWatch</span> : <span className="text-xs text-amber-700 dark:text-amber-400">elsewhere</span>}
-                      </td>
-                      <td className="py-2 pr-3 font-mono text-xs">{row.uid}</td>
-                      <td className="py-2 pr-3">{row.lastEventAt ? formatTimestamp(row.lastEventAt) : "never"}</td>
-                      <td className="py-2 pr-3 tabular-nums">{row.eventsLast24h}</td>
-                      <td className="py-2 pr-3">{row.hasSigningSecret ? "captured" : <span className="text-amber-700 dark:text-amber-400">paste it below</span>}</td>
-                      <td className="space-y-2 py-2">
-                        <div className="flex flex-wrap justify-end gap-1">
-                          <Button variant="secondary" disabled={testing !== null} onClick={() => runTest(row.uid)}>
-                            {testing === row.uid ? "Waiting for delivery…" : `Send test event (${row.eventType})`}
-                          </Button>
-                          <Button variant="secondary" disabled={recreate.isPending} onClick={() => recreate.mutate(row.uid)} title="Delete and create again pointing at this RxWatch">
-                            Re-create
-                          </Button>
-                          <Button variant="danger" disabled={unsubscribe.isPending} onClick={() => unsubscribe.mutate(row.uid)}>
-                            Unsubscribe
-                          </Button>
+          <Table label="RxScale subscriptions">
+            <TableHead>
+              <TableHeaderCell>Event type</TableHeaderCell>
+              <TableHeaderCell>Target</TableHeaderCell>
+              <TableHeaderCell>Uid</TableHeaderCell>
+              <TableHeaderCell>Last event</TableHeaderCell>
+              <TableHeaderCell>24 h</TableHeaderCell>
+              <TableHeaderCell>Secret</TableHeaderCell>
+              <TableHeaderCell label="Actions" />
+            </TableHead>
+            <TableBody>
+              {view.rows.map((row) => {
+                const result = testResults[row.uid];
+                return (
+                  <TableRow key={row.uid} className="align-top" data-subscription={row.eventType}>
+                    <TableCell className="font-medium">{row.eventType}</TableCell>
+                    <TableCell className="max-w-64">
+                      <span className="block truncate font-mono text-xs" title={row.target}>
+                        {row.target}
+                      </span>
+                      {row.isTargetThisRxWatch ? <span className="text-xs text-emerald-700 dark:text-emerald-400">this RxWatch</span> : <span className="text-xs text-amber-700 dark:text-amber-400">elsewhere</span>}
+                    </TableCell>
+                    <TableCell className="font-mono text-xs">{row.uid}</TableCell>
+                    <TableCell>{row.lastEventAt ? formatTimestamp(row.lastEventAt) : "never"}</TableCell>
+                    <TableCell className="tabular-nums">{row.eventsLast24h}</TableCell>
+                    <TableCell>{row.hasSigningSecret ? "captured" : <span className="text-amber-700 dark:text-amber-400">paste it below</span>}</TableCell>
+                    <TableCell className="space-y-2">
+                      <div className="flex flex-wrap justify-end gap-1">
+                        <Button variant="secondary" disabled={testing !== null} onClick={() => runTest(row.uid)}>
+                          {testing === row.uid ? "Waiting for delivery…" : `Send test event (${row.eventType})`}
+                        </Button>
+                        <Button variant="secondary" disabled={recreate.isPending} onClick={() => recreate.mutate(row.uid)} title="Delete and create again pointing at this RxWatch">
+                          Re-create
+                        </Button>
+                        <Button variant="danger" disabled={unsubscribe.isPending} onClick={() => unsubscribe.mutate(row.uid)}>
+                          Unsubscribe
+                        </Button>
+                      </div>
+                      {result ? (
+                        <div data-testid={`test-result-${row.eventType}`}>
+                          <Alert tone={typeof result === "string" ? "error" : TEST_TONE[result.result]}>{typeof result === "string" ? result : `${result.result === "passed" ? "Passed" : "Failed"}: ${result.message}`}</Alert>
                         </div>
-                        {result ? (
-                          <div data-testid={`test-result-${row.eventType}`}>
-                            <Alert tone={typeof result === "string" ? "error" : TEST_TONE[result.result]}>{typeof result === "string" ? result : `${result.result === "passed" ? "Passed" : "Failed"}: ${result.message}`}</Alert>
-                          </div>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                      ) : null}
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
           <fieldset className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
             <legend className="px-1 text-sm font-medium">Subscribe this RxWatch to</legend>
             <div className="flex flex-wrap gap-4">
               {view.subscribableTypes.map((type) => (
-                <label key={type} className="flex items-center gap-2 text-sm">
-                  <input
-                    type="checkbox"
-                    disabled={subscribedHere.has(type)}
-                    checked={subscribedHere.has(type) || selected.has(type)}
-                    onChange={(event) => {
-                      const next = new Set(selected);
-                      if (event.target.checked) next.add(type);
-                      else next.delete(type);
-                      setSelected(next);
-                    }}
-                  />
-                  {type}
-                  {subscribedHere.has(type) ? <span className="text-xs text-slate-500">(subscribed)</span> : null}
-                </label>
+                <CheckboxField
+                  key={type}
+                  label={
+                    <>
+                      {type}
+                      {subscribedHere.has(type) ? <span className="text-xs text-slate-500">(subscribed)</span> : null}
+                    </>
+                  }
+                  disabled={subscribedHere.has(type)}
+                  checked={subscribedHere.has(type) || selected.has(type)}
+                  onChange={(event) => {
+                    const next = new Set(selected);
+                    if (event.target.checked) next.add(type);
+                    else next.delete(type);
+                    setSelected(next);
+                  }}
+                />
               ))}
             </div>
             <div className="mt-3 flex items-center gap-2">

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { SelectField, TextField } from "@/components/ui/field";
 import { useCreateUser, useRevokeUserSessions, useUpdateUser, useUsers } from "@/components/queries/accounts";
+import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
 export function UsersPanel() {
   const users = useUsers();
@@ -40,59 +41,55 @@ export function UsersPanel() {
       {updateUser.isError ? <Alert tone="error">{updateUser.error.message}</Alert> : null}
       {revokeSessions.isError ? <Alert tone="error">{revokeSessions.error.message}</Alert> : null}
       {revokedNotice ? <Alert tone="success">{revokedNotice}</Alert> : null}
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-2 pr-4">Email</th>
-              <th className="py-2 pr-4">Name</th>
-              <th className="py-2 pr-4">Role</th>
-              <th className="py-2 pr-4">Status</th>
-              <th className="py-2" />
-            </tr>
-          </thead>
-          <tbody>
-            {users.data?.map((user) => (
-              <tr key={user.id} className="border-t border-slate-200 dark:border-slate-800">
-                <td className="py-2 pr-4">{user.email}</td>
-                <td className="py-2 pr-4">{user.name}</td>
-                <td className="py-2 pr-4">
-                  <select
-                    aria-label={`Role of ${user.email}`}
-                    value={user.role}
-                    className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
-                    onChange={(event) => updateUser.mutate({ id: user.id, change: { role: roleSchema.parse(event.target.value) } })}
-                  >
-                    {ROLES.map((role) => (
-                      <option key={role} value={role}>
-                        {role}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
-                <td className="flex justify-end gap-2 py-2">
-                  <Button
-                    variant="secondary"
-                    disabled={revokeSessions.isPending}
-                    onClick={() => {
-                      setRevokedNotice(null);
-                      revokeSessions.mutate(user.id, {
-                        onSuccess: (result) => setRevokedNotice(`Signed ${user.email} out everywhere (${result.sessions} session${result.sessions === 1 ? "" : "s"} ended).`),
-                      });
-                    }}
-                  >
-                    {`End sessions of ${user.email}`}
-                  </Button>
-                  <Button variant={user.disabled ? "secondary" : "danger"} onClick={() => updateUser.mutate({ id: user.id, change: { disabled: !user.disabled } })}>
-                    {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table>
+        <TableHead>
+          <TableHeaderCell>Email</TableHeaderCell>
+          <TableHeaderCell>Name</TableHeaderCell>
+          <TableHeaderCell>Role</TableHeaderCell>
+          <TableHeaderCell>Status</TableHeaderCell>
+          <TableHeaderCell label="Actions" />
+        </TableHead>
+        <TableBody>
+          {users.data?.map((user) => (
+            <TableRow key={user.id}>
+              <TableCell>{user.email}</TableCell>
+              <TableCell>{user.name}</TableCell>
+              <TableCell>
+                <select
+                  aria-label={`Role of ${user.email}`}
+                  value={user.role}
+                  className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+                  onChange={(event) => updateUser.mutate({ id: user.id, change: { role: roleSchema.parse(event.target.value) } })}
+                >
+                  {ROLES.map((role) => (
+                    <option key={role} value={role}>
+                      {role}
+                    </option>
+                  ))}
+                </select>
+              </TableCell>
+              <TableCell>{user.disabled ? "Disabled" : "Active"}</TableCell>
+              <TableCell className="flex justify-end gap-2">
+                <Button
+                  variant="secondary"
+                  disabled={revokeSessions.isPending}
+                  onClick={() => {
+                    setRevokedNotice(null);
+                    revokeSessions.mutate(user.id, {
+                      onSuccess: (result) => setRevokedNotice(`Signed ${user.email} out everywhere (${result.sessions} session${result.sessions === 1 ? "" : "s"} ended).`),
+                    });
+                  }}
+                >
+                  {`End sessions of ${user.email}`}
+                </Button>
+                <Button variant={user.disabled ? "secondary" : "danger"} onClick={() => updateUser.mutate({ id: user.id, change: { disabled: !user.disabled } })}>
+                  {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
       <form onSubmit={onCreate} className="mt-6 grid gap-3 md:grid-cols-5 md:items-end" aria-label="Add user">
         <TextField label="Email" name="email" type="email" required autoComplete="off" />
         <TextField label="Name" name="name" autoComplete="off" />

@@ -1,4 +1,4 @@
-// GET /api/deliveries/export — the event log's filtered view as a streamed, bounded, audited CSV or NDJSON download, bodies masked (support).
+// GET /api/deliveries/export — the deliveries page's filtered view as a streamed, bounded, audited CSV or NDJSON download, bodies masked (support).
 // POST /api/deliveries/export — the same with unmasked bodies, for a stated reason, audited before the first row (admin).
 import { deliveriesExportQuerySchema, personalDataExportRequestSchema, type DeliveriesExportQuery } from "@/lib/deliveries";
 import { exportDeliveries, type DeliveryExport } from "@/server/deliveries/service";

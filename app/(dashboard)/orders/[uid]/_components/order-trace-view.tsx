@@ -145,7 +145,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
                     <li key={delivery.id}>
                       Delivery {formatTimestamp(delivery.receivedAt)} · HTTP {delivery.httpStatus} · {delivery.outcome}
                       {delivery.matchedSecretId ? ` · signature verified (${delivery.matchedSecretId})` : ""}{" "}
-                      <Link className="text-sky-700 underline dark:text-sky-300" href={`/events?delivery=${encodeURIComponent(delivery.id)}`}>
+                      <Link className="text-sky-700 underline dark:text-sky-300" href={`/deliveries?delivery=${encodeURIComponent(delivery.id)}`}>
                         raw delivery
                       </Link>
                     </li>

@@ -24,6 +24,7 @@ import { LIVE_MAX_PAGES, NEW_WHILE_PAUSED_LIMIT, useDeliveries, useJumpToNewest,
 import { OutcomeBadge, ProcessingBadge } from "./badges";
 import { UnmaskedExport } from "./unmasked-export";
 import { DeliveryDrawer } from "./delivery-drawer";
+import { SelectField, TextField } from "@/components/ui/field";
 
 const ROW_HEIGHT = 52;
 const COLUMNS = "grid grid-cols-[10.5rem_minmax(10rem,1.1fr)_minmax(11rem,1.4fr)_7.5rem_minmax(9rem,1fr)_9rem]";
@@ -40,8 +41,6 @@ const RANGE_LABELS: Record<DeliveryRange, string> = {
   custom: "Custom range",
   all: "Any time",
 };
-
-const CONTROL = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
 
 /** Receipt times to the millisecond: deliveries of one burst differ only there. */
 function preciseTime(iso: string): string {
@@ -129,11 +128,11 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
 }
 
 /**
- * The event log: every delivery newest first, tailing live (pause freezes it
+ * The deliveries page: every delivery newest first, tailing live (pause freezes it
  * and counts what arrives), filters and search in the URL, older keyset pages
  * loaded as the list scrolls, virtualised rows, a detail drawer per delivery.
  */
-export function EventsView({ eventTypes, canExportUnmasked }: { eventTypes: readonly string[]; canExportUnmasked: boolean }) {
+export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: readonly string[]; canExportUnmasked: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -212,38 +211,18 @@ export function EventsView({ eventTypes, canExportUnmasked }: { eventTypes: read
   return (
     <div className="space-y-4">
       <form key={filterSearch} onSubmit={onApply} role="search" aria-label="Filter deliveries" className="flex flex-wrap items-end gap-3">
-        <label className="text-sm font-medium">
-          Search deliveries
-          <input
-            name="q"
-            defaultValue={filters.q ?? ""}
-            placeholder="Order uid, pharmacy order, #name, patient uid, pharmacy uid"
-            className={`${CONTROL} w-96 px-3`}
-          />
-        </label>
-        <label className="text-sm font-medium">
-          Event type
-          <input name="type" list="event-log-types" defaultValue={filters.type ?? ""} placeholder="Any type" className={`${CONTROL} w-56 px-3`} />
-          <datalist id="event-log-types">
-            {eventTypes.map((type) => (
-              <option key={type} value={type} />
-            ))}
-          </datalist>
-        </label>
-        <label className="text-sm font-medium">
-          Order uid
-          <input name="order" defaultValue={filters.order ?? ""} placeholder="Exact order uid" className={`${CONTROL} w-48 px-3`} />
-        </label>
+        <TextField label="Search deliveries" fieldClassName="text-sm font-medium" name="q" defaultValue={filters.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid, pharmacy uid" className="w-96 max-w-full" />
+        <TextField label="Event type" fieldClassName="text-sm font-medium" name="type" list="delivery-event-types" defaultValue={filters.type ?? ""} placeholder="Any type" className="w-56" />
+        <datalist id="delivery-event-types">
+          {eventTypes.map((type) => (
+            <option key={type} value={type} />
+          ))}
+        </datalist>
+        <TextField label="Order uid" fieldClassName="text-sm font-medium" name="order" defaultValue={filters.order ?? ""} placeholder="Exact order uid" className="w-48" />
         {filters.range === "custom" ? (
           <>
-            <label className="text-sm font-medium">
-              From
-              <input type="datetime-local" name="from" defaultValue={toLocalInput(filters.from)} className={CONTROL} />
-            </label>
-            <label className="text-sm font-medium">
-              To
-              <input type="datetime-local" name="to" defaultValue={toLocalInput(filters.to)} className={CONTROL} />
-            </label>
+            <TextField label="From" fieldClassName="text-sm font-medium" type="datetime-local" name="from" defaultValue={toLocalInput(filters.from)} className="" />
+            <TextField label="To" fieldClassName="text-sm font-medium" type="datetime-local" name="to" defaultValue={toLocalInput(filters.to)} className="" />
           </>
         ) : null}
         <Button type="submit" variant="secondary">
@@ -252,38 +231,29 @@ export function EventsView({ eventTypes, canExportUnmasked }: { eventTypes: read
       </form>
 
       <div className="flex flex-wrap items-end gap-3">
-        <label className="text-sm font-medium">
-          Outcome
-          <select value={filters.outcome ?? ""} onChange={(event) => navigate({ outcome: deliveryFiltersSchema.shape.outcome.parse(event.target.value || undefined) })} className={CONTROL}>
-            <option value="">Any outcome</option>
-            {DELIVERY_OUTCOMES.map((outcome) => (
-              <option key={outcome} value={outcome}>
-                {outcome}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm font-medium">
-          Processing state
-          <select value={filters.state ?? ""} onChange={(event) => navigate({ state: deliveryFiltersSchema.shape.state.parse(event.target.value || undefined) })} className={CONTROL}>
-            <option value="">Any state</option>
-            {EVENT_STATUSES.map((state) => (
-              <option key={state} value={state}>
-                {state}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm font-medium">
-          Time range
-          <select value={filters.range} onChange={(event) => navigate({ range: deliveryFiltersSchema.shape.range.parse(event.target.value) })} className={CONTROL}>
-            {DELIVERY_RANGES.map((range) => (
-              <option key={range} value={range}>
-                {RANGE_LABELS[range]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Outcome" fieldClassName="text-sm font-medium" value={filters.outcome ?? ""} onChange={(event) => navigate({ outcome: deliveryFiltersSchema.shape.outcome.parse(event.target.value || undefined) })} className="">
+          <option value="">Any outcome</option>
+          {DELIVERY_OUTCOMES.map((outcome) => (
+            <option key={outcome} value={outcome}>
+              {outcome}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Processing state" fieldClassName="text-sm font-medium" value={filters.state ?? ""} onChange={(event) => navigate({ state: deliveryFiltersSchema.shape.state.parse(event.target.value || undefined) })} className="">
+          <option value="">Any state</option>
+          {EVENT_STATUSES.map((state) => (
+            <option key={state} value={state}>
+              {state}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Time range" fieldClassName="text-sm font-medium" value={filters.range} onChange={(event) => navigate({ range: deliveryFiltersSchema.shape.range.parse(event.target.value) })} className="">
+          {DELIVERY_RANGES.map((range) => (
+            <option key={range} value={range}>
+              {RANGE_LABELS[range]}
+            </option>
+          ))}
+        </SelectField>
         {isFiltered ? (
           <Button variant="ghost" onClick={() => router.replace(urlWith("", selectedId), { scroll: false })}>
             Clear filters

@@ -12,8 +12,10 @@ test("support finds an order's deliveries by uid from the search box and opens o
   await sendWebhook(request, "pharmacy_order_created", at, pharmacyOrderData(`${uid}-other`, "waiting for pharmacy", at));
 
   await signIn(page, "support");
-  await page.getByRole("link", { name: "Events" }).click();
-  await expect(page).toHaveURL(/\/events/);
+  await page.getByRole("link", { name: "Deliveries" }).click();
+  await expect(page).toHaveURL(/\/deliveries/);
+  await expect(page.getByRole("heading", { name: "Deliveries", level: 1 })).toBeVisible();
+  expect(await page.title()).toBe("Deliveries · RxWatch");
   await page.getByLabel("Search deliveries").fill(`po-${uid}`);
   await page.getByLabel("Search deliveries").press("Enter");
   await expect(page).toHaveURL(new RegExp(`q=po-${uid}`));
@@ -48,7 +50,7 @@ test("a delivery signed with the wrong secret shows why it was rejected", async 
   expect(response.status()).toBe(401);
 
   await signIn(page, "support");
-  await page.goto("/events");
+  await page.goto("/deliveries");
   await page.getByLabel("Outcome").selectOption("rejected");
   await expect(page).toHaveURL(/outcome=rejected/);
   const row = rows(page).filter({ hasText: type });
@@ -61,13 +63,13 @@ test("a delivery signed with the wrong secret shows why it was rejected", async 
   await expect(drawer.getByText(/never became an event/)).toBeVisible();
 });
 
-test("the event log tails new deliveries live, and pausing holds them back with a count", async ({ page, request }) => {
+test("the deliveries page tails new deliveries live, and pausing holds them back with a count", async ({ page, request }) => {
   // Deliveries of one pharmacy only, so that other traffic (demo mode) cannot change what this test sees.
   const pharmacyUid = `ph-${randomUUID().slice(0, 8)}`;
   const send = (orderUid: string) =>
     sendWebhook(request, "pharmacy_order_created", now(), { ...pharmacyOrderData(orderUid, "waiting for pharmacy", now()), pharmacy: { uid: pharmacyUid, display_name: "Apotheke Live" } });
   await signIn(page, "support");
-  await page.goto(`/events?q=${pharmacyUid}`);
+  await page.goto(`/deliveries?q=${pharmacyUid}`);
   await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
   // Survives only as long as the page is not reloaded.
   await page.evaluate(() => Object.assign(window, { rxwatchNoReload: true }));
@@ -88,9 +90,19 @@ test("the event log tails new deliveries live, and pausing holds them back with 
   expect(await page.evaluate(() => (window as unknown as { rxwatchNoReload?: boolean }).rxwatchNoReload)).toBe(true);
 });
 
-test("staff are kept out of the event log", async ({ page }) => {
+test("staff are kept out of the deliveries page", async ({ page }) => {
   await signIn(page, "staff");
-  await page.goto("/events");
+  await page.goto("/deliveries");
   await expect(page).toHaveURL(/\/orders\?denied=1/);
-  await expect(page.getByRole("link", { name: "Events" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Deliveries" })).toHaveCount(0);
+});
+
+test("old /events URLs redirect permanently to /deliveries, query string and all", async ({ page, request }) => {
+  const response = await request.get("/events?x=1", { maxRedirects: 0 });
+  expect(response.status()).toBe(308);
+  expect(response.headers().location).toBe("/deliveries?x=1");
+  await signIn(page, "support");
+  await page.goto("/events?x=1");
+  await expect(page).toHaveURL(/\/deliveries\?x=1$/);
+  await expect(page.getByRole("heading", { name: "Deliveries", level: 1 })).toBeVisible();
 });

@@ -1,7 +1,8 @@
-import type { NextConfig } from "next";
-import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "./lib/security-headers";
+// @ts-check
+import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from "./lib/static-security-headers.js";
 
-const nextConfig: NextConfig = {
+/** @type {import('next').NextConfig} */
+const nextConfig = {
   // Native and WASM-heavy server dependencies are loaded by Node at run time
   // instead of being bundled: better-sqlite3 is a native addon, pg has optional
   // native bindings, and Prisma's generated clients load their query compiler.
@@ -23,6 +24,11 @@ const nextConfig: NextConfig = {
         ],
       },
     ];
+  },
+  // The page listing deliveries was called /events; bookmarks and links in
+  // old alerts keep working (Next.js carries the query string over).
+  async redirects() {
+    return [{ source: "/events", destination: "/deliveries", permanent: true }];
   },
 };
 

@@ -8,6 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { useRefreshDelivery, useRevealDelivery } from "@/components/queries/deliveries";
 import { DeliveryBody } from "./delivery-body";
+import { TextAreaField } from "@/components/ui/field";
 
 const CATEGORY_LABEL: Record<RedactionCategory, string> = {
   patient_id: "patient ids",
@@ -77,7 +78,6 @@ export function ReasonDialog({
   const [reason, setReason] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const titleId = useId();
-  const reasonId = useId();
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -111,25 +111,15 @@ export function ReasonDialog({
           {title}
         </h3>
         <p className="text-sm text-slate-600 dark:text-slate-400">{explanation}</p>
-        <label htmlFor={reasonId} className="block text-sm font-medium">
-          Reason
-        </label>
-        <textarea
-          id={reasonId}
+        <TextAreaField
+          label="Reason"
+          error={problem}
           value={reason}
           onChange={(event) => setReason(event.target.value)}
           maxLength={PERSONAL_DATA_REASON_MAX_CHARS}
           rows={3}
-          aria-invalid={problem !== null}
-          aria-describedby={problem ? `${reasonId}-problem` : undefined}
-          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm dark:border-slate-700 dark:bg-slate-950"
           placeholder="e.g. Ticket 4711: patient asks where the parcel went"
         />
-        {problem ? (
-          <p id={`${reasonId}-problem`} className="text-sm text-red-700 dark:text-red-300">
-            {problem}
-          </p>
-        ) : null}
         {error ? <Alert tone="error">{error}</Alert> : null}
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={onClose}>
