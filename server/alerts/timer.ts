@@ -10,16 +10,10 @@ import { deleteAlertNotificationsBefore } from "@/server/repositories/alerts";
 import { deleteBacklogSamplesBefore, eventStatusCounts, upsertBacklogSample } from "@/server/repositories/failures";
 import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/leader-lock";
 
-/*
- * The alert timer: every 30 s, independent of the inbox worker (so a handler
- * that crashes or hangs the worker still gets reported), it samples the
- * processing backlog for the health chart, scans the failure groups (opening
- * and auto-resolving incidents), evaluates the alert rules, and resumes
- * replay jobs whose instance died. Each step fails alone. Every instance
- * starts the timer, but only one runs its ticks at a time (the leader of
- * EXCLUSIVE_JOBS.alertTimer, server/timers/leader-lock.ts); another takes over
- * when that instance stops.
- */
+// The alert timer: every 30 s, independent of the inbox worker (so a crashed or
+// hung handler still gets reported), samples the backlog, scans failure groups,
+// evaluates alert rules and resumes orphaned replay jobs; one instance ticks at a time.
+// See docs/failures-and-alerts.md#alerts
 
 export const ALERT_INTERVAL_MS = 30_000;
 /** The first tick waits this long, so start-up (migrations, demo mode) is not crowded. */

@@ -9,17 +9,10 @@ import { findUserByEmail } from "@/server/repositories/users";
 import { deleteThrottle, findThrottle, replaceThrottle } from "@/server/repositories/sign-in-throttle";
 import { secretKey } from "@/server/core/secret-key";
 
-/*
- * What happens around better-auth's email sign-in: the per-email lockout with
- * back-off (kept in the database, so every instance sees the same count) and
- * the audit entries for sign-in, refusal, lock and sign-out.
- *
- * A typed email that belongs to no user is someone's personal data that they
- * never gave us, so it is not stored: such attempts are audited as
- * "unknown account" with a keyed hash, which still lets an admin see that the
- * same string was tried many times. A typed email of an existing user is
- * stored as typed (it names the account under attack).
- */
+// Around better-auth's email sign-in: the per-email lockout with back-off (in the
+// database, so every instance sees one count) and the sign-in audit entries. A typed
+// email of no user is audited only as a keyed hash. See docs/data-protection.md#sign-in-and-sessions
+// and docs/data-protection.md#audit-log
 
 /** The clock the lockout reads; tests move it instead of waiting. */
 export const signInClock = { now: (): Date => new Date() };

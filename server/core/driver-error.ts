@@ -1,14 +1,9 @@
 import "server-only";
 
-/*
- * Prisma's driver adapters throw `DriverAdapterError` whose `cause` says what
- * the database reported: a kind ("DatabaseNotReachable", "sqlite",
- * "postgres", …) and the driver's own code (SQLITE_FULL, a PostgreSQL
- * SQLSTATE such as 57P01). The error's name alone tells an operator nothing
- * — "disk full" and "database restarting" both log as DriverAdapterError —
- * and its message may quote statement values, so only these short codes are
- * extracted.
- */
+// A DriverAdapterError's name tells an operator nothing ("disk full" and "database
+// restarting" log alike) and its message may quote values, so only the cause's kind
+// and driver code (SQLITE_FULL, SQLSTATE 57P01) are extracted.
+// See docs/reliability.md#what-these-tests-found
 
 const SHORT_CODE = /^[\w.-]{1,40}$/;
 /** How far down a chain of `cause`s to look (Prisma wraps the adapter's error at most once or twice). */

@@ -1,31 +1,18 @@
 import "server-only";
 
-/**
- * Documented error codes. Each names who raises it and what a caller should do.
- * - `unauthenticated` (401): no valid session or token — sign in or send a valid bearer token.
- * - `forbidden` (403): signed in, but the role may not do this — ask an admin.
- * - `csrf_failed` (403): a cookie-authenticated change came from another origin — reload the page.
- * - `invalid_request` (400): body, query or params failed validation — fix the request.
- * - `not_found` (404): the resource does not exist or is not visible to you.
- * - `conflict` (409): the change clashes with existing data (e.g. a user's email is taken).
- * - `payload_too_large` (413): the body exceeds this endpoint's limit.
- * - `upstream_error` (502): RxScale's Management API refused or failed; the message says what to fix (`details.kind`).
- * - `database_unavailable` (503): RxWatch cannot reach its database — retry later.
- * - `migration_failed` (500 at start-up): the schema cannot be brought up to date — see the message.
- * - `internal` (500): anything unexpected; details go to the server log only.
- */
+/** Documented error codes: the status each maps to, what it means, and what a caller should do. */
 export type ErrorCode =
-  | "unauthenticated"
-  | "forbidden"
-  | "csrf_failed"
-  | "invalid_request"
-  | "not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "upstream_error"
-  | "database_unavailable"
-  | "migration_failed"
-  | "internal";
+  | "unauthenticated" // 401: no valid session or token — sign in or send a valid bearer token.
+  | "forbidden" // 403: signed in, but the role may not do this — ask an admin.
+  | "csrf_failed" // 403: a cookie-authenticated change came from another origin — reload the page.
+  | "invalid_request" // 400: body, query or params failed validation — fix the request.
+  | "not_found" // 404: the resource does not exist or is not visible to you.
+  | "conflict" // 409: the change clashes with existing data (e.g. a user's email is taken).
+  | "payload_too_large" // 413: the body exceeds this endpoint's limit.
+  | "upstream_error" // 502: RxScale's Management API refused or failed; the message says what to fix (`details.kind`).
+  | "database_unavailable" // 503: RxWatch cannot reach its database — retry later.
+  | "migration_failed" // 500 at start-up: the schema cannot be brought up to date — see the message.
+  | "internal"; // 500: anything unexpected; details go to the server log only.
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unauthenticated: 401,

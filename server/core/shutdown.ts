@@ -5,29 +5,10 @@ import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
 import { metrics } from "@/server/core/metrics";
 
-/*
- * Graceful shutdown. On SIGTERM/SIGINT the instance, in order:
- *   1. "intake": stops taking new work — webhooks are answered 503 (RxScale
- *      retries, reaching another instance), /api/health turns 503 (a load
- *      balancer drains the instance), live streams end with a final event
- *      (browsers reconnect, to another instance behind a balancer), and
- *      producers such as the demo emulator and the alert timer stop;
- *   2. waits for the webhook requests already inside to be answered (each
- *      waits for its group-commit transaction, so everything acknowledged is
- *      committed);
- *   3. "work": the inbox worker finishes the handlers it is running and gives
- *      back the leases it still holds;
- *   4. "cleanup": flushes what is buffered (acknowledgement times);
- *   5. closes the database pool and exits 0.
- * If that takes longer than RXWATCH_SHUTDOWN_TIMEOUT_MS it exits 1 anyway:
- * everything acknowledged is committed by then, and leases not given back
- * expire on their own.
- *
- * `next start` handles these signals itself (closing its server, then
- * exiting at once) unless NEXT_MANUAL_SIG_HANDLE is set; `npm start` and the
- * Docker image set it, so this sequence owns the exit. Without it the same
- * steps still run, but Next.js may exit before they finish.
- */
+// Graceful shutdown on SIGTERM/SIGINT: stages intake → work → cleanup, then the pool
+// closes and the process exits 0 (1 after RXWATCH_SHUTDOWN_TIMEOUT_MS; everything
+// acknowledged is committed by then). Owns the exit only with NEXT_MANUAL_SIG_HANDLE.
+// See docs/operations.md#shutdown-and-deploys
 
 export type ShutdownStage = "intake" | "work" | "cleanup";
 const STAGES: readonly ShutdownStage[] = ["intake", "work", "cleanup"];

@@ -2,15 +2,10 @@ import "server-only";
 import { createHash, hkdfSync } from "node:crypto";
 import { previousSecretKeys, secretKey } from "@/server/core/secret-key";
 
-/*
- * The key ring: RXWATCH_SECRET_KEY seals and hashes everything new;
- * RXWATCH_PREVIOUS_SECRET_KEYS still open (and still match search keys of)
- * what they sealed, so instances keep working while `rxwatch keys rotate`
- * moves rows to the current key. Every use gets its own key, derived by
- * HKDF-SHA256 from the configured key and a purpose label, so the AES key of
- * payload bodies is never the AES key of secrets or the HMAC key of search
- * keys. Derivations happen once per configured key and are cached.
- */
+// RXWATCH_SECRET_KEY seals and hashes everything new; previous keys still open what
+// they sealed while `rxwatch keys rotate` moves rows. Each purpose gets its own
+// HKDF-derived key, derived once per configured key and cached.
+// See docs/data-protection.md#keys-and-key-ids
 
 const HKDF_SALT = "rxwatch";
 

@@ -2,19 +2,10 @@ import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { keyRing } from "@/server/crypto/key-ring";
 
-/*
- * Encryption at rest for raw webhook bodies: AES-256-GCM under the key ring's
- * payload key, a random 96-bit IV per body and a 128-bit tag. The stored form
- * is one compact binary value:
- *
- *   version (1 byte, 0x01) | IV (12 bytes) | ciphertext (as long as the body) | tag (16 bytes)
- *
- * i.e. 29 bytes more than the body. The id of the key that sealed it is kept
- * beside it (delivery.body_key_id), not inside, so rotation finds rows still
- * on an old key with an index. The associated data binds the version and the
- * caller's context (the delivery id): a sealed body copied onto another row,
- * or altered in any bit, fails to open.
- */
+// Raw webhook bodies at rest: AES-256-GCM, stored as version | IV | ciphertext | tag
+// (29 bytes more than the body); the key id lives beside it in delivery.body_key_id.
+// The associated data binds the version and the delivery id.
+// See docs/data-protection.md#algorithm-and-format
 
 const FORMAT_VERSION = 0x01;
 const IV_BYTES = 12;

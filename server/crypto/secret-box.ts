@@ -2,15 +2,10 @@ import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { keyRing } from "@/server/crypto/key-ring";
 
-/*
- * Encryption at rest for small secrets (webhook signing secrets, the RxScale
- * API key, the SMTP password): AES-256-GCM with a key derived from the key
- * ring (server/crypto/key-ring.ts). Each sealed value names the key that
- * sealed it (`keyId`, a fingerprint, not the key), so it opens with any key
- * still in the ring, and a key missing from it is reported as such instead of
- * as corrupt data. The caller's `context` (e.g. the row id) is bound in as
- * associated data: a ciphertext copied onto another row fails to open.
- */
+// Small secrets at rest (signing secrets, API key, SMTP password): AES-256-GCM under the
+// key ring. Each value names its key id, so it opens with any key in the ring, and
+// `context` is associated data, so a copy on another row fails to open.
+// See docs/data-protection.md#algorithm-and-format
 
 const FORMAT_VERSION = "v1";
 const IV_BYTES = 12;

@@ -8,16 +8,10 @@ import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { findDeliveryLogRows } from "@/server/repositories/delivery-queries";
 import { findActiveRevealGrant, insertRevealGrant } from "@/server/repositories/reveal-grants";
 
-/*
- * Who may see patient data in webhook bodies (issue 7; docs/data-protection.md
- * "Who sees what"):
- * - staff: never. They cannot open deliveries, bodies or exports at all, and
- *   what they can open (orders, traces, the live stream) carries identifiers
- *   and statuses only.
- * - support and admin: masked by default; one delivery at a time unmasked
- *   after stating a reason, for RXWATCH_REVEAL_MINUTES, audited.
- * - admin: may also export unmasked bodies, with a reason, audited first.
- */
+// Who may see patient data in webhook bodies (issue 7): staff never; support and admin
+// masked, or one delivery unmasked with a reason for RXWATCH_REVEAL_MINUTES, audited;
+// only admin exports unmasked bodies (with a reason, audited first).
+// See docs/data-protection.md#who-sees-what
 
 /** The least role that may open deliveries (list, detail, export), masked. */
 export const DELIVERY_VIEWER_ROLE: Role = "support";

@@ -409,18 +409,11 @@ export interface ExportAccess {
 }
 
 /**
- * Streams the deliveries matching `query` as CSV or NDJSON, newest first, in
- * keyset pages (never the whole result in memory), pulled only as fast as the
- * client reads. At most `query.max` rows; when more matched, a last line says
- * the export was truncated.
- *
- * Bodies are left out unless `query.bodies`; they are masked as in the detail
- * view unless an admin gives a `reason` (then they are always included,
- * unmasked). Throws AppError `forbidden` for a reason from anyone else.
- *
- * Audited twice, both awaited: when it starts, before the first row can
- * leave (an export that cannot be audited does not happen), and when it ends
- * (completed, truncated, cancelled or failed) with its row count.
+ * Streams the deliveries matching `query` as CSV or NDJSON, newest first, in keyset
+ * pages as fast as the client reads; at most `query.max` rows, then a truncation line.
+ * Bodies only with `query.bodies`, masked unless an admin gives a `reason`; throws
+ * AppError `forbidden` for a reason from anyone else. Audited (awaited) before the
+ * first row and at the end. See docs/event-log.md#export
  */
 export async function exportDeliveries(query: DeliveriesExportQuery, viewer: Viewer, access: ExportAccess = {}, now: Date = new Date()): Promise<DeliveryExport> {
   if (access.reason !== undefined && !hasRole(viewer.role, UNMASKED_EXPORT_ROLE)) throw new AppError("forbidden", `Exporting unmasked bodies needs the ${UNMASKED_EXPORT_ROLE} role.`);

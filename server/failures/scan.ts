@@ -31,15 +31,9 @@ import {
   type Found,
 } from "@/server/failures/collectors";
 
-/*
- * A scan finds every failure group (server/failures/collectors.ts) and keeps
- * its incident in step: a new group opens one; a resolved group that recurs
- * opens a new episode on the same row; a group whose condition cleared (no
- * occurrence for the quiet period, or nothing left failing) is resolved
- * automatically. People acknowledge and resolve through
- * server/failures/incidents.ts. The alert timer scans every 30 s; page requests
- * that arrive during a scan share it.
- */
+// A scan finds every failure group and keeps its incident in step (open, new episode,
+// auto-resolve); people acknowledge and resolve through server/failures/incidents.ts.
+// See docs/failures-and-alerts.md#failure-groups
 
 /** How far back a scan looks for groups nobody has seen yet; also how long resolved incidents stay listed. */
 export const SCAN_LOOKBACK_MS = 24 * 60 * 60 * 1000;

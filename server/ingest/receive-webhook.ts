@@ -131,14 +131,10 @@ async function reject(context: Context, code: RejectionCode, body: BodyFacts, ma
 }
 
 /**
- * Handles one POST to the webhook endpoint in RxScale's required order: media
- * type and encoding → size cap and raw bytes → signature over exactly those
- * bytes → JSON → envelope → durable, deduplicated store → answer. Every
- * request ends as a Delivery row. 4xx means "this body will never be
- * accepted"; the only 5xx is 503 `storage_unavailable`, sent when RxWatch
- * itself could not store, so that RxScale retries. A 200 is returned only
- * after the delivery and its event are committed. Once a shutdown has begun,
- * new requests get 503 unread; those already inside are finished first.
+ * Handles one POST to the webhook endpoint in RxScale's required order; every request
+ * ends as a Delivery row. 4xx: this body will never be accepted; the only 5xx is 503
+ * `storage_unavailable`, so RxScale retries; 200 only after the commit. During shutdown
+ * new requests get 503 unread. See docs/ingest.md#what-happens-to-a-delivery
  */
 export async function receiveRxscaleWebhook(request: Request): Promise<WebhookReply> {
   const context: Context = { receivedAt: new Date(), startedAt: performance.now(), metadata: requestMetadata(request.headers), eventType: null };

@@ -13,15 +13,10 @@ import { applyResealBatch, countStoredBodiesByKey, listBodiesToReseal, type Pati
 import { countSigningSecretsByKey } from "@/server/repositories/signing-secrets";
 import { apiKeySealingKeyId, resealApiKey } from "@/server/subscriptions/api-key";
 
-/*
- * `rxwatch keys rotate`: moves everything sealed or hashed with a previous key
- * (RXWATCH_PREVIOUS_SECRET_KEYS) — or not sealed at all, for bodies written
- * before bodies were sealed — onto RXWATCH_SECRET_KEY. Safe while instances
- * run: they open rows by the key id stored with each, and search patient keys
- * under every key of the ring, so a row is readable before and after its batch
- * commits. Resumable and idempotent: every write is conditional on the row
- * still being what was read, and a second run finds nothing left to do.
- */
+// `rxwatch keys rotate`: moves everything sealed or hashed with a previous key (or
+// never sealed) onto RXWATCH_SECRET_KEY. Safe while instances run, resumable and
+// idempotent: every write is conditional on the row still being what was read.
+// See docs/data-protection.md#rotating-the-key
 
 /** Rows per batch (each batch is one transaction) unless `--batch` says otherwise. */
 export const DEFAULT_ROTATION_BATCH = 500;

@@ -15,15 +15,9 @@ import {
   type ChangeListener,
 } from "@/server/repositories/change-notices";
 
-/*
- * Change notices for live pages. Each is stored (so a reconnecting browser
- * resumes from its Last-Event-ID) and fanned out in-process to open streams.
- * On PostgreSQL other instances write notices too: once a stream is open, a
- * dedicated connection LISTENs for their NOTIFY (ids only) and the pump reads
- * the new rows from the table at once; a slow safety poll covers
- * notifications lost while the connection was down. On SQLite there is one
- * process and the in-process fan-out is all there is.
- */
+// Change notices are stored (a reconnecting browser resumes from Last-Event-ID) and
+// fanned out in-process; on PostgreSQL, LISTEN/NOTIFY plus a safety poll bring in
+// other instances' notices. See docs/operations.md#running-several-instances
 
 export interface SequencedNotice extends ChangeNotice {
   id: number;

@@ -3,19 +3,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { BlockList } from "node:net";
 import { isAddressAllowed, sourceAddress } from "@/server/core/client-address";
 
-/*
- * Who may scrape GET /api/metrics: a request with the configured bearer
- * token (RXWATCH_METRICS_TOKEN), or one from an allow-listed network
- * (RXWATCH_METRICS_ALLOW, CIDRs). Either suffices.
- *
- * The source address is the last X-Forwarded-For entry: Next.js sets the
- * header from the socket when a request arrives without one, and a reverse
- * proxy that appends its peer (nginx's $proxy_add_x_forwarded_for, Caddy,
- * Traefik) puts the address it saw last. A client can forge the header when
- * it reaches the Node port directly, so the allow-list only means something
- * when that port is reachable from the proxy or a private network alone —
- * otherwise configure the token and an empty allow-list (docs/operations.md).
- */
+// GET /api/metrics: the bearer token or an allow-listed source address, either suffices.
+// The address is the last X-Forwarded-For entry, forgeable by a client that reaches the
+// Node port directly. See docs/operations.md#metrics
 
 export type MetricsAccess = { kind: "allowed"; via: "token" | "network" } | { kind: "denied"; status: 401 | 403 };
 

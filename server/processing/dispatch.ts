@@ -13,7 +13,7 @@ export type EventClass = FactKind | "pharmacy_sku_stock" | "other";
 /**
  * Classifies a wire name. The documented pharmacy names are checked before
  * the configurable order and prescription names, so a misconfigured name
- * cannot take one of them over (see docs/rxscale.md#event-names).
+ * cannot take one of them over (see docs/rxscale.md#order-and-prescription-events).
  */
 export function classifyEvent(type: string, eventNames: EventNameSettings): EventClass {
   if (type === "pharmacy_sku_stock_updated") return "pharmacy_sku_stock";

@@ -3,16 +3,13 @@ import type { z } from "zod";
 import { driverErrorCause } from "@/server/core/driver-error";
 import { AppError } from "@/server/core/errors";
 
-/**
- * Codes a run can fail with. Each is stored with the attempt and shown to
- * support, so messages name fields and causes, never payload values.
+/** Codes a run can fail with; stored with the attempt and shown to support, so messages name fields and causes, never payload values.
  * - `invalid_payload` (permanent): the event's data lacks what its handler needs — fix the handler or the sender, then re-process.
  * - `missing_body` (permanent): no delivery of the event kept its body — nothing to run.
  * - `invalid_body` (permanent): the stored body is not a JSON envelope with a `data` object.
  * - `unreadable_body` (retried): the stored body cannot be decrypted, e.g. its key is missing from RXWATCH_PREVIOUS_SECRET_KEYS — configure the key.
  * - `handler_timeout` (retried): the handler did not finish within the lease.
- * - `unexpected_error` (retried): anything else a handler threw; only the error's class and code are kept.
- */
+ * - `unexpected_error` (retried): anything else a handler threw; only the error's class and code are kept. */
 export type ProcessingErrorCode = "invalid_payload" | "missing_body" | "invalid_body" | "unreadable_body" | "handler_timeout" | "unexpected_error";
 
 /**

@@ -25,16 +25,10 @@ import {
   requestReplayCancel,
 } from "@/server/repositories/failures";
 
-/*
- * Replay jobs run in the background of the instance that started them: each
- * second they queue at most `eventsPerSecond` of their planned events for
- * re-processing (the inbox worker then runs them as usual, with its leases,
- * attempts and live notices), record progress and a heartbeat, and look for
- * a cancel request. Queuing an event is idempotent and every queued item is
- * marked, so a job taken over after its instance died (no heartbeat for
- * {@link STALE_AFTER_MS}) continues where it stopped and never queues an
- * event twice on purpose.
- */
+// Replay jobs queue at most `eventsPerSecond` planned events a second for the inbox
+// worker, with progress, heartbeat and cancel checks. Queuing is idempotent and marked,
+// so a job taken over after STALE_AFTER_MS resumes without queuing twice.
+// See docs/failures-and-alerts.md#replay
 
 export const STALE_AFTER_MS = 30_000;
 

@@ -28,15 +28,9 @@ import { countReplayCandidates, findOrderStages, insertPlannedReplayJob, listFac
 import { getReplayJob } from "@/server/replay/jobs";
 import { fromRow } from "@/server/orders/order-projector";
 
-/*
- * The dry run. Re-processing is idempotent and an order is a pure function of
- * the set of its facts (lib/order-projection.ts), so what a replay would do
- * to an order is exactly projectOrder(current facts ∪ the replayed events'
- * facts) compared with the order as stored now. Events that already
- * contributed their fact change nothing; the interesting ones are those that
- * died or failed (or were ignored under another event name) before recording
- * theirs. Nothing is written but the planned job itself.
- */
+// The dry run: re-processing is idempotent and an order is a pure function of its facts,
+// so a replay's effect is projectOrder(current facts ∪ replayed facts) against the order
+// as stored. Nothing is written but the planned job. See docs/failures-and-alerts.md#replay
 
 export function toSelection(filter: ReplayFilter): ReplaySelection {
   return {

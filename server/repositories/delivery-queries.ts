@@ -5,23 +5,10 @@ import { currentProvider, db, type DatabaseProvider } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
 import { openDeliveryBodyForView } from "@/server/repositories/delivery-bodies";
 
-/*
- * Reads of the event log: every delivery, newest first, with the event it
- * became. Pages are keyset-paginated on (received_at DESC, id DESC), so rows
- * arriving meanwhile never shift or repeat a page, and nothing is counted.
- *
- * Filters on the delivery (outcome, time, position) follow its own indexes.
- * Filters on the event (type, state, order, search keys) sit in another
- * table, and which side should drive depends on how many events match: a
- * handful (one order, the dead letters) are best found through the event's
- * index and their deliveries sorted; a common one (processed, a frequent
- * type) is best met by walking deliveries newest first and checking each
- * event by primary key until the page is full. `planDeliveryLog` counts
- * matching events up to a bound to choose, and the SQL pins that choice:
- * SQLite keeps no statistics and takes the left side of a CROSS JOIN as the
- * outer loop; PostgreSQL reorders joins freely, so the event-driven form
- * collects the matching events in a MATERIALIZED CTE first.
- */
+// Reads of the event log, keyset-paginated on (received_at DESC, id DESC), nothing
+// counted. `planDeliveryLog` chooses whether the event index or the delivery walk drives,
+// and the SQL pins that choice per provider.
+// See docs/event-log.md#speed-at-a-million-rows
 
 /**
  * Up to this many matching events, the event index drives: all their

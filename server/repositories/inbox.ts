@@ -73,15 +73,9 @@ function truncateError(message: string): string {
  */
 async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, request: ClaimRequest): Promise<z.infer<typeof claimedRowSchema>[]> {
   const { now, workerId, leaseExpiresAt, limit } = request;
-  // ─── The one provider difference of the inbox ────────────────────────────
-  // PostgreSQL: several instances claim at once. FOR UPDATE SKIP LOCKED lets
-  // each pass over rows another claim holds instead of waiting for them, and
-  // a row another claim committed meanwhile is re-checked against the WHERE
-  // and dropped. The candidate set sits in a MATERIALIZED CTE because the
-  // planner may otherwise re-run an `IN (SELECT … LIMIT n)` subquery and
-  // touch more than n rows.
-  // SQLite: one writer at a time, so a single UPDATE … WHERE id IN
-  // (SELECT … LIMIT n) … RETURNING is atomic as it stands.
+  // The one provider difference of the inbox: PostgreSQL claims with FOR UPDATE SKIP
+  // LOCKED over a MATERIALIZED candidate set; SQLite's single UPDATE … RETURNING is
+  // atomic as it stands. See docs/operations.md#inbox-claims-on-postgresql-and-sqlite
   const rows: unknown =
     provider === "postgresql"
       ? await tx.$queryRaw`
@@ -115,13 +109,10 @@ async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, r
 type Statements = Pick<Db, "$queryRaw" | "webhookEvent" | "processingAttempt">;
 
 /**
- * Runs `work` in a transaction on PostgreSQL. On SQLite the statements run
- * one after the other instead: the adapter has a single connection, and an
- * interactive transaction holds it across event-loop turns, so every webhook
- * waiting to be stored would queue behind the worker's bookkeeping (measured:
- * ingest fell to 0.14× of its throughput with the worker on). Each statement
- * is atomic by itself; a crash between two leaves at most an attempt row
- * unfinished, which the lease expiry already recovers from.
+ * Runs `work` in a transaction on PostgreSQL; on SQLite statement by statement, because
+ * an interactive transaction would hold the single connection and stall ingest. A crash
+ * between two leaves at most an attempt row unfinished, which the lease expiry recovers.
+ * See docs/operations.md#inbox-claims-on-postgresql-and-sqlite
  */
 async function inTransaction<T>(connection: Db, provider: DatabaseProvider, work: (statements: Statements) => Promise<T>): Promise<T> {
   if (provider === "sqlite") return work(connection);

@@ -20,21 +20,10 @@ import {
   type TimeCursor,
 } from "@/server/repositories/retention";
 
-/*
- * The retention purge: removes what is older than its configured period
- * (Settings → Data protection), in this order:
- *   1. raw bodies of deliveries older than rawBodyDays (the delivery's metadata, its event and the order stay),
- *      except those of events not yet processed, which the worker still needs;
- *   2. rejected deliveries older than rejectedDeliveryDays;
- *   3. processed and dead events last received before eventDays, with their deliveries, processing attempts and
- *      reveal grants; pending, processing and failed events are kept whatever their age (work not yet done);
- *   4. orders none of whose events remain, with their facts (an order with a remaining event keeps everything,
- *      because it is rebuilt from all its facts);
- *   5. audit entries older than auditDays, which is never shorter than the other periods.
- * Every batch is its own short transaction and the event loop gets a turn between batches, so ingest and the
- * worker are never starved of SQLite's single writer. Statements are guarded, so a second run at the same time
- * (another instance) removes nothing twice.
- */
+// The retention purge: bodies, rejected deliveries, finished events, orphaned orders,
+// then audit entries, each past its configured period; unfinished work is kept. Short
+// guarded batches with an event-loop turn between, so a concurrent run removes nothing twice.
+// See docs/data-protection.md#how-the-purge-runs
 
 /** Rows per statement: small enough that one batch holds the SQLite write lock for milliseconds. */
 export const PURGE_BATCH_SIZE = 500;

@@ -1,17 +1,11 @@
 import "server-only";
 
 /**
- * What went wrong talking to RxScale's Management API, so a caller can react
- * without parsing messages:
- * - `unauthorized` (401): the API key is wrong, revoked or for another environment — fix the key.
- * - `forbidden` (403): the key lacks the permission for this operation — create a key with it.
- * - `rate_limited` (429): still over 10 requests/s or 600/min after the retries — wait, then retry.
- * - `validation` (400, 409, 422 and other 4xx): RxScale refused the request; `details` may name the field or the existing subscription.
- * - `not_found` (404): no such subscription, or the base URL does not lead to the Management API.
- * - `unreachable`: no HTTP answer at all (DNS, refused connection, TLS) — check the base URL and outbound network.
- * - `timeout`: no complete answer within the timeout — retry later.
- * - `server_error` (5xx): RxScale failed on every attempt — retry later.
- * - `malformed_response`: a 2xx whose body is not what the docs describe, or a redirect elsewhere — check the base URL.
+ * Why a Management API call failed, so a caller can react without parsing messages:
+ * - `unauthorized` (401): key wrong, revoked or for another environment — fix the key. `forbidden` (403): the key lacks this operation's permission — create a key with it.
+ * - `rate_limited` (429): still over 10 requests/s or 600/min after the retries — wait, then retry. `timeout`: no complete answer in time; `server_error` (5xx): RxScale failed on every attempt — retry later.
+ * - `validation` (400, 409, 422, other 4xx): RxScale refused the request; `details` may name the field or the existing subscription. `not_found` (404): no such subscription, or the base URL does not lead to the Management API.
+ * - `unreachable`: no HTTP answer (DNS, refused connection, TLS) — check the base URL and outbound network. `malformed_response`: a 2xx whose body is not as documented, or a redirect elsewhere — check the base URL.
  */
 export type RxScaleErrorKind = "unauthorized" | "forbidden" | "rate_limited" | "validation" | "not_found" | "unreachable" | "timeout" | "server_error" | "malformed_response";
 

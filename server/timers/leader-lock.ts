@@ -6,16 +6,10 @@ import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
 import { openLockSession, type LockSession } from "@/server/repositories/advisory-locks";
 
-/*
- * Work that must happen on one instance at a time when several share one
- * PostgreSQL: periodic timers (alerts, retention) and request-triggered bulk
- * rewrites (stuck deadlines). Timers use a leader lock: the first instance to
- * take it keeps it, across ticks, on a dedicated connection, and every other
- * instance's tick is a no-op — so each tick runs once, not once per instance.
- * When the leader stops or its connection drops, PostgreSQL releases the lock
- * and the next instance to tick takes over. On SQLite there is only one
- * process, so an in-process registry gives the same behaviour.
- */
+// Work that must run on one instance at a time on a shared PostgreSQL: timers hold a
+// leader advisory lock across ticks on a dedicated connection (others' ticks are no-ops);
+// bulk rewrites wait for theirs. On SQLite an in-process registry does the same.
+// See docs/operations.md#running-several-instances
 
 /** Names of the exclusive jobs, one place so two jobs never share a lock by accident. */
 export const EXCLUSIVE_JOBS = {
