@@ -4,7 +4,7 @@ import { ATTEMPT_OUTCOMES, eventStatusSchema } from "./processing";
 import { deliveryFlagSchema, deliveryOutcomeSchema } from "./rxscale/deliveries";
 
 /*
- * The event log API (GET /api/deliveries, /api/deliveries/:id,
+ * The deliveries list API (GET /api/deliveries, /api/deliveries/:id,
  * /api/deliveries/export) as browser and server both see it. Filters live in
  * the page URL, so the query schemas parse URLSearchParams; anything they do
  * not understand is dropped rather than refused, like the orders page.
@@ -18,7 +18,7 @@ export const EXPORT_MAX_ROWS = 100_000;
 export const EXPORT_FORMATS = ["csv", "ndjson"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Time-range presets of the event log; `custom` reads `from`/`to`, `all` has no bound. */
+/** Time-range presets of the deliveries list; `custom` reads `from`/`to`, `all` has no bound. */
 export const DELIVERY_RANGES = ["15m", "1h", "24h", "7d", "custom", "all"] as const;
 export const deliveryRangeSchema = z.enum(DELIVERY_RANGES);
 export type DeliveryRange = z.infer<typeof deliveryRangeSchema>;
@@ -38,7 +38,7 @@ const optionalInstant = z.iso
   .catch(undefined)
   .transform((value) => (value ? new Date(value).toISOString() : undefined));
 
-/** What narrows the event log; shared by the list, the "new while paused" count and the export. */
+/** What narrows the deliveries list; shared by the list, the "new while paused" count and the export. */
 export const deliveryFiltersSchema = z.object({
   /** The stored event's type. Rejected deliveries have no event, so they never match. */
   type: optionalText,

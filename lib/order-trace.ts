@@ -6,7 +6,7 @@ import { orderSummaryDtoSchema } from "./orders";
  * GET /api/orders/:uid — everything support needs when a customer calls:
  * the lifecycle as a timeline, every entity of the order, and every event
  * with the deliveries and processing attempts behind it. Identifiers and
- * statuses only; raw payloads are opened from the event log (role-checked).
+ * statuses only; raw payloads are opened from the deliveries list (role-checked).
  */
 
 export const timelineStepDtoSchema = z.object({

@@ -43,7 +43,7 @@ import {
 } from "@/server/repositories/delivery-queries";
 
 /*
- * The event log: every delivery RxScale (or anyone) sent, what became of it,
+ * The deliveries list: every delivery RxScale (or anyone) sent, what became of it,
  * its raw body for support, and exports of a filtered view.
  */
 
@@ -115,7 +115,7 @@ function toRowDto(row: DeliveryLogRow): DeliveryRowDto {
 }
 
 /**
- * One page of the event log, newest first, for GET /api/deliveries. With
+ * One page of the deliveries list, newest first, for GET /api/deliveries. With
  * `newer`, the rows that arrived after that one instead (newest first, at
  * most `limit`): what a paused view has not shown yet.
  */
@@ -413,7 +413,7 @@ export interface ExportAccess {
  * pages as fast as the client reads; at most `query.max` rows, then a truncation line.
  * Bodies only with `query.bodies`, masked unless an admin gives a `reason`; throws
  * AppError `forbidden` for a reason from anyone else. Audited (awaited) before the
- * first row and at the end. See docs/event-log.md#export
+ * first row and at the end. See docs/deliveries.md#export
  */
 export async function exportDeliveries(query: DeliveriesExportQuery, viewer: Viewer, access: ExportAccess = {}, now: Date = new Date()): Promise<DeliveryExport> {
   if (access.reason !== undefined && !hasRole(viewer.role, UNMASKED_EXPORT_ROLE)) throw new AppError("forbidden", `Exporting unmasked bodies needs the ${UNMASKED_EXPORT_ROLE} role.`);

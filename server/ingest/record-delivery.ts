@@ -35,7 +35,7 @@ const ACK_TIMES_PER_WRITE = 128;
  * At most one "deliveries changed" notice per this interval, carrying the
  * newest delivery's id. A notice is a stored row, i.e. a write on the
  * connection the next batch is waiting for, so one per delivery or per batch
- * would tax ingest; the event log only needs to know that something arrived.
+ * would tax ingest; the deliveries list only needs to know that something arrived.
  */
 const DELIVERY_NOTICE_INTERVAL_MS = 250;
 

@@ -128,7 +128,7 @@ export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Da
 /**
  * Records what `event` says about its order and rebuilds the order. Events
  * that are not about an order, or lack the identifiers to place one, change
- * nothing (they stay in the event log).
+ * nothing (they stay in the deliveries list).
  */
 export async function recordOrderEvent(event: InboxEvent, kind: FactKind): Promise<void> {
   const fact = extractOrderFact(

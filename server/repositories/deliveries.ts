@@ -21,7 +21,7 @@ export interface EventWrite {
   dataUid: string;
   bodySha256: string;
   isKnownType: boolean;
-  /** Identifiers from `data` that the event log and order search look events up by; written only when the event is new. */
+  /** Identifiers from `data` that the deliveries list and order search look events up by; written only when the event is new. */
   searchKeys: SearchKeys;
 }
 

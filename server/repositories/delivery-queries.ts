@@ -5,10 +5,10 @@ import { currentProvider, db, type DatabaseProvider } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
 import { openDeliveryBodyForView } from "@/server/repositories/delivery-bodies";
 
-// Reads of the event log, keyset-paginated on (received_at DESC, id DESC), nothing
+// Reads of the deliveries list, keyset-paginated on (received_at DESC, id DESC), nothing
 // counted. `planDeliveryLog` chooses whether the event index or the delivery walk drives,
 // and the SQL pins that choice per provider.
-// See docs/event-log.md#speed-at-a-million-rows
+// See docs/deliveries.md#speed-at-a-million-rows
 
 /**
  * Up to this many matching events, the event index drives: all their

@@ -49,7 +49,7 @@ const ROOT = path.resolve(__dirname, "../..");
 /** Mutating routes that are not a person's action, with why. */
 const NOT_AUDITED: Record<string, string> = {
   "app/api/auth/[...all]/route.ts": "better-auth; its sign-in and sign-out are audited by hooks (sign-in-lockout.test.ts)",
-  "app/api/webhooks/rxscale/route.ts": "RxScale's deliveries, recorded in the event log itself",
+  "app/api/webhooks/rxscale/route.ts": "RxScale's deliveries, recorded in the deliveries list itself",
   "app/api/bench/noop/route.ts": "benchmark-only, off unless RXWATCH_BENCH_ROUTES=1",
 };
 

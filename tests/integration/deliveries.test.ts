@@ -16,7 +16,7 @@ import { sign, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
 
 /*
- * The event log end to end: deliveries go in through the real webhook route
+ * The deliveries list end to end: deliveries go in through the real webhook route
  * (accepted, duplicate and rejected alike) and come out of the real list,
  * detail and export handlers, on this project's database provider.
  */
@@ -124,7 +124,7 @@ function since(at: Date): string {
 
 const idsOf = (rows: readonly DeliveryRowDto[]) => rows.map((row) => row.id);
 
-describe("event log", () => {
+describe("deliveries", () => {
   it("lists every delivery newest first, accepted, duplicate and rejected, with the event's keys and processing state", async () => {
     const start = await mark();
     const orderUid = `ord-${randomUUID().slice(0, 8)}`;
@@ -386,13 +386,13 @@ describe("event log", () => {
 });
 
 /*
- * Every filter of the event log is answered through an index, never by
+ * Every filter of the deliveries list is answered through an index, never by
  * reading a table through or sorting it whole: checked on SQLite's plans,
  * which (without statistics) are the same at a million rows as here.
  * PostgreSQL chooses its plans from statistics.
  */
 // Registered on SQLite only: the plans checked are SQLite's.
-if (testProvider() === "sqlite") describe("event log query plans on SQLite", () => {
+if (testProvider() === "sqlite") describe("deliveries query plans on SQLite", () => {
   const client = createDb(process.env.DATABASE_URL ?? "");
   const planOf = async (sql: Prisma.Sql) =>
     z
