@@ -56,7 +56,7 @@ const NOT_AUDITED: Record<string, string> = {
 /** Audited routes whose entries are asserted by the test that owns their setup (it needs deliveries, patients or a purge). */
 const AUDITED_ELSEWHERE: Record<string, string> = {
   "app/api/deliveries/[id]/reveal/route.ts": "delivery.reveal with the reason: data-protection.test.ts",
-  "app/api/deliveries/export/route.ts": "deliveries.export before the first row and at the end: data-protection.test.ts, event-log.test.ts",
+  "app/api/deliveries/export/route.ts": "deliveries.export before the first row and at the end: data-protection.test.ts, deliveries.test.ts",
   "app/api/data-protection/forget-patient/route.ts": "patient.forget with the reason, without the uid: retention.test.ts",
   "app/api/data-protection/purge-runs/route.ts": "retention.purge with the admin as actor: retention.test.ts",
 };

@@ -144,7 +144,7 @@ async function readStreamUntil(who: keyof typeof tokens, key: () => string, trig
 }
 
 describe("staff", () => {
-  it("get orders, traces and the live stream with identifiers and statuses only, and nothing of the event log", async () => {
+  it("get orders, traces and the live stream with identifiers and statuses only, and nothing of the deliveries list", async () => {
     const orderUid = await sendOrder();
     const deliveryId = await deliveryIdOf(orderUid);
 
