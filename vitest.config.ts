@@ -12,14 +12,18 @@ const shared = {
   },
 };
 
+// Server log lines are kept per test and shown only for a failing one (tests/support/quiet-logs.ts).
+const QUIET_LOGS = "tests/support/quiet-logs.ts";
+
 const integration = (provider: "sqlite" | "postgresql") => ({
   ...shared,
   test: {
     name: `integration-${provider}`,
     include: ["tests/integration/**/*.test.ts"],
-    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn" },
+    // The origin the tests send from, set as an operator is told to (better-auth warns without one).
+    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn", RXWATCH_PUBLIC_URL: "http://rxwatch.test" },
     globalSetup: ["tests/support/global-setup.ts"],
-    setupFiles: ["tests/support/database-per-file.ts"],
+    setupFiles: [QUIET_LOGS, "tests/support/database-per-file.ts"],
     pool: "forks" as const,
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -29,7 +33,7 @@ const integration = (provider: "sqlite" | "postgresql") => ({
 export default defineConfig({
   test: {
     projects: [
-      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const } } },
+      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const }, setupFiles: [QUIET_LOGS] } },
       integration("sqlite"),
       integration("postgresql"),
       {
@@ -39,6 +43,7 @@ export default defineConfig({
           name: "reliability",
           include: ["tests/reliability/**/*.test.ts"],
           env: { NODE_ENV: "test" as const },
+          setupFiles: [QUIET_LOGS],
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 120_000,
