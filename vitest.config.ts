@@ -14,6 +14,8 @@ const shared = {
 
 // Server log lines are kept per test and shown only for a failing one (tests/support/quiet-logs.ts).
 const QUIET_LOGS = "tests/support/quiet-logs.ts";
+/** Where a project's captured output also goes, for `npm test`'s log scan (scripts/log-scan.ts reads test-results/logs). */
+const outputLog = (project: string) => path.join(root, "test-results", "logs", `${project}-server-output.log`);
 
 const integration = (provider: "sqlite" | "postgresql") => ({
   ...shared,
@@ -21,7 +23,7 @@ const integration = (provider: "sqlite" | "postgresql") => ({
     name: `integration-${provider}`,
     include: ["tests/integration/**/*.test.ts"],
     // The origin the tests send from, set as an operator is told to (better-auth warns without one).
-    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn", RXWATCH_PUBLIC_URL: "http://rxwatch.test" },
+    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn", RXWATCH_PUBLIC_URL: "http://rxwatch.test", RXWATCH_TEST_OUTPUT_LOG: outputLog(`integration-${provider}`) },
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: [QUIET_LOGS, "tests/support/database-per-file.ts"],
     pool: "forks" as const,
@@ -33,7 +35,7 @@ const integration = (provider: "sqlite" | "postgresql") => ({
 export default defineConfig({
   test: {
     projects: [
-      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const }, setupFiles: [QUIET_LOGS] } },
+      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts"], env: { NODE_ENV: "test" as const, RXWATCH_TEST_OUTPUT_LOG: outputLog("unit") }, setupFiles: [QUIET_LOGS] } },
       integration("sqlite"),
       integration("postgresql"),
       {
@@ -42,7 +44,7 @@ export default defineConfig({
         test: {
           name: "reliability",
           include: ["tests/reliability/**/*.test.ts"],
-          env: { NODE_ENV: "test" as const },
+          env: { NODE_ENV: "test" as const, RXWATCH_TEST_OUTPUT_LOG: outputLog("reliability") },
           setupFiles: [QUIET_LOGS],
           fileParallelism: false,
           testTimeout: 900_000,

@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeEach } from "vitest";
 
 /*
@@ -7,7 +9,9 @@ import { afterAll, beforeEach } from "vitest";
  * labelled with the test) only when the test fails. Vitest reports over its
  * own channel, not these streams. A test that asserts on log lines spies on
  * process.stdout/stderr.write as before: its spy sees every line while it is
- * installed, and restoring it brings this capture back.
+ * installed, and restoring it brings this capture back. Every line is also
+ * appended to RXWATCH_TEST_OUTPUT_LOG (vitest.config.ts), which `npm test`'s
+ * log scan reads: quiet must not mean unscanned.
  */
 
 type Write = typeof process.stdout.write;
@@ -16,9 +20,15 @@ type Write = typeof process.stdout.write;
 let captured: string[] = [];
 let outsideTests: string[] = [];
 
+const outputLog = process.env.RXWATCH_TEST_OUTPUT_LOG;
+if (outputLog) mkdirSync(path.dirname(outputLog), { recursive: true });
+
 function capture(stream: NodeJS.WriteStream): void {
   stream.write = function write(chunk: unknown, ...rest: unknown[]): boolean {
-    captured.push(chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : String(chunk));
+    const text = chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : String(chunk);
+    captured.push(text);
+    // One append per write: the workers of a project share the file, and O_APPEND keeps their lines whole.
+    if (outputLog) appendFileSync(outputLog, text);
     // Node's contract: a callback passed last is called once the chunk is written.
     const callback = rest.at(-1);
     if (typeof callback === "function") queueMicrotask(() => callback());
