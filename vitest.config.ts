@@ -22,8 +22,7 @@ const integration = (provider: "sqlite" | "postgresql") => ({
   test: {
     name: `integration-${provider}`,
     include: ["tests/integration/**/*.test.ts"],
-    // The origin the tests send from, set as an operator is told to (better-auth warns without one).
-    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn", RXWATCH_PUBLIC_URL: "http://rxwatch.test", RXWATCH_TEST_OUTPUT_LOG: outputLog(`integration-${provider}`) },
+    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn", RXWATCH_TEST_OUTPUT_LOG: outputLog(`integration-${provider}`) },
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: [QUIET_LOGS, "tests/support/database-per-file.ts"],
     pool: "forks" as const,
