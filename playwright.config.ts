@@ -9,6 +9,8 @@ import { defineConfig } from "@playwright/test";
  */
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_BASE_URL = `http://127.0.0.1:${port}`;
+/** Where the servers' output goes (tests/e2e/logged-process.mjs); `npm test` points it at the logs the log scan reads. */
+export const E2E_LOG_DIR = path.resolve(process.env.E2E_LOG_DIR ?? path.join("test-results", "logs"));
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? port + 1);
 // Every patient the emulator makes up is listed here for `npm test`'s log scan (scripts/log-scan.ts).
 const patientsFile = process.env.E2E_PATIENTS_FILE ?? path.resolve("test-results", "seeded-patients.jsonl");
@@ -40,19 +42,21 @@ export default defineConfig({
       url: `${E2E_BASE_URL}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,
-      stdout: "pipe",
+      // The server's own output goes to E2E_LOG_DIR; stderr carries only why it could not start.
+      stdout: "ignore",
       stderr: "pipe",
+      env: { E2E_LOG_DIR },
     },
     {
       // The RxScale stand-in the settings tests connect to: no generated traffic (tests send bursts), fast retries.
-      command: "node node_modules/tsx/dist/cli.mjs emulator/main.ts",
+      command: "node tests/e2e/emulator.mjs",
       url: `http://127.0.0.1:${emulatorPort}/v1/management/health/`,
       reuseExistingServer: false,
       timeout: 60_000,
-      // Server output becomes part of the end-to-end log that the log scan reads.
-      stdout: "pipe",
+      stdout: "ignore",
       stderr: "pipe",
       env: {
+        E2E_LOG_DIR,
         EMULATOR_PORT: String(emulatorPort),
         EMULATOR_API_KEYS: "e2e-emulator-key=all",
         EMULATOR_ORDERS_PER_MINUTE: "0",

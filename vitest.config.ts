@@ -12,14 +12,19 @@ const shared = {
   },
 };
 
+// Server log lines are kept per test and shown only for a failing one (tests/support/quiet-logs.ts).
+const QUIET_LOGS = "tests/support/quiet-logs.ts";
+/** Where a project's captured output also goes, for `npm test`'s log scan (scripts/log-scan.ts reads test-results/logs). */
+const outputLog = (project: string) => path.join(root, "test-results", "logs", `${project}-server-output.log`);
+
 const integration = (provider: "sqlite" | "postgresql") => ({
   ...shared,
   test: {
     name: `integration-${provider}`,
     include: ["tests/integration/**/*.test.ts"],
-    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn" },
+    env: { RXWATCH_TEST_PROVIDER: provider, NODE_ENV: "test" as const, LOG_LEVEL: "warn", RXWATCH_TEST_OUTPUT_LOG: outputLog(`integration-${provider}`) },
     globalSetup: ["tests/support/global-setup.ts"],
-    setupFiles: ["tests/support/database-per-file.ts"],
+    setupFiles: [QUIET_LOGS, "tests/support/database-per-file.ts"],
     pool: "forks" as const,
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -29,7 +34,7 @@ const integration = (provider: "sqlite" | "postgresql") => ({
 export default defineConfig({
   test: {
     projects: [
-      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts", "tests/architecture/**/*.test.ts"], env: { NODE_ENV: "test" as const } } },
+      { ...shared, test: { name: "unit", include: ["{lib,server,components,emulator,scripts}/**/*.test.ts", "tests/architecture/**/*.test.ts"], env: { NODE_ENV: "test" as const, RXWATCH_TEST_OUTPUT_LOG: outputLog("unit") }, setupFiles: [QUIET_LOGS] } },
       integration("sqlite"),
       integration("postgresql"),
       {
@@ -38,7 +43,8 @@ export default defineConfig({
         test: {
           name: "reliability",
           include: ["tests/reliability/**/*.test.ts"],
-          env: { NODE_ENV: "test" as const },
+          env: { NODE_ENV: "test" as const, RXWATCH_TEST_OUTPUT_LOG: outputLog("reliability") },
+          setupFiles: [QUIET_LOGS],
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 120_000,

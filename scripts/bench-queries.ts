@@ -21,12 +21,14 @@ import { DEFAULT_EVENT_NAMES, type EventKey } from "@/emulator/event-names";
 import { createRandom, integerBetween, pick, type Random } from "@/emulator/random";
 import { FACT_KINDS, STAGES, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact, extractSearchKeys, type SearchKeys } from "@/lib/order-facts";
-import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
+import type { OrderFact } from "@/lib/order-projection";
 import { ordersQuerySchema } from "@/lib/orders";
 import { dataUidOf } from "@/lib/rxscale/envelope";
 import { eventNameSettingsSchema, stuckThresholdSettingsSchema } from "@/lib/settings";
 import { patientSearchKey } from "@/server/crypto/search-key";
+import { projectOrderRow } from "@/server/orders/order-projector";
 import { sealDeliveryBody } from "@/server/repositories/delivery-bodies";
+import type { OrderWrite } from "@/server/repositories/orders";
 
 const scriptPath = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(scriptPath), "..");
@@ -171,23 +173,9 @@ interface SeedEvent {
   deliveryId: string;
 }
 
+/** An `order` row as production's projector makes it, and when it was last written. */
 interface OrderRowValues {
-  orderUid: string;
-  stage: string;
-  status: string;
-  reachedStage: string | null;
-  stageSinceMs: number;
-  firstEventAtMs: number;
-  lastEventAtMs: number;
-  pharmacyUid: string | null;
-  pharmacyName: string | null;
-  deliveryType: string | null;
-  shopOrderName: string | null;
-  patientKey: string | null;
-  gaps: string;
-  entities: string;
-  eventCount: number;
-  stuckAtMs: number | null;
+  row: OrderWrite;
   updatedAtMs: number;
 }
 
@@ -507,29 +495,10 @@ function generateHistory(orderCount: number, eventCount: number, seed: number): 
         throw new Error(`generated event ${type} disagrees with lib/order-facts.ts: fix the generator`);
       }
     }
-    const projection = projectOrder(order.orderUid, facts, trackedKinds);
-    const stuck = stuckInfo(projection, thresholds, nowS);
-    if (stuck.isStuck) stuckOrders += 1;
-    // The same row server/orders/order-projector.ts rebuildOrder writes.
-    orders.push({
-      orderUid: order.orderUid,
-      stage: projection.stage,
-      status: projection.status,
-      reachedStage: projection.reachedStage,
-      stageSinceMs: projection.stageSince * 1000,
-      firstEventAtMs: projection.firstEventAt * 1000,
-      lastEventAtMs: projection.lastEventAt * 1000,
-      pharmacyUid: projection.pharmacyUid,
-      pharmacyName: projection.pharmacyName,
-      deliveryType: projection.deliveryType,
-      shopOrderName: projection.shopOrderName,
-      patientKey: projection.patientKey,
-      gaps: projection.gaps.join(","),
-      entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
-      eventCount: projection.eventCount,
-      stuckAtMs: stuck.stuckSince === null ? null : stuck.stuckSince * 1000,
-      updatedAtMs: lastProcessedMs,
-    });
+    // The row server/orders/order-projector.ts rebuildOrder writes, made by the same function.
+    const { row, isStuck } = projectOrderRow(order.orderUid, facts, trackedKinds, thresholds, new Date(nowMs));
+    if (isStuck) stuckOrders += 1;
+    orders.push({ row, updatedAtMs: lastProcessedMs });
   }
   // Time order, as they arrive: primary keys (UUID v7) and rows land as they would in production.
   events.sort((a, b) => a.arrivalMs - b.arrivalMs || (a.eventId < b.eventId ? -1 : 1));
@@ -612,10 +581,12 @@ function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): Even
   };
 }
 
-function orderRowOf(row: OrderRowValues, date: DateFormat): unknown[] {
+function orderRowOf({ row, updatedAtMs }: OrderRowValues, date: DateFormat): unknown[] {
+  const at = (value: Date | string) => date(new Date(value).getTime());
+  const stuckAt = row.stuckAt ?? null;
   return [
-    row.orderUid, row.stage, row.status, row.reachedStage, date(row.stageSinceMs), date(row.firstEventAtMs), date(row.lastEventAtMs), row.pharmacyUid, row.pharmacyName, row.deliveryType,
-    row.shopOrderName, row.patientKey, row.gaps, row.entities, row.eventCount, row.stuckAtMs === null ? null : date(row.stuckAtMs), date(row.updatedAtMs),
+    row.orderUid, row.stage, row.status, row.reachedStage ?? null, at(row.stageSince), at(row.firstEventAt), at(row.lastEventAt), row.pharmacyUid ?? null, row.pharmacyName ?? null,
+    row.deliveryType ?? null, row.shopOrderName ?? null, row.patientKey ?? null, row.gaps ?? "", row.entities, row.eventCount, stuckAt === null ? null : at(stuckAt), date(updatedAtMs),
   ];
 }
 

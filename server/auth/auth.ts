@@ -6,6 +6,7 @@ import { admin } from "better-auth/plugins";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { env } from "@/server/core/env";
 import { currentProvider, db } from "@/server/core/db";
+import { log } from "@/server/core/logger";
 import { secretKey } from "@/server/core/secret-key";
 import { lockedMessage, recordSignInFailure, recordSignInSuccess, recordSignOut, refuseIfLocked, signInClock, SIGN_IN_LOCKED_CODE } from "@/server/auth/sign-in";
 
@@ -63,6 +64,14 @@ async function createAuth() {
     basePath: AUTH_BASE_PATH,
     ...(publicUrl ? { baseURL: publicUrl } : {}),
     secret: secretKey(),
+    // better-auth's messages (no base URL, a wrong password) become RxWatch's JSON log lines: one format for
+    // operators, stamped with the request id, redacted like every other line. Only an error's message is kept.
+    logger: {
+      log: (level, message: string, ...args: unknown[]) => {
+        const error = args.find((arg): arg is Error => arg instanceof Error);
+        log(level, `better-auth: ${message}`, error ? { error: error.message } : {});
+      },
+    },
     disabledPaths: DISABLED_AUTH_PATHS,
     database: prismaAdapter(client, { provider: currentProvider() }),
     // Public sign-up is off: admins create users (UI or CLI).

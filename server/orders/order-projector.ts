@@ -4,6 +4,7 @@ import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
 import { patientSearchKey } from "@/server/crypto/search-key";
 import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
+import type { StuckThresholdSettings } from "@/lib/settings";
 import { getSettings } from "@/server/settings/settings";
 import { publishChanges } from "@/server/live/notices";
 import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/leader-lock";
@@ -17,6 +18,7 @@ import {
   upsertOrderFact,
   upsertOrderRow,
   type OrderFactRow,
+  type OrderWrite,
 } from "@/server/repositories/orders";
 
 /*
@@ -90,6 +92,41 @@ async function withOrderLock(orderUid: string, work: () => Promise<void>): Promi
 }
 
 /**
+ * The `order` row projected from all of an order's facts, and whether it is
+ * stuck at `now`. rebuildOrder writes it; scripts/bench-queries.ts seeds its
+ * rows with it, so the benchmark reads rows exactly as production writes them.
+ */
+export function projectOrderRow(
+  orderUid: string,
+  facts: readonly OrderFact[],
+  trackedKinds: ReadonlySet<FactKind>,
+  thresholds: StuckThresholdSettings,
+  now: Date,
+): { row: OrderWrite; isStuck: boolean } {
+  const projection = projectOrder(orderUid, facts, trackedKinds);
+  const stuck = stuckInfo(projection, thresholds, Math.floor(now.getTime() / 1000));
+  const row: OrderWrite = {
+    orderUid,
+    stage: projection.stage,
+    status: projection.status,
+    reachedStage: projection.reachedStage,
+    stageSince: new Date(projection.stageSince * 1000),
+    firstEventAt: new Date(projection.firstEventAt * 1000),
+    lastEventAt: new Date(projection.lastEventAt * 1000),
+    pharmacyUid: projection.pharmacyUid,
+    pharmacyName: projection.pharmacyName,
+    deliveryType: projection.deliveryType,
+    shopOrderName: projection.shopOrderName,
+    patientKey: projection.patientKey,
+    gaps: projection.gaps.join(","),
+    entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
+    eventCount: projection.eventCount,
+    stuckAt: stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000),
+  };
+  return { row, isStuck: stuck.isStuck };
+}
+
+/**
  * Rebuilds one order from all its facts. Another instance may add a fact
  * while this runs; the count check after writing catches that and rebuilds
  * again, so the last writer always leaves the projection of every fact.
@@ -99,26 +136,8 @@ export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Da
     for (let round = 0; round < 5; round++) {
       const facts = (await listFactsOfOrder(orderUid)).map(fromRow).filter((fact): fact is OrderFact => fact !== null);
       if (facts.length === 0) return;
-      const projection = projectOrder(orderUid, facts, await trackedKinds(kindHint));
-      const stuck = stuckInfo(projection, await getSettings("stuckThresholds"), Math.floor(now.getTime() / 1000));
-      await upsertOrderRow({
-        orderUid,
-        stage: projection.stage,
-        status: projection.status,
-        reachedStage: projection.reachedStage,
-        stageSince: new Date(projection.stageSince * 1000),
-        firstEventAt: new Date(projection.firstEventAt * 1000),
-        lastEventAt: new Date(projection.lastEventAt * 1000),
-        pharmacyUid: projection.pharmacyUid,
-        pharmacyName: projection.pharmacyName,
-        deliveryType: projection.deliveryType,
-        shopOrderName: projection.shopOrderName,
-        patientKey: projection.patientKey,
-        gaps: projection.gaps.join(","),
-        entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
-        eventCount: projection.eventCount,
-        stuckAt: stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000),
-      });
+      const { row } = projectOrderRow(orderUid, facts, await trackedKinds(kindHint), await getSettings("stuckThresholds"), now);
+      await upsertOrderRow(row);
       if ((await countFactsOfOrder(orderUid)) === facts.length) break;
     }
     await publishChanges([{ kind: "order", key: orderUid }]);

@@ -1,7 +1,10 @@
 import { createHmac } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 import type { Role } from "@/lib/roles";
 import { FIXTURE_PATIENT } from "../fixtures/rxscale-webhooks";
+import { E2E_LOG_DIR } from "../../playwright.config";
 
 export const PASSWORD = "a-long-e2e-passphrase";
 export const ADMIN = { email: "admin@e2e.example", password: "first-passphrase-e2e" };
@@ -21,7 +24,42 @@ export async function signIn(page: Page, role: Role, origin = ""): Promise<void>
   await expect(page).toHaveURL(/\/orders/);
 }
 
-export const test = base;
+/** The logs of the servers Playwright starts (tests/e2e/logged-process.mjs). */
+const SERVER_LOGS = ["e2e-server.log", "e2e-emulator.log"].map((name) => path.join(E2E_LOG_DIR, name));
+
+/**
+ * Appends a server's output to E2E_LOG_DIR/<name>.log, for servers a test starts itself: the log scan reads that
+ * directory, so their lines are scanned like the suite servers' (tests/e2e/logged-process.mjs).
+ */
+export function serverLogWriter(name: string): (chunk: Buffer) => void {
+  mkdirSync(E2E_LOG_DIR, { recursive: true });
+  const file = path.join(E2E_LOG_DIR, `${name}.log`);
+  return (chunk) => appendFileSync(file, chunk);
+}
+
+const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+/**
+ * The servers log to files, not the terminal; a failing test gets the lines
+ * they wrote while it ran, printed and attached to its report.
+ */
+export const test = base.extend<{ serverLogOnFailure: void }>({
+  serverLogOnFailure: [
+    // Playwright reads a fixture's dependencies from its first parameter, so it must be a (here empty) pattern.
+    async ({}, use, testInfo) => {
+      const before = SERVER_LOGS.map(sizeOf);
+      await use();
+      if (testInfo.status === testInfo.expectedStatus) return;
+      for (const [index, file] of SERVER_LOGS.entries()) {
+        const text = existsSync(file) ? readFileSync(file).subarray(before[index] ?? 0).toString("utf8").trimEnd() : "";
+        if (text === "") continue;
+        console.error(`── ${path.basename(file)} while this test ran ──\n${text}`);
+        await testInfo.attach(path.basename(file), { body: text, contentType: "text/plain" });
+      }
+    },
+    { auto: true },
+  ],
+});
 export { expect };
 
 export const SIGNING_SECRET = "whsec_e2e_signing_secret_0001";

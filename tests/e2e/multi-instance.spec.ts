@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import net from "node:net";
 import pg from "pg";
 import { createDatabase, startThrowawayPostgres } from "../../scripts/pg-cluster.mjs";
-import { ADMIN, expect, pharmacyOrderData, SIGNING_SECRET, signIn, test } from "./fixtures";
+import { ADMIN, expect, pharmacyOrderData, serverLogWriter, SIGNING_SECRET, signIn, test } from "./fixtures";
 
 /*
  * Two production instances (`next start`) on two ports share one throwaway
@@ -58,8 +58,13 @@ function startInstance(url: string, extraEnv: Record<string, string>): Instance 
     },
   });
   const output: string[] = [];
-  // Kept for the failure message only; the instances log ids and codes, never payloads.
-  for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => output.push(chunk.toString("utf8")));
+  // Kept for the failure message; the instances log ids and codes, never payloads, and the log scan checks that.
+  const toLog = serverLogWriter(`e2e-multi-instance-${port}`);
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on("data", (chunk: Buffer) => {
+      output.push(chunk.toString("utf8"));
+      toLog(chunk);
+    });
   return { url, process: child, output };
 }
 

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
+import { serverLogWriter } from "./fixtures";
 
 /*
  * Graceful shutdown of a real production server (`next start`, as the Docker
@@ -63,8 +64,13 @@ test("SIGTERM mid-stream: every acknowledged delivery is stored, no lease stays 
     },
   });
   let output = "";
-  server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const toLog = serverLogWriter(`e2e-shutdown-${port}`);
+  const append = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    toLog(chunk);
+  };
+  server.stdout.on("data", append);
+  server.stderr.on("data", append);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => server.once("exit", (code, signal) => resolve({ code, signal })));
 
   try {

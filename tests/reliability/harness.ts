@@ -1,6 +1,6 @@
-import { expect } from "vitest";
+import { expect, onTestFailed } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +21,9 @@ import { createDatabase, startThrowawayPostgres } from "@/scripts/pg-cluster.mjs
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+/** Each server's output is also kept here, one file per server, so `npm test`'s log scan reads it (scripts/log-scan.ts). */
+const SERVER_LOG_DIR = path.join(root, "test-results", "logs");
+const FAILURE_TAIL_CHARS = 20_000;
 export const SIGNING_SECRET = "whsec_reliability_signing_secret_0001";
 
 // ---------------------------------------------------------------------------
@@ -205,6 +208,11 @@ export async function rxwatchServer(databaseUrl: string, extraEnv: Record<string
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   let child: ChildProcess | null = null;
+  mkdirSync(SERVER_LOG_DIR, { recursive: true });
+  const logFile = path.join(SERVER_LOG_DIR, `reliability-server-${port}.log`);
+  writeFileSync(logFile, "");
+  // The server's output reaches the terminal only when the test fails: its last lines (all of it is in logFile).
+  onTestFailed(() => console.error(`── the end of ${path.relative(root, logFile)} ──\n${output.slice(-FAILURE_TAIL_CHARS)}`));
 
   const exited = (process_: ChildProcess) =>
     new Promise<void>((resolve) => {
@@ -238,6 +246,7 @@ export async function rxwatchServer(databaseUrl: string, extraEnv: Record<string
     started.once("exit", () => liveChildren.delete(started));
     const append = (chunk: Buffer) => {
       output += chunk.toString("utf8");
+      appendFileSync(logFile, chunk);
     };
     started.stdout?.on("data", append);
     started.stderr?.on("data", append);
