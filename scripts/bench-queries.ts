@@ -16,7 +16,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { z } from "zod";
 import { DELIVERY_TYPES, MEDICATIONS, type Medication } from "@/emulator/fake-data";
-import { planOrderLifecycle, type PlannedEvent } from "@/emulator/lifecycle";
+import { planOrderLifecycle, SUBJECT_OF_EVENT, type PlannedEvent } from "@/emulator/lifecycle";
 import { DEFAULT_EVENT_NAMES, type EventKey } from "@/emulator/event-names";
 import { createRandom, integerBetween, pick, type Random } from "@/emulator/random";
 import { FACT_KINDS, STAGES, type FactKind } from "@/lib/lifecycle";
@@ -186,16 +186,6 @@ interface History {
   nowMs: number;
   stuckOrders: number;
 }
-
-const SUBJECT: Record<EventKey, FactKind> = {
-  orderCreated: "order",
-  orderUpdated: "order",
-  prescriptionApproved: "prescription",
-  prescriptionSigned: "prescription",
-  prescriptionDeclined: "prescription",
-  pharmacyOrderCreated: "pharmacy_order",
-  pharmacyOrderUpdated: "pharmacy_order",
-};
 
 function hex(random: Random, length: number): string {
   let text = "";
@@ -454,7 +444,7 @@ function generateHistory(orderCount: number, eventCount: number, seed: number): 
       own.push({
         order: index,
         key: step.key,
-        kind: SUBJECT[step.key],
+        kind: SUBJECT_OF_EVENT[step.key],
         status: step.status,
         updatedAt: step.updatedAt,
         arrivalMs,

@@ -4,9 +4,8 @@
 // (`chromiumSandbox: false`). See docs/development.md#chromium.
 
 import { access, constants } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { aptInstall } from './apt-install.mjs';
+import { isMainModule } from './main-module.mjs';
 
 const DEFAULT_PATH = '/usr/bin/chromium';
 const NOT_FOUND_MESSAGE =
@@ -57,16 +56,7 @@ async function locateOrInstall() {
   throw new Error(`apt-get install chromium succeeded but ${DEFAULT_PATH} is missing`);
 }
 
-function isMain() {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   ensureChromium().then(
     (path) => console.log(path),
     (err) => {

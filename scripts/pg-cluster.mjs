@@ -4,13 +4,13 @@
 // down even when this process is SIGKILLed. See docs/development.md#throwaway-postgresql.
 
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { access, chown, constants, mkdtemp, readFile, statfs } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { aptInstall } from './apt-install.mjs';
+import { isMainModule } from './main-module.mjs';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const PG_PACKAGE = 'postgresql-15';
@@ -392,16 +392,7 @@ export async function createDatabase(url, name) {
 // ---------------------------------------------------------------------------
 // CLI
 
-function isMain() {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const log = (message) => console.error(`[pg-cluster] ${message}`);
   try {
     const { url, stop } = await startThrowawayPostgres({ log });
