@@ -87,6 +87,20 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T,
   return parsed.data;
 }
 
+/**
+ * Parses the query string against `schema`: a value it refuses (too long, not
+ * one of the allowed ones) is a 400 naming the parameters, never a 500. A
+ * repeated parameter counts by its last value.
+ */
+export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.output<T> {
+  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+  if (parsed.success) return parsed.data;
+  const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))].filter(Boolean).join(", ");
+  throw new AppError("invalid_request", `The query is not valid: check ${names || "its parameters"}.`, {
+    issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+  });
+}
+
 export function json<T>(schema: z.ZodType<T>, value: T, init?: ResponseInit): Response {
   return Response.json(schema.parse(value), { ...init, headers: { "cache-control": "no-store", ...init?.headers } });
 }
