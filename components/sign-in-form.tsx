@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
+import { safeRedirectPath } from "@/lib/safe-redirect";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
@@ -34,7 +35,8 @@ export function SignInForm({ next }: { next: string }) {
       );
       return;
     }
-    router.replace(next);
+    // Checked again here: the form is the one that navigates, whoever renders it.
+    router.replace(safeRedirectPath(next));
     router.refresh();
   }
 

@@ -158,13 +158,20 @@ export type DeliveriesPageDto = z.infer<typeof deliveriesPageDtoSchema>;
  * - `json`: UTF-8 JSON, pretty-printed;
  * - `text`: UTF-8 that is not JSON;
  * - `binary`: not UTF-8; a hex preview of the first bytes;
- * - `none`: no body stored — refused before it was read (413/415) or not kept.
+ * - `none`: no body stored — refused before it was read (413/415) or not kept;
+ * - `not_displayable`: stored, but too deep or too large to render (or rendering
+ *   failed); its hash and size identify it.
  */
+/** Why a stored body is not rendered: nested past the display depth, past the output cap, or rendering failed. */
+export const notDisplayableReasonSchema = z.enum(["too_deep", "too_large", "failed"]);
+export type NotDisplayableReason = z.infer<typeof notDisplayableReasonSchema>;
+
 export const deliveryBodyDtoSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("json"), size: z.number().int(), text: z.string() }),
   z.object({ kind: z.literal("text"), size: z.number().int(), text: z.string() }),
   z.object({ kind: z.literal("binary"), size: z.number().int(), hexPreview: z.string(), previewBytes: z.number().int() }),
   z.object({ kind: z.literal("none"), size: z.number().int(), reason: z.enum(["not_read", "not_kept"]) }),
+  z.object({ kind: z.literal("not_displayable"), size: z.number().int(), sha256: z.string(), reason: notDisplayableReasonSchema }),
 ]);
 export type DeliveryBodyDto = z.infer<typeof deliveryBodyDtoSchema>;
 

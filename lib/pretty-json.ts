@@ -7,6 +7,15 @@ const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
  * between tokens changes. The caller makes sure `text` is valid JSON.
  */
 export function prettyJson(text: string, indent = "  "): string {
+  return prettyJsonWithin(text, Number.POSITIVE_INFINITY, indent) ?? "";
+}
+
+/**
+ * `prettyJson` that gives up, returning null, once the output would pass
+ * `maxChars`: indentation grows with depth, so a small deep body could
+ * otherwise become a huge text (issue 13). Linear in the output it writes.
+ */
+export function prettyJsonWithin(text: string, maxChars: number, indent = "  "): string | null {
   let out = "";
   let depth = 0;
   let isInString = false;
@@ -54,6 +63,28 @@ export function prettyJson(text: string, indent = "  "): string {
       default:
         if (!WHITESPACE.has(char)) out += char;
     }
+    if (out.length > maxChars) return null;
   }
   return out;
+}
+
+/**
+ * How deeply `text`'s arrays and objects nest (0 for a scalar), read without
+ * parsing and without recursion, so any input is measured in linear time.
+ * Brackets inside strings do not count; invalid JSON gets a best guess.
+ */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let isInString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (isInString) {
+      if (char === 0x5c) index++;
+      else if (char === 0x22) isInString = false;
+    } else if (char === 0x22) isInString = true;
+    else if (char === 0x5b || char === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return deepest;
 }

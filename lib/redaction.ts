@@ -47,6 +47,12 @@ export const PLACEHOLDER_PATTERN = /^‹[a-z_]+(?: \d+)?›$/;
 
 /** Keys kept as they are: lower-case identifiers, as RxScale names its fields. */
 const FIELD_NAME = /^[a-z][a-zA-Z0-9_]{0,63}$/;
+/**
+ * Nesting below which a value is masked whole, unread: RxScale's bodies nest
+ * about five deep, and the bound keeps the walk (recursive) and its output
+ * (indented) small for any body (issue 13).
+ */
+export const MAX_MASKED_DEPTH = 64;
 const MASKED_KEY = "‹key›";
 
 /**
@@ -264,6 +270,7 @@ export function redactPayload(eventType: string | null, json: unknown): Redactio
   const categoryOf = (path: readonly string[]): RedactionCategory => policy.sensitive.find((entry) => matches(entry.pattern, path))?.category ?? "unlisted";
 
   const walk = (value: unknown, path: string[], isKeyMasked: boolean): JsonValue => {
+    if (path.length >= MAX_MASKED_DEPTH && value !== null && typeof value === "object") return mask(path, "unlisted");
     const opaque = policy.opaque.find((entry) => matches(entry.pattern, path));
     if (opaque && value !== null && typeof value === "object") {
       const isEmpty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;

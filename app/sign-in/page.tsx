@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/sign-in-form";
+import { safeRedirectPath } from "@/lib/safe-redirect";
 import { findPageViewer } from "@/server/auth/page-viewer";
 import { hasAnyUser } from "@/server/auth/users";
 
@@ -9,8 +10,8 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await findPageViewer()) redirect("/orders");
   const { next } = await searchParams;
-  // Only same-site paths, so the parameter cannot send people elsewhere.
-  const target = typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/orders";
+  // Only paths on this origin, so the parameter cannot send people elsewhere.
+  const target = safeRedirectPath(next);
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">

@@ -5,6 +5,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { admin } from "better-auth/plugins";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { env } from "@/server/core/env";
+import { CLIENT_ADDRESS_HEADER } from "@/server/core/client-address";
 import { currentProvider, db } from "@/server/core/db";
 import { log } from "@/server/core/logger";
 import { secretKey } from "@/server/core/secret-key";
@@ -115,6 +116,8 @@ async function createAuth() {
       cookiePrefix: "rxwatch",
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
       database: { generateId: () => crypto.randomUUID() },
+      // Set by the auth route from server/core/client-address.ts: never a header the client chose.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {

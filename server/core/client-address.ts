@@ -1,55 +1,71 @@
 import "server-only";
-import { BlockList, isIP } from "node:net";
+import type { BlockList } from "node:net";
+import { allowList, isAddressAllowed, normalizeAddress } from "@/server/core/cidr";
+import { env } from "@/server/core/env";
 
 /*
- * Network addresses as configuration names them (CIDRs) and as requests carry
- * them. The metrics allow-list reads the source address from the last
- * X-Forwarded-For hop; see docs/operations.md for when that can be trusted.
+ * Who sent a request: the one answer for the sign-in rate limit, audit entries,
+ * delivery records, the metrics allow-list and the same-origin check. The
+ * socket peer, unless that peer is a proxy named in RXWATCH_TRUSTED_PROXIES;
+ * only then do X-Forwarded-* headers count. See docs/operations.md#behind-a-proxy
  */
 
-/** Parses "10.0.0.0/8", "::1/128" or a bare address (a single host); null when it is not one. */
-export function parseCidr(text: string): { address: string; prefix: number; family: "ipv4" | "ipv6" } | null {
-  const [rawAddress = "", rawPrefix, ...rest] = text.trim().split("/");
-  if (rest.length > 0) return null;
-  const address = normalizeAddress(rawAddress);
-  const version = isIP(address);
-  if (version === 0) return null;
-  const max = version === 4 ? 32 : 128;
-  if (rawPrefix !== undefined && !/^\d{1,3}$/.test(rawPrefix)) return null;
-  const prefix = rawPrefix === undefined ? max : Number(rawPrefix);
-  if (prefix > max) return null;
-  return { address, prefix, family: version === 4 ? "ipv4" : "ipv6" };
+/**
+ * The socket peer's address, stamped on every request by
+ * server/core/peer-address.ts (overwriting any a client sent): Next.js gives
+ * route handlers no socket, and fills X-Forwarded-For from it only when absent.
+ */
+export const PEER_ADDRESS_HEADER = "x-rxwatch-peer-address";
+
+/** Header the auth route sets to {@link clientAddress} for better-auth's rate limit (its `ipAddressHeaders`). */
+export const CLIENT_ADDRESS_HEADER = "x-rxwatch-client-address";
+
+/** Built per call: a handful of CIDRs, and tests may change the configuration between requests. */
+function trustedProxies(): BlockList {
+  return allowList(env().RXWATCH_TRUSTED_PROXIES);
 }
 
-/** An IPv4 address seen through an IPv6 socket (::ffff:a.b.c.d) as plain IPv4, so IPv4 CIDRs match it. */
-export function normalizeAddress(address: string): string {
-  const trimmed = address.trim().replace(/^\[(.*)\]$/, "$1");
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(trimmed);
-  return mapped?.[1] ?? trimmed;
+function peerOf(headers: Headers): string | null {
+  const peer = headers.get(PEER_ADDRESS_HEADER)?.trim();
+  return peer ? normalizeAddress(peer) : null;
 }
 
-/** A block list of the given CIDRs; throws on one that is not a CIDR (env validation reports it first). */
-export function allowList(cidrs: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const parsed = parseCidr(cidr);
-    if (!parsed) throw new Error(`not a CIDR: ${cidr}`);
-    list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+/** Entries of a comma-separated forwarding header, left (client) to right (nearest proxy). */
+function hops(value: string | null): string[] {
+  return (value ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+}
+
+/**
+ * The client's address: the socket peer, unless the peer is a trusted proxy;
+ * then the right-most X-Forwarded-For entry that is not itself a trusted proxy
+ * (entries left of it were written by the client and prove nothing). Null when
+ * the peer is unknown (no server stamped it): nothing is trusted then.
+ */
+export function clientAddress(headers: Headers, trusted: BlockList = trustedProxies()): string | null {
+  const peer = peerOf(headers);
+  if (peer === null || !isAddressAllowed(trusted, peer)) return peer;
+  let address = peer;
+  for (const hop of hops(headers.get("x-forwarded-for")).reverse()) {
+    address = normalizeAddress(hop);
+    if (!isAddressAllowed(trusted, address)) break;
   }
-  return list;
+  return address;
 }
 
-export function isAddressAllowed(list: BlockList, address: string | null): boolean {
-  if (address === null) return false;
-  const normalized = normalizeAddress(address);
-  const version = isIP(normalized);
-  if (version === 0) return false;
-  return list.check(normalized, version === 4 ? "ipv4" : "ipv6");
+/** Whether the request reached RxWatch through a trusted proxy, whose X-Forwarded-Host/-Proto then count. */
+function isFromTrustedProxy(headers: Headers, trusted: BlockList): boolean {
+  const peer = peerOf(headers);
+  return peer !== null && isAddressAllowed(trusted, peer);
 }
 
-/** The last X-Forwarded-For hop (Next.js sets it from the socket when a request arrives without one), or null. */
-export function sourceAddress(headers: Headers): string | null {
-  const hops = headers.get("x-forwarded-for")?.split(",") ?? [];
-  const last = hops.at(-1)?.trim();
-  return last ? last : null;
+/** The host the client asked for: X-Forwarded-Host's last entry from a trusted proxy, else the Host header. */
+export function clientHost(headers: Headers, trusted: BlockList = trustedProxies()): string | null {
+  const forwarded = isFromTrustedProxy(headers, trusted) ? hops(headers.get("x-forwarded-host")).at(-1) : undefined;
+  return forwarded ?? headers.get("host");
+}
+
+/** The protocol the client used: X-Forwarded-Proto's last entry from a trusted proxy, else `fallback` (the server's own). */
+export function clientProtocol(headers: Headers, fallback: string, trusted: BlockList = trustedProxies()): string {
+  const forwarded = isFromTrustedProxy(headers, trusted) ? hops(headers.get("x-forwarded-proto")).at(-1)?.toLowerCase() : undefined;
+  return forwarded === "http" || forwarded === "https" ? forwarded : fallback;
 }

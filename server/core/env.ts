@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { parseCidr } from "@/server/core/client-address";
+import { parseCidr } from "@/server/core/cidr";
 
 const optionalString = z
   .string()
@@ -21,13 +21,13 @@ const commaList = z
 /** Loopback only: a scraper on the same host (or a sidecar sharing the network namespace). */
 export const DEFAULT_METRICS_ALLOW = ["127.0.0.1/32", "::1/128"];
 
-/** Unset: the default list; set but empty: none. */
-const cidrList = z
+/** Comma-separated CIDRs; unset: `fallback`; set but empty: none. */
+const cidrListOr = (fallback: readonly string[]) => z
   .string()
   .optional()
   .transform((value) =>
     value === undefined
-      ? DEFAULT_METRICS_ALLOW
+      ? [...fallback]
       : value
           .split(",")
           .map((item) => item.trim())
@@ -85,7 +85,9 @@ export const envSchema = z.object({
   /** Bearer token that lets a scraper read GET /api/metrics from anywhere. */
   RXWATCH_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   /** Networks that may read GET /api/metrics without the token (comma-separated CIDRs; empty = none). */
-  RXWATCH_METRICS_ALLOW: cidrList,
+  RXWATCH_METRICS_ALLOW: cidrListOr(DEFAULT_METRICS_ALLOW),
+  /** Proxies whose X-Forwarded-For/-Host/-Proto are believed (comma-separated CIDRs; default none: the socket peer is the client). */
+  RXWATCH_TRUSTED_PROXIES: cidrListOr([]),
   /** On SIGTERM/SIGINT, in-flight work gets this long to finish before the process exits anyway. */
   RXWATCH_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(10 * 60 * 1000).default(10_000),
   /** Next.js's own switch: set (npm start and the Docker image do) so RxWatch, not Next.js, handles SIGTERM/SIGINT and drains first. */

@@ -1,4 +1,5 @@
 import "server-only";
+import { clientAddress } from "@/server/core/client-address";
 
 /**
  * Request headers kept with every delivery, for diagnosis. Cookies and
@@ -31,14 +32,10 @@ function cut(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
-/**
- * The first X-Forwarded-For hop. Next.js fills the header from the socket
- * address when the request arrives without one, so behind no proxy this is
- * the peer itself. It is a hint for diagnosis, never used for trust.
- */
+/** The client's address as server/core/client-address.ts resolves it, as stored with deliveries and audit entries. */
 export function sourceAddressOf(headers: Headers): string | null {
-  const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return first ? cut(first, MAX_COLUMN_CHARS) : null;
+  const address = clientAddress(headers);
+  return address ? cut(address, MAX_COLUMN_CHARS) : null;
 }
 
 export function requestMetadata(headers: Headers): RequestMetadata {

@@ -9,7 +9,6 @@ import {
   type DeliveriesExportQuery,
   type DeliveriesPageDto,
   type DeliveriesQuery,
-  type DeliveryBodyDto,
   type DeliveryDetailDto,
   type DeliveryFilters,
   type DeliveryRowDto,
@@ -18,8 +17,7 @@ import {
   type VerificationDto,
 } from "@/lib/deliveries";
 import { attemptOutcomeSchema, eventStatusSchema } from "@/lib/processing";
-import { prettyJson } from "@/lib/pretty-json";
-import { placeholderOf, redactBodyText, redactUnparsedBody, type MaskedPath } from "@/lib/redaction";
+import { exportedBody, presentDeliveryBody, type ExportedBody } from "@/server/deliveries/body-view";
 import { deliveryOutcomeSchema, parseDeliveryFlags, rejectionCodeSchema, type RejectionCode } from "@/lib/rxscale/deliveries";
 import { recordAudit } from "@/server/audit/record-audit";
 import type { Viewer } from "@/lib/accounts";
@@ -51,8 +49,6 @@ import {
 const EXPORT_PAGE_ROWS = 1_000;
 /** Processing runs shown in a delivery's detail; re-processing many times is the only way past it. */
 const ATTEMPTS_SHOWN = 100;
-/** Bytes of a non-UTF-8 body shown as hex. */
-const HEX_PREVIEW_BYTES = 1_024;
 
 // ─── Filters and cursors ──────────────────────────────────────────────────────
 
@@ -140,52 +136,6 @@ export async function listDeliveries(query: DeliveriesQuery, now: Date = new Dat
 }
 
 // ─── Detail ───────────────────────────────────────────────────────────────────
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function hexPreview(bytes: Uint8Array): string {
-  const lines: string[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 16) {
-    const chunk = bytes.subarray(offset, offset + 16);
-    lines.push(`${offset.toString(16).padStart(8, "0")}  ${Array.from(chunk, (byte) => byte.toString(16).padStart(2, "0")).join(" ")}`);
-  }
-  return lines.join("\n");
-}
-
-export interface PresentedBody {
-  body: DeliveryBodyDto;
-  /** What was masked (empty when shown unmasked or when nothing needed it). */
-  maskedPaths: MaskedPath[];
-}
-
-/**
- * How a stored body is shown: the one place bodies are turned into text for
- * people. Unless `isRevealed`, personal data is masked here, before anything
- * leaves the server: JSON field by field under `eventType`'s policy
- * (lib/redaction.ts), anything else whole. The unmasked JSON is re-indented
- * without re-serialising (exact digits); the masked one is re-serialised.
- */
-export function presentDeliveryBody(body: Uint8Array | null, size: number, sha256: string, exposure: { isRevealed: boolean; eventType: string | null }): PresentedBody {
-  // Refusals before reading (413, 415) store no body and an empty hash; otherwise a missing body was not kept.
-  if (body === null) return { body: { kind: "none", size, reason: sha256 === "" ? "not_read" : "not_kept" }, maskedPaths: [] };
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    if (!exposure.isRevealed) return { body: { kind: "binary", size, hexPreview: placeholderOf("unparsed"), previewBytes: 0 }, maskedPaths: redactUnparsedBody().maskedPaths };
-    const preview = body.subarray(0, HEX_PREVIEW_BYTES);
-    return { body: { kind: "binary", size, hexPreview: hexPreview(preview), previewBytes: preview.length }, maskedPaths: [] };
-  }
-  let isJson = true;
-  try {
-    JSON.parse(text);
-  } catch {
-    isJson = false;
-  }
-  if (exposure.isRevealed) return { body: isJson ? { kind: "json", size, text: prettyJson(text) } : { kind: "text", size, text }, maskedPaths: [] };
-  const redacted = redactBodyText(exposure.eventType, text);
-  return { body: { kind: isJson ? "json" : "text", size, text: redacted.text }, maskedPaths: redacted.maskedPaths };
-}
 
 const storedHeadersSchema = z.record(z.string(), z.string());
 
@@ -324,7 +274,7 @@ const EXPORT_BODY_PAGE_ROWS = 100;
 /** An exported row: the listed metadata and, when asked for, the body as the export's rules present it. */
 interface ExportRow {
   row: DeliveryLogRow;
-  body: string | null;
+  body: ExportedBody;
 }
 
 /** Metadata columns: identifiers, codes and counts; never the patient uid. Bodies are a separate, opt-in column. */
@@ -355,28 +305,10 @@ const EXPORT_COLUMNS: readonly [string, (row: DeliveryLogRow) => ExportValue][] 
 function encodeRows(format: ExportFormat, rows: readonly ExportRow[], withBodies: boolean): string {
   const fieldsOf = (entry: ExportRow): [string, ExportValue][] => {
     const fields = EXPORT_COLUMNS.map(([name, value]): [string, ExportValue] => [name, value(entry.row)]);
-    return withBodies ? [...fields, ["body", entry.body]] : fields;
+    return withBodies ? [...fields, ["body", entry.body.text]] : fields;
   };
   if (format === "csv") return rows.map((entry) => `${fieldsOf(entry).map(([, value]) => csvField(value)).join(",")}\r\n`).join("");
   return rows.map((entry) => `${JSON.stringify(Object.fromEntries(fieldsOf(entry)))}\n`).join("");
-}
-
-/**
- * A body as an export carries it: masked like the detail view, compact JSON
- * (or a placeholder for anything else); unmasked, the text as received, or
- * base64 after a `base64:` prefix when it is not UTF-8.
- */
-function exportedBody(body: Uint8Array | null, eventType: string | null, isMasked: boolean): string | null {
-  if (body === null) return null;
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    return isMasked ? placeholderOf("unparsed") : `base64:${Buffer.from(body).toString("base64")}`;
-  }
-  if (!isMasked) return text;
-  const { value } = redactBodyText(eventType, text);
-  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function truncationTrailer(format: ExportFormat, rows: number): string {
@@ -425,6 +357,8 @@ export async function exportDeliveries(query: DeliveriesExportQuery, viewer: Vie
   let plan: DeliveryLogPlan | null = null;
   let position: DeliveryPosition | null = null;
   let rowsWritten = 0;
+  /** Rows whose body is a placeholder because it could not be shown: the audit says how many. */
+  let bodiesNotDisplayable = 0;
   let isAudited = false;
 
   const described = { format: query.format, maxRows: query.max, bodies: withBodies, masked: isMasked, ...auditedFilters(query) };
@@ -434,7 +368,7 @@ export async function exportDeliveries(query: DeliveriesExportQuery, viewer: Vie
     if (isAudited) return;
     isAudited = true;
     try {
-      await recordAudit({ action: "deliveries.export", actor: viewer, reason: access.reason, details: { ...described, rows: rowsWritten, result }, headers: access.headers });
+      await recordAudit({ action: "deliveries.export", actor: viewer, reason: access.reason, details: { ...described, rows: rowsWritten, result, bodiesNotDisplayable }, headers: access.headers });
     } catch (error) {
       // The start was audited; what is lost is the row count, which the log keeps.
       log("error", "export end not audited", { error: error instanceof Error ? error.name : "unknown", rows: rowsWritten, result });
@@ -442,10 +376,14 @@ export async function exportDeliveries(query: DeliveriesExportQuery, viewer: Vie
   };
 
   const withBodiesOf = async (rows: readonly DeliveryLogRow[]): Promise<ExportRow[]> => {
-    if (!withBodies) return rows.map((row) => ({ row, body: null }));
+    if (!withBodies) return rows.map((row) => ({ row, body: { text: null, notDisplayable: null } }));
     // Issued together, Prisma batches these single-row reads into one query; the repository opens each body.
     const records = await Promise.all(rows.map((row) => findDeliveryRecord(row.id)));
-    return rows.map((row, index) => ({ row, body: exportedBody(records[index]?.body ?? null, row.event?.eventType ?? null, isMasked) }));
+    return rows.map((row, index) => {
+      const body = exportedBody(records[index]?.body ?? null, row.event?.eventType ?? null, isMasked);
+      if (body.notDisplayable) bodiesNotDisplayable++;
+      return { row, body };
+    });
   };
 
   const stream = new ReadableStream<Uint8Array>(

@@ -7,6 +7,7 @@ import { log } from "@/server/core/logger";
 import { requireViewer, type Viewer } from "@/server/auth/viewer";
 import { readCappedBody } from "@/server/core/read-body";
 import { withRequestContext, withRequestIdHeader } from "@/server/core/request-context";
+import { CLIENT_ADDRESS_HEADER, clientAddress, clientHost, clientProtocol } from "@/server/core/client-address";
 
 /** JSON bodies of the dashboard's own API are small; anything bigger is a mistake or an attack. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -20,7 +21,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function isSameOriginRequest(request: Request, trusted: readonly string[]): boolean {
   const origin = request.headers.get("origin");
   if (!origin) return request.headers.get("sec-fetch-site") === "same-origin";
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const host = clientHost(request.headers);
   const allowed = new Set(trusted);
   if (host) {
     allowed.add(`http://${host}`);
@@ -30,14 +31,13 @@ export function isSameOriginRequest(request: Request, trusted: readonly string[]
 }
 
 /**
- * The origin the client used to reach this server: the forwarded or Host
- * header (Next's `request.url` names its own bind address instead).
+ * The origin the client used to reach this server: Host, or a trusted proxy's
+ * X-Forwarded-Host/-Proto (Next's `request.url` names its own bind address instead).
  */
 export function requestOrigin(request: Request): string {
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const host = clientHost(request.headers);
   if (!host) return new URL(request.url).origin;
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? new URL(request.url).protocol.replace(":", "");
-  return `${proto}://${host}`;
+  return `${clientProtocol(request.headers, new URL(request.url).protocol.replace(":", ""))}://${host}`;
 }
 
 function trustedOrigins(): string[] {
@@ -87,6 +87,20 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T,
   return parsed.data;
 }
 
+/**
+ * Parses the query string against `schema`: a value it refuses (too long, not
+ * one of the allowed ones) is a 400 naming the parameters, never a 500. A
+ * repeated parameter counts by its last value.
+ */
+export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.output<T> {
+  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+  if (parsed.success) return parsed.data;
+  const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))].filter(Boolean).join(", ");
+  throw new AppError("invalid_request", `The query is not valid: check ${names || "its parameters"}.`, {
+    issues: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+  });
+}
+
 export function json<T>(schema: z.ZodType<T>, value: T, init?: ResponseInit): Response {
   return Response.json(schema.parse(value), { ...init, headers: { "cache-control": "no-store", ...init?.headers } });
 }
@@ -128,6 +142,18 @@ function parseParams<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> 
   throw new AppError("invalid_request", `The address is not valid: check ${names || "the path"}.`);
 }
 
+/**
+ * A copy of `request` whose {@link CLIENT_ADDRESS_HEADER} is the resolved client
+ * address (a client-sent one dropped), for better-auth's per-address rate limit.
+ */
+function withClientAddressHeader(request: Request, body: BodyInit | null): Request {
+  const headers = new Headers(request.headers);
+  const address = clientAddress(request.headers);
+  if (address === null) headers.delete(CLIENT_ADDRESS_HEADER);
+  else headers.set(CLIENT_ADDRESS_HEADER, address);
+  return new Request(request.url, { method: request.method, headers, body, signal: request.signal, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) });
+}
+
 /** Bodies of /api/auth/* (email and password, or a sign-out) are tiny. */
 export const MAX_AUTH_BODY_BYTES = 16 * 1024;
 
@@ -141,14 +167,14 @@ export const MAX_AUTH_BODY_BYTES = 16 * 1024;
 export function withSameOriginBody(handler: (request: Request) => Promise<Response>, { maxBytes }: { maxBytes: number }) {
   return async (request: Request): Promise<Response> => {
     try {
-      if (SAFE_METHODS.has(request.method)) return await handler(request);
+      if (SAFE_METHODS.has(request.method)) return await handler(withClientAddressHeader(request, request.body));
       if (!isSameOriginRequest(request, trustedOrigins())) {
         throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
       }
       const body = await readCappedBody(request, maxBytes);
       if (body.kind === "too_large") throw tooLarge(maxBytes);
       // A copy typed as a plain ArrayBuffer view, which is what Request accepts.
-      return await handler(new Request(request, { body: body.bytes.slice() }));
+      return await handler(withClientAddressHeader(request, body.bytes.slice()));
     } catch (error) {
       return errorResponse(error);
     }

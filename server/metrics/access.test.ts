@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowList, isAddressAllowed, parseCidr, sourceAddress } from "@/server/core/client-address";
+import { allowList, isAddressAllowed, parseCidr } from "@/server/core/cidr";
 import { checkMetricsAccess } from "@/server/metrics/access";
 
 const LOOPBACK = allowList(["127.0.0.1/32", "::1/128"]);
@@ -48,40 +48,36 @@ describe("isAddressAllowed", () => {
   });
 });
 
-describe("sourceAddress", () => {
-  it("takes the hop nearest to the server: the last X-Forwarded-For entry", () => {
-    expect(sourceAddress(headers({ "x-forwarded-for": "127.0.0.1, 203.0.113.9" }))).toBe("203.0.113.9");
-    expect(sourceAddress(headers({ "x-forwarded-for": "::1" }))).toBe("::1");
-    expect(sourceAddress(headers({}))).toBeNull();
-  });
-});
-
 describe("checkMetricsAccess", () => {
   const withToken = { token: TOKEN, allow: LOOPBACK };
   const tokenOnly = { token: TOKEN, allow: allowList([]) };
   const networkOnly = { token: undefined, allow: LOOPBACK };
 
   it("lets in the right bearer token from anywhere", () => {
-    expect(checkMetricsAccess(headers({ authorization: `Bearer ${TOKEN}`, "x-forwarded-for": "203.0.113.9" }), withToken)).toEqual({ kind: "allowed", via: "token" });
+    expect(checkMetricsAccess(headers({ authorization: `Bearer ${TOKEN}`, "x-rxwatch-peer-address": "203.0.113.9" }), withToken)).toEqual({ kind: "allowed", via: "token" });
   });
 
   it("lets in an allow-listed network without a token", () => {
-    expect(checkMetricsAccess(headers({ "x-forwarded-for": "127.0.0.1" }), withToken)).toEqual({ kind: "allowed", via: "network" });
-    expect(checkMetricsAccess(headers({ "x-forwarded-for": "::1" }), networkOnly)).toEqual({ kind: "allowed", via: "network" });
+    expect(checkMetricsAccess(headers({ "x-rxwatch-peer-address": "127.0.0.1" }), withToken)).toEqual({ kind: "allowed", via: "network" });
+    expect(checkMetricsAccess(headers({ "x-rxwatch-peer-address": "::1" }), networkOnly)).toEqual({ kind: "allowed", via: "network" });
   });
 
   it("answers 401 when a token is configured and none was sent, 403 for a wrong one or a foreign network", () => {
-    expect(checkMetricsAccess(headers({ "x-forwarded-for": "203.0.113.9" }), withToken)).toEqual({ kind: "denied", status: 401 });
-    expect(checkMetricsAccess(headers({ authorization: `Bearer ${TOKEN}x`, "x-forwarded-for": "203.0.113.9" }), withToken)).toEqual({ kind: "denied", status: 403 });
-    expect(checkMetricsAccess(headers({ authorization: "Basic abc", "x-forwarded-for": "203.0.113.9" }), tokenOnly)).toEqual({ kind: "denied", status: 401 });
-    expect(checkMetricsAccess(headers({ "x-forwarded-for": "203.0.113.9" }), networkOnly)).toEqual({ kind: "denied", status: 403 });
+    expect(checkMetricsAccess(headers({ "x-rxwatch-peer-address": "203.0.113.9" }), withToken)).toEqual({ kind: "denied", status: 401 });
+    expect(checkMetricsAccess(headers({ authorization: `Bearer ${TOKEN}x`, "x-rxwatch-peer-address": "203.0.113.9" }), withToken)).toEqual({ kind: "denied", status: 403 });
+    expect(checkMetricsAccess(headers({ authorization: "Basic abc", "x-rxwatch-peer-address": "203.0.113.9" }), tokenOnly)).toEqual({ kind: "denied", status: 401 });
+    expect(checkMetricsAccess(headers({ "x-rxwatch-peer-address": "203.0.113.9" }), networkOnly)).toEqual({ kind: "denied", status: 403 });
   });
 
   it("does not accept a forged loopback hop in front of a proxy's entry", () => {
     expect(checkMetricsAccess(headers({ "x-forwarded-for": "127.0.0.1, 203.0.113.9" }), networkOnly)).toEqual({ kind: "denied", status: 403 });
   });
 
+  it("does not let a client on another host in by claiming loopback in X-Forwarded-For", () => {
+    expect(checkMetricsAccess(headers({ "x-rxwatch-peer-address": "203.0.113.9", "x-forwarded-for": "127.0.0.1" }), networkOnly)).toEqual({ kind: "denied", status: 403 });
+  });
+
   it("never lets a token in when none is configured", () => {
-    expect(checkMetricsAccess(headers({ authorization: "Bearer anything", "x-forwarded-for": "203.0.113.9" }), networkOnly)).toEqual({ kind: "denied", status: 403 });
+    expect(checkMetricsAccess(headers({ authorization: "Bearer anything", "x-rxwatch-peer-address": "203.0.113.9" }), networkOnly)).toEqual({ kind: "denied", status: 403 });
   });
 });

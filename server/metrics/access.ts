@@ -1,11 +1,11 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { BlockList } from "node:net";
-import { isAddressAllowed, sourceAddress } from "@/server/core/client-address";
+import { isAddressAllowed } from "@/server/core/cidr";
+import { clientAddress } from "@/server/core/client-address";
 
-// GET /api/metrics: the bearer token or an allow-listed source address, either suffices.
-// The address is the last X-Forwarded-For entry, forgeable by a client that reaches the
-// Node port directly. See docs/operations.md#metrics
+// GET /api/metrics: the bearer token or an allow-listed client address (server/core/client-address.ts),
+// either suffices. See docs/operations.md#metrics
 
 export type MetricsAccess = { kind: "allowed"; via: "token" | "network" } | { kind: "denied"; status: 401 | 403 };
 
@@ -34,7 +34,7 @@ export function checkMetricsAccess(headers: Headers, policy: MetricsAccessPolicy
   if (policy.token !== undefined && presented !== null && timingSafeEqual(digest(presented), digest(policy.token))) {
     return { kind: "allowed", via: "token" };
   }
-  if (isAddressAllowed(policy.allow, sourceAddress(headers))) return { kind: "allowed", via: "network" };
+  if (isAddressAllowed(policy.allow, clientAddress(headers))) return { kind: "allowed", via: "network" };
   if (policy.token !== undefined && presented === null) return { kind: "denied", status: 401 };
   return { kind: "denied", status: 403 };
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { sharedPoolStats } from "@/server/core/db";
 import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
-import { allowList } from "@/server/core/client-address";
+import { allowList } from "@/server/core/cidr";
 import { checkMetricsAccess, type MetricsAccess, type MetricsAccessPolicy } from "@/server/metrics/access";
 import { GAUGED_STATUSES, metrics } from "@/server/core/metrics";
 import { readInboxSnapshot } from "@/server/repositories/metrics";

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "@/server/core/env";
+import { stampPeerAddresses } from "@/server/core/peer-address";
 import { migrateDatabase } from "@/server/core/migrations";
 import { ensureFirstAdmin } from "@/server/auth/users";
 import { log } from "@/server/core/logger";
@@ -23,6 +24,8 @@ import { retentionTick } from "@/server/retention/timer";
  */
 export async function startServer(): Promise<void> {
   const config = env();
+  // First: every request must carry its socket peer (server/core/client-address.ts trusts nothing else).
+  stampPeerAddresses();
   installShutdownHandlers();
   onShutdown("cleanup", "live change listener", stopChangePump);
   onShutdown("cleanup", "exclusive locks", releaseExclusiveLocks);

@@ -77,7 +77,7 @@ const state = { subscriptionUid: "", secretId: "", tokenId: "", userId: "", repl
 function call(handler: unknown, method: string, url: string, params: Record<string, string> = {}, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const request = new Request(`${ORIGIN}${url}`, {
     method,
-    headers: { cookie, origin: ORIGIN, host: "rxwatch.test", "x-forwarded-for": "198.51.100.9", "user-agent": "audit-test", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    headers: { cookie, origin: ORIGIN, host: "rxwatch.test", "x-rxwatch-peer-address": "198.51.100.9", "user-agent": "audit-test", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return (handler as Handler)(request, { params: Promise.resolve(params as never) });

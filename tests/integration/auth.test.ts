@@ -8,10 +8,12 @@ import { GET as getUsers, POST as postUser } from "@/app/api/users/route";
 const ORIGIN = "http://rxwatch.test";
 
 async function signIn(email: string, password: string): Promise<Response> {
+  // better-auth is called directly, so the client address the auth route would set is set by hand.
+  const address = `10.0.0.${Math.floor(Math.random() * 200)}`;
   return (await auth()).handler(
     new Request(`${ORIGIN}/api/auth/sign-in/email`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: ORIGIN, host: "rxwatch.test", "x-forwarded-for": `10.0.0.${Math.floor(Math.random() * 200)}` },
+      headers: { "content-type": "application/json", origin: ORIGIN, host: "rxwatch.test", "x-rxwatch-peer-address": address, "x-rxwatch-client-address": address },
       body: JSON.stringify({ email, password }),
     }),
   );

@@ -344,6 +344,21 @@ describe("deliveries", () => {
     ]);
   });
 
+  it("shows a deeply nested stored body as not displayable and exports it as a placeholder row, audited truthfully", async () => {
+    const start = await mark();
+    const deep = `${"[".repeat(2000)}${"]".repeat(2000)}`;
+    expect(await sendRejected(deep, { signature: null })).toBe(401);
+    const [row] = (await list(since(start))).deliveries;
+    const shown = await detail(row?.id ?? "");
+    expect(shown.status).toBe(200);
+    expect(shown.body?.body).toEqual(expect.objectContaining({ kind: "not_displayable", reason: "too_deep", size: 4000 }));
+
+    const ndjson = await exportOf(`${since(start)}&format=ndjson&bodies=true`);
+    const records = ndjson.text.trimEnd().split("\n").map((line) => z.record(z.string(), z.unknown()).parse(JSON.parse(line)));
+    expect(records).toEqual([expect.objectContaining({ delivery_id: row?.id, body: "‹not_displayable›" })]);
+    expect(audits.at(-1)).toEqual(expect.objectContaining({ details: expect.objectContaining({ rows: 1, result: "completed", bodiesNotDisplayable: 1 }) }));
+  });
+
   it("stops an export at its row bound and says so in the last line, across several pages", async () => {
     const start = await mark();
     const orderUid = `ord-${randomUUID().slice(0, 8)}`;

@@ -65,7 +65,7 @@ async function signIn(email: string, password: string): Promise<number> {
   ).handler(
     new Request("http://rxwatch.test/api/auth/sign-in/email", {
       method: "POST",
-      headers: { "content-type": "application/json", origin: "http://rxwatch.test", host: "rxwatch.test", "x-forwarded-for": "10.0.0.7" },
+      headers: { "content-type": "application/json", origin: "http://rxwatch.test", host: "rxwatch.test", "x-rxwatch-peer-address": "10.0.0.7", "x-rxwatch-client-address": "10.0.0.7" },
       body: JSON.stringify({ email, password }),
     }),
   );

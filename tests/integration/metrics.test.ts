@@ -17,6 +17,7 @@ const SETTINGS = vi.hoisted(() => {
   process.env.RXSCALE_SIGNING_SECRETS = settings.secret;
   process.env.RXWATCH_METRICS_TOKEN = settings.token;
   process.env.RXWATCH_METRICS_ALLOW = "127.0.0.1/32,::1/128,10.20.0.0/16";
+  process.env.RXWATCH_TRUSTED_PROXIES = "10.99.0.0/16";
   return settings;
 });
 
@@ -127,18 +128,22 @@ describe("GET /api/metrics", () => {
 
   it("lets in the token from anywhere and allow-listed networks without it; refuses others with 401 or 403", async () => {
     const outside = "203.0.113.50";
-    expect((await scrape({ authorization: `Bearer ${SETTINGS.token}`, "x-forwarded-for": outside })).status).toBe(200);
-    expect((await scrape({ "x-forwarded-for": "127.0.0.1" })).status).toBe(200);
-    expect((await scrape({ "x-forwarded-for": `${outside}, 10.20.3.4` })).status).toBe(200);
+    expect((await scrape({ authorization: `Bearer ${SETTINGS.token}`, "x-rxwatch-peer-address": outside })).status).toBe(200);
+    expect((await scrape({ "x-rxwatch-peer-address": "127.0.0.1" })).status).toBe(200);
+    expect((await scrape({ "x-rxwatch-peer-address": "10.20.3.4" })).status).toBe(200);
+    // Through a trusted proxy, the right-most entry it appended is the client.
+    expect((await scrape({ "x-rxwatch-peer-address": "10.99.0.1", "x-forwarded-for": "10.20.3.4" })).status).toBe(200);
 
-    const missing = await scrape({ "x-forwarded-for": outside });
+    const missing = await scrape({ "x-rxwatch-peer-address": outside });
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect((await missing.json()) as unknown).toMatchObject({ error: { code: "unauthenticated" } });
-    const wrong = await scrape({ authorization: "Bearer not-the-metrics-token-at-all", "x-forwarded-for": outside });
+    const wrong = await scrape({ authorization: "Bearer not-the-metrics-token-at-all", "x-rxwatch-peer-address": outside });
     expect(wrong.status).toBe(403);
     expect(await wrong.text()).not.toContain("rxwatch_");
     // A client cannot slip a loopback hop in front of the one the proxy appended.
-    expect((await scrape({ authorization: "Bearer wrong-token-0000000000", "x-forwarded-for": `127.0.0.1, ${outside}` })).status).toBe(403);
+    expect((await scrape({ authorization: "Bearer wrong-token-0000000000", "x-rxwatch-peer-address": "10.99.0.1", "x-forwarded-for": `127.0.0.1, ${outside}` })).status).toBe(403);
+    // A client on another host claiming loopback, with no proxy in between, is still outside.
+    expect((await scrape({ "x-rxwatch-peer-address": outside, "x-forwarded-for": "127.0.0.1" })).status).toBe(401);
   });
 });

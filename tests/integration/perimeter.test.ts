@@ -10,7 +10,7 @@ import { MAX_AUTH_BODY_BYTES, MAX_JSON_BODY_BYTES } from "@/server/http/route-ha
  */
 
 const ORIGIN = "http://rxwatch.test";
-const headers = (extra: Record<string, string> = {}) => ({ "content-type": "application/json", host: "rxwatch.test", "x-forwarded-for": `10.1.0.${Math.floor(Math.random() * 200)}`, ...extra });
+const headers = (extra: Record<string, string> = {}) => ({ "content-type": "application/json", host: "rxwatch.test", "x-rxwatch-peer-address": `10.1.0.${Math.floor(Math.random() * 200)}`, ...extra });
 
 function signInRequest(origin: string, body: string): Request {
   return new Request(`${ORIGIN}/api/auth/sign-in/email`, { method: "POST", headers: headers({ origin }), body });

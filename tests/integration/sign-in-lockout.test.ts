@@ -11,11 +11,13 @@ const T0 = new Date("2026-03-01T10:00:00Z");
 let clock = T0;
 
 async function signIn(email: string, password: string): Promise<Response> {
+  const address = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
   return (await auth()).handler(
     new Request(`${ORIGIN}/api/auth/sign-in/email`, {
       method: "POST",
       // A fresh address each time: this tests the per-account lock, not better-auth's per-address rate limit.
-      headers: { "content-type": "application/json", origin: ORIGIN, host: "rxwatch.test", "x-forwarded-for": `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`, "user-agent": "lockout-test" },
+      // better-auth is called directly here, so the header the auth route would set is set by hand.
+      headers: { "content-type": "application/json", origin: ORIGIN, host: "rxwatch.test", "x-rxwatch-peer-address": address, "x-rxwatch-client-address": address, "user-agent": "lockout-test" },
       body: JSON.stringify({ email, password }),
     }),
   );

@@ -1,14 +1,20 @@
 "use client";
 
 import { useState, type ReactNode } from "react";
-import type { DeliveryBodyDto } from "@/lib/deliveries";
+import type { DeliveryBodyDto, NotDisplayableReason } from "@/lib/deliveries";
 import { Button } from "@/components/ui/button";
 
 function formatBytes(bytes: number): string {
   return `${bytes.toLocaleString("en-US")} byte${bytes === 1 ? "" : "s"}`;
 }
 
-const KIND_LABEL: Record<DeliveryBodyDto["kind"], string> = { json: "JSON", text: "text (not JSON)", binary: "not UTF-8", none: "not stored" };
+const KIND_LABEL: Record<DeliveryBodyDto["kind"], string> = { json: "JSON", text: "text (not JSON)", binary: "not UTF-8", none: "not stored", not_displayable: "not displayable" };
+
+const NOT_DISPLAYABLE_BECAUSE: Record<NotDisplayableReason, string> = {
+  too_deep: "it nests deeper than any RxScale body does",
+  too_large: "its text would be too large to show",
+  failed: "rendering it failed",
+};
 
 /** The server's placeholders ("‹name›", "‹key 1›"), so masked fields stand out. */
 const PLACEHOLDER = /(‹[a-z_]+(?: \d+)?›)/;
@@ -62,7 +68,11 @@ export function DeliveryBody({ body, isMasked }: { body: DeliveryBodyDto; isMask
           </span>
         ) : null}
       </div>
-      {body.kind === "none" ? (
+      {body.kind === "not_displayable" ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          This body is stored but not displayable: {NOT_DISPLAYABLE_BECAUSE[body.reason]}. SHA-256 <code className="break-all font-mono text-xs">{body.sha256}</code>.
+        </p>
+      ) : body.kind === "none" ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">
           {body.reason === "not_read"
             ? "RxWatch refused this request before reading its body (content type, encoding or size), so none was kept."

@@ -2,10 +2,10 @@
 import { auditExportQuerySchema } from "@/lib/audit";
 import { exportAuditEntries } from "@/server/audit/audit-entries";
 import { downloadResponse } from "@/server/core/download";
-import { withViewer } from "@/server/http/route-handler";
+import { parseQuery, withViewer } from "@/server/http/route-handler";
 
 export const GET = withViewer("admin", async (request, { viewer }) => {
-  const query = auditExportQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+  const query = parseQuery(request, auditExportQuerySchema);
   const file = await exportAuditEntries(query, viewer, request.headers);
   return downloadResponse(file);
 });

@@ -3,7 +3,7 @@
 import { deliveriesExportQuerySchema, personalDataExportRequestSchema, type DeliveriesExportQuery } from "@/lib/deliveries";
 import { exportDeliveries, type DeliveryExport } from "@/server/deliveries/service";
 import { downloadResponse } from "@/server/core/download";
-import { readJson, withViewer } from "@/server/http/route-handler";
+import { parseQuery, readJson, withViewer } from "@/server/http/route-handler";
 import { DELIVERY_VIEWER_ROLE, UNMASKED_EXPORT_ROLE } from "@/server/deliveries/reveal";
 
 function download(file: DeliveryExport, query: DeliveriesExportQuery): Response {
@@ -12,7 +12,7 @@ function download(file: DeliveryExport, query: DeliveriesExportQuery): Response 
 }
 
 export const GET = withViewer(DELIVERY_VIEWER_ROLE, async (request, { viewer }) => {
-  const query = deliveriesExportQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+  const query = parseQuery(request, deliveriesExportQuerySchema);
   return download(await exportDeliveries(query, viewer, { headers: request.headers }), query);
 });
 

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as getOrders } from "@/app/api/orders/route";
+import { GET as getAudit } from "@/app/api/audit/route";
+import { GET as getAuditExport } from "@/app/api/audit/export/route";
+import { GET as getDeliveries } from "@/app/api/deliveries/route";
+import { GET as getDeliveriesExport } from "@/app/api/deliveries/export/route";
+import { GET as getHealth } from "@/app/api/failures/health/route";
+import { createApiToken } from "@/server/auth/tokens";
+
+/*
+ * Odd query values get a 400 naming the parameter, never a 500 (issue 13,
+ * finding 7): every list and export route, every parameter, odd values.
+ */
+
+type Route = (request: Request, context: { params: Promise<unknown> }) => Promise<Response>;
+
+const ROUTES: [string, Route, string[]][] = [
+  ["/api/orders", getOrders, ["q", "status", "pharmacy", "cursor", "stage", "range", "limit", "stuck"]],
+  ["/api/audit", getAudit, ["actor", "action", "cursor", "q", "from", "to", "limit"]],
+  ["/api/audit/export", getAuditExport, ["actor", "action", "format", "from", "to", "max"]],
+  ["/api/deliveries", getDeliveries, ["q", "type", "outcome", "state", "order", "cursor", "newer", "range", "from", "to", "limit"]],
+  ["/api/deliveries/export", getDeliveriesExport, ["q", "type", "outcome", "format", "max", "bodies", "from", "to"]],
+  ["/api/failures/health", getHealth, ["range"]],
+];
+
+const ODD_VALUES = ["", "x".repeat(10_000), "%E0%A4%A", "\u0000\u0001\u001f", "\u202e", "a".repeat(300), "-1", "1e999", "[object Object]", "😀".repeat(500)];
+
+let token = "";
+beforeAll(async () => {
+  token = (await createApiToken({ name: "admin", role: "admin" }, null)).secret;
+});
+
+describe("query values", () => {
+  it.each(ROUTES)("%s answers every odd value of every parameter with a 2xx or a 400, never a 5xx", async (path, route, parameters) => {
+    for (const parameter of parameters) {
+      for (const value of ODD_VALUES) {
+        const search = new URLSearchParams([[parameter, value]]);
+        const response = await route(new Request(`http://rxwatch.test${path}?${search}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+        expect([200, 400], `${path}?${parameter}=${value.slice(0, 20)} → ${response.status}`).toContain(response.status);
+        await response.body?.cancel();
+      }
+      // Repeated parameters (arrays) too.
+      const repeated = await route(new Request(`http://rxwatch.test${path}?${parameter}=a&${parameter}=b`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+      expect([200, 400]).toContain(repeated.status);
+      await repeated.body?.cancel();
+    }
+  });
+
+  it("says which parameter was wrong", async () => {
+    const response = await getOrders(new Request(`http://rxwatch.test/api/orders?q=${"x".repeat(300)}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_request", message: expect.stringContaining("q") } });
+  });
+});
