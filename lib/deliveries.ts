@@ -134,6 +134,8 @@ export const deliveryRowDtoSchema = z.object({
   outcome: deliveryOutcomeSchema,
   httpStatus: z.number().int(),
   reasonCode: z.string().nullable(),
+  /** For a quarantined delivery: the field and the rule it broke, never a value. */
+  reasonDetail: z.string().nullable(),
   flags: z.array(deliveryFlagSchema),
   /** X-Webhook-Event as sent: unverified, but all a rejected delivery says about its type. */
   eventTypeHeader: z.string().nullable(),
@@ -274,3 +276,22 @@ export const RELATED_DELIVERIES_SHOWN = 50;
 
 /** Delivery ids are time-ordered UUIDs today; the bound only keeps junk out of queries. */
 export const deliveryIdSchema = z.string().trim().min(1).max(100);
+
+/** POST /api/deliveries/quarantine/reprocess: `dryRun` (the default) only reports what a release would do. */
+export const quarantineReprocessRequestSchema = z.object({ dryRun: z.boolean().default(true) });
+
+/** What re-processing quarantined deliveries did (or, in a dry run, would do): counts and reasons, never a value. */
+export const quarantineReprocessDtoSchema = z.object({
+  dryRun: z.boolean(),
+  /** Quarantined deliveries looked at (the oldest first, at most the batch limit). */
+  examined: z.number().int().nonnegative(),
+  /** Now readable: released into events (or, in a dry run, would be). */
+  released: z.number().int().nonnegative(),
+  /** Released deliveries whose event was new (the rest matched an event already stored). */
+  newEvents: z.number().int().nonnegative(),
+  /** Still unreadable, per reason code and field + rule. */
+  stillQuarantined: z.array(z.object({ reasonCode: z.string(), detail: z.string(), count: z.number().int().nonnegative() })),
+  /** Quarantined deliveries left after this run (beyond the batch limit too). */
+  remaining: z.number().int().nonnegative(),
+});
+export type QuarantineReprocessDto = z.infer<typeof quarantineReprocessDtoSchema>;

@@ -13,7 +13,8 @@ import { eventStatusSchema } from "./processing";
 /**
  * What kind of problem a group is:
  * - `signature`: deliveries refused for their signature (missing, malformed, bad), one group per reason;
- * - `payload`: signed (or not yet checked) but unusable bodies: invalid JSON or envelope, too large, wrong media type or encoding;
+ * - `payload`: bodies RxWatch could not read: too large (refused), or signed but not JSON, not an envelope,
+ *   of the wrong media type or encoding (quarantined, re-processable: docs/ingest.md#quarantine);
  * - `processing`: events whose handler fails (retrying) or failed for good (dead letters), per event type and error;
  * - `duplicate_storm`: one event redelivered many times in a short while, per event type;
  * - `unknown_type` / `unknown_version`: accepted events RxWatch has no handler or no schema for (flags);
@@ -210,6 +211,8 @@ export const healthPointSchema = z.object({
   accepted: z.number().nonnegative(),
   duplicate: z.number().nonnegative(),
   rejected: z.number().nonnegative(),
+  /** Correctly signed but unreadable: stored and answered 200, waiting to be re-processed. */
+  quarantined: z.number().nonnegative(),
   /** p95 acknowledgement time of the bucket's deliveries, ms; null when none was timed. */
   p95AckMs: z.number().nonnegative().nullable(),
   /** Backlog sampled in the bucket (last sample); null before sampling began. */
@@ -223,7 +226,7 @@ export const deliveryHealthDtoSchema = z.object({
   range: healthRangeSchema,
   bucketSeconds: z.number().int().positive(),
   points: z.array(healthPointSchema),
-  totals: z.object({ accepted: z.number().int(), duplicate: z.number().int(), rejected: z.number().int(), p95AckMs: z.number().nullable() }),
+  totals: z.object({ accepted: z.number().int(), duplicate: z.number().int(), rejected: z.number().int(), quarantined: z.number().int(), p95AckMs: z.number().nullable() }),
   backlog: z.object({ pending: z.number().int(), processing: z.number().int(), failed: z.number().int(), dead: z.number().int() }),
 });
 export type DeliveryHealthDto = z.infer<typeof deliveryHealthDtoSchema>;
@@ -329,13 +332,18 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+const UNREADABLE = "RxScale sent payloads RxWatch could not read";
 const PAYLOAD_TITLES: Record<z.infer<typeof payloadEvidenceSchema>["reasonCode"], string> = {
-  invalid_json: "Bodies that are not JSON",
-  invalid_envelope: "Bodies that are not an RxScale envelope",
+  invalid_json: `${UNREADABLE}: not JSON`,
+  invalid_envelope: `${UNREADABLE}: not an envelope it understands`,
   too_large: "Bodies over the size limit",
-  unsupported_media_type: "Wrong content type",
-  unsupported_content_encoding: "Compressed bodies",
+  unsupported_media_type: `${UNREADABLE}: wrong content type`,
+  unsupported_content_encoding: `${UNREADABLE}: compressed bodies`,
 };
+
+/** Advice for every quarantined group: nothing is lost, and re-processing is how it reaches the orders. */
+const REPROCESS_ADVICE =
+  "They are kept in quarantine (answered 200, so RxScale does not retry). Once a setting or an upgrade can read them, re-process them — dry run first — from the Deliveries page (outcome quarantined) or POST /api/deliveries/quarantine/reprocess.";
 
 function describeSignature(group: Pick<FailureGroupDto, "count" | "firstSeenAt">, evidence: z.infer<typeof signatureEvidenceSchema>, time: TimeFormatter): FailureDescription {
   const n = group.count;
@@ -411,13 +419,13 @@ function describePayload(group: Pick<FailureGroupDto, "count" | "firstSeenAt">, 
       return {
         title,
         cause: `${n} since ${since} were signed correctly but their body is not UTF-8 JSON (an empty body counts too). The signature matched, so the sender holds the secret: the body was broken before it was signed.`,
-        advice: "Report the delivery ids to RxScale; RxWatch refuses these for good (400), because the same bytes can never become valid.",
+        advice: `Report the delivery ids to RxScale. ${REPROCESS_ADVICE}`,
       };
     case "invalid_envelope":
       return {
         title,
         cause: `${n} since ${since} were JSON but not an envelope {event_type, timestamp, payload_version, data}${evidence.envelopeProblems.length > 0 ? `: ${evidence.envelopeProblems.map((problem) => `${problem.value} (${problem.count})`).join("; ")}` : ""}. Has RxScale changed its envelope, or is another system posting here?`,
-        advice: "Compare a body on the Events page with RxScale's documented envelope; report the delivery ids to RxScale if it changed.",
+        advice: `Compare a body on the Deliveries page with RxScale's documented envelope; report the delivery ids to RxScale if it changed. ${REPROCESS_ADVICE}`,
       };
     case "too_large":
       return {
@@ -429,13 +437,13 @@ function describePayload(group: Pick<FailureGroupDto, "count" | "firstSeenAt">, 
       return {
         title,
         cause: `${n} since ${since} were not sent as application/json${evidence.contentTypes.length > 0 ? ` (seen: ${list(evidence.contentTypes.map((type) => type.value))})` : " (no Content-Type at all)"}. RxScale always sends JSON: is a proxy rewriting the header, or another sender posting here?`,
-        advice: "Find the sender from the Events page; RxScale's deliveries carry Content-Type: application/json.",
+        advice: `Find the sender from the Deliveries page; RxScale documents Content-Type: application/json. ${REPROCESS_ADVICE}`,
       };
     case "unsupported_content_encoding":
       return {
         title,
         cause: `${n} since ${since} arrived compressed (${list(evidence.contentEncodings.map((encoding) => encoding.value)) || "Content-Encoding set"}). RxScale signs the bytes it sends and documents no compression, so something in between compressed them.`,
-        advice: "Turn off request compression in the proxy in front of RxWatch; RxScale retries, so they arrive again.",
+        advice: `Turn off request compression in the proxy in front of RxWatch. ${REPROCESS_ADVICE}`,
       };
   }
 }

@@ -4,14 +4,16 @@ import { z } from "zod";
  * An order's lifecycle as RxWatch shows it (docs/rxscale.md#order-lifecycle):
  * ordered → prescription approved → prescription signed → sent to a pharmacy →
  * in the pharmacy → shipped/ready → completed, with declines, cancellations and
- * holds on the way. Statuses are matched exactly, never normalised, and an
- * unknown one lands in `other`: shown, never dropped (docs/rxscale.md#status-values).
+ * holds on the way. Statuses are matched exactly, never normalised. RxScale's
+ * problem statuses and any status it has not documented land in
+ * `needs_attention`, which has its own time budget: shown, never dropped, and
+ * never in a stage that cannot become stuck (docs/rxscale.md#status-values).
  */
 
 /** The main path, in order. */
 export const PROGRESS_STAGES = ["ordered", "prescription_approved", "prescription_signed", "sent_to_pharmacy", "in_pharmacy", "shipped", "completed"] as const;
 /** Where an order can end up off the main path. */
-export const SIDE_STAGES = ["on_hold", "declined", "cancelled", "other"] as const;
+export const SIDE_STAGES = ["needs_attention", "on_hold", "declined", "cancelled", "other"] as const;
 export const STAGES = [...PROGRESS_STAGES, ...SIDE_STAGES] as const;
 export const stageSchema = z.enum(STAGES);
 export type Stage = z.infer<typeof stageSchema>;
@@ -25,9 +27,11 @@ export const STAGE_LABELS: Record<Stage, string> = {
   in_pharmacy: "In the pharmacy",
   shipped: "Shipped / ready",
   completed: "Completed",
+  needs_attention: "Needs attention",
   on_hold: "On hold",
   declined: "Declined",
   cancelled: "Cancelled",
+  // Kept so rows projected by older versions still read; new projections never use it.
   other: "Other",
 };
 
@@ -75,18 +79,18 @@ export const LIFECYCLE_TABLE: Record<FactKind, Readonly<Record<string, Stage>>> 
     init: "ordered",
     started: "ordered",
     "waiting for doctor": "ordered",
-    "waiting for payment": "ordered",
+    "waiting for payment": "needs_attention",
     "waiting for clearance": "ordered",
-    "waiting for manual input": "ordered",
+    "waiting for manual input": "needs_attention",
     "prescription not signed": "prescription_approved",
     "waiting for pharmacy": "sent_to_pharmacy",
     paused: "on_hold",
     completed: "completed",
     cancelled: "cancelled",
     "prescription declined": "declined",
-    "out of stock": "other",
-    "pharmacy not found": "other",
-    "prescription not found": "other",
+    "out of stock": "needs_attention",
+    "pharmacy not found": "needs_attention",
+    "prescription not found": "needs_attention",
   },
   prescription: {
     "waiting for doctor": "ordered",
@@ -101,9 +105,63 @@ export const LIFECYCLE_TABLE: Record<FactKind, Readonly<Record<string, Stage>>> 
   },
 };
 
-/** The stage a status puts an order in; `other` for anything the table does not know. */
+/** The stage a status puts an order in; `needs_attention` for anything the table does not know. */
 export function stageOf(kind: FactKind, status: string): Stage {
-  return LIFECYCLE_TABLE[kind][status] ?? "other";
+  return LIFECYCLE_TABLE[kind][status] ?? "needs_attention";
+}
+
+/**
+ * Friendly labels for every status RxScale documents (docs/rxscale.md#status-values), per kind;
+ * patient-order labels are RxScale's own. A status missing here is shown as sent.
+ */
+export const STATUS_LABELS: Record<FactKind, Readonly<Record<string, string>>> = {
+  pharmacy_order: {
+    init: "Created",
+    "waiting for pharmacy": "Queued at the pharmacy",
+    "pending review": "Pharmacy reviewing",
+    "on-hold": "On hold at the pharmacy",
+    "in-progress": "Being prepared",
+    ready_for_pickup: "Ready for pickup / shipping",
+    completed: "Completed",
+    cancelled: "Cancelled",
+    created: "Created",
+    open: "Open",
+    processing: "Being prepared",
+    shipped: "Shipped",
+  },
+  order: {
+    init: "Order created",
+    started: "Processing started",
+    "waiting for doctor": "Awaiting doctor review",
+    "waiting for pharmacy": "Sent to pharmacy",
+    paused: "Paused",
+    completed: "Completed",
+    cancelled: "Cancelled",
+    "out of stock": "Out of stock",
+    "waiting for manual input": "Requires attention",
+    "waiting for clearance": "Awaiting clearance",
+    "waiting for payment": "Payment pending",
+    "pharmacy not found": "No pharmacy available",
+    "prescription declined": "Prescription declined",
+    "prescription not found": "Prescription missing",
+    "prescription not signed": "Awaiting signature",
+  },
+  prescription: {
+    "waiting for doctor": "Awaiting doctor review",
+    waiting_for_doctor: "Awaiting doctor review",
+    approved: "Approved",
+    signed: "Signed",
+    EXTERNALLY_SIGNED: "Signed outside RxScale",
+    NON_QES_SIGNED: "Signed (non-QES)",
+    declined: "Declined",
+    cancelled: "Cancelled",
+    ON_HOLD: "On hold",
+  },
+};
+
+/** A status's friendly label, or the status as sent. */
+export function statusLabel(kind: FactKind, status: string): string {
+  return STATUS_LABELS[kind][status] ?? status;
 }
 
 export function progressIndex(stage: Stage): number {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LIFECYCLE_TABLE, stageOf, type FactKind } from "./lifecycle";
+import { LIFECYCLE_TABLE, STATUS_LABELS, stageOf, statusLabel, type FactKind } from "./lifecycle";
 import { projectOrder, stuckInfo, type OrderFact } from "./order-projection";
 import { stuckThresholdSettingsSchema } from "./settings";
 
@@ -63,11 +63,34 @@ describe("lifecycle table", () => {
     expect(stageOf("pharmacy_order", "shipped")).toBe("shipped");
   });
 
-  it("puts unknown or differently spelled statuses in `other`, never dropping them", () => {
-    expect(stageOf("pharmacy_order", "waiting_for_pharmacy")).toBe("other");
-    expect(stageOf("pharmacy_order", "In-Progress")).toBe("other");
+  it("puts unknown or differently spelled statuses in Needs attention, never dropping them, and lets them become stuck", () => {
+    expect(stageOf("pharmacy_order", "waiting_for_pharmacy")).toBe("needs_attention");
+    expect(stageOf("pharmacy_order", "In-Progress")).toBe("needs_attention");
     const projection = projectOrder("ord-1", [fact("pharmacy_order", "teleported", 5)]);
-    expect(projection).toMatchObject({ stage: "other", status: "teleported" });
+    expect(projection).toMatchObject({ stage: "needs_attention", status: "teleported" });
+    expect(stuckInfo(projection, stuckThresholdSettingsSchema.parse({}), 5 + 5 * 3600)).toMatchObject({ isStuck: true, budgetHours: 4 });
+  });
+
+  const PROBLEM_STATUSES = ["waiting for manual input", "waiting for payment", "out of stock", "pharmacy not found", "prescription not found"];
+
+  it.each(PROBLEM_STATUSES)("puts an order in RxScale's problem status %s under Needs attention, stuck after its own budget", (status) => {
+    const projection = projectOrder("ord-1", [fact("order", "init", 100), fact("prescription", "approved", 150), fact("order", status, 200)]);
+    expect(projection).toMatchObject({ stage: "needs_attention", status, stageSince: 200 });
+    const thresholds = stuckThresholdSettingsSchema.parse({ needsAttentionHours: 2 });
+    expect(stuckInfo(projection, thresholds, 200 + 2 * 3600 - 1).isStuck).toBe(false);
+    expect(stuckInfo(projection, thresholds, 200 + 2 * 3600)).toEqual({ isStuck: true, stuckSince: 200 + 2 * 3600, budgetHours: 2, expectedNext: "someone resolves the problem in RxScale" });
+  });
+
+  it("gives every documented status a friendly label and a stage that either ends the order or can become stuck", () => {
+    const ended = new Set(["completed", "cancelled", "declined"]);
+    for (const kind of ["order", "prescription", "pharmacy_order"] as const) {
+      for (const [status, stage] of Object.entries(LIFECYCLE_TABLE[kind])) {
+        expect(STATUS_LABELS[kind][status], `${kind} ${status}`).toEqual(expect.any(String));
+        if (!ended.has(stage)) expect(stuckInfo({ stage, stageSince: 0 }, stuckThresholdSettingsSchema.parse({}), 10 ** 9).budgetHours, `${kind} ${status}`).not.toBeNull();
+      }
+    }
+    expect(statusLabel("order", "waiting for manual input")).toBe("Requires attention");
+    expect(statusLabel("order", "teleported")).toBe("teleported");
   });
 });
 

@@ -112,6 +112,9 @@ function decideStage(entities: readonly EntityState[], reached: number): { stage
 
   if (order && (order.stage === "cancelled" || order.stage === "declined")) return { stage: order.stage, from: order };
   if (reached === progressIndex("completed")) return { stage: "completed", from: newest(progressed) };
+  // A problem status (or one RxScale never documented) on any part outranks a hold: someone must act.
+  const attention = entities.filter((entity) => entity.stage === "needs_attention" || entity.stage === "other");
+  if (attention.length > 0) return { stage: "needs_attention", from: newest(attention) };
   const held = entities.filter((entity) => entity.stage === "on_hold");
   if (held.length > 0) return { stage: "on_hold", from: newest(held) };
   if (pharmacyOrders.length > 0 && pharmacyOrders.every((entity) => entity.stage === "cancelled")) return { stage: "cancelled", from: newest(pharmacyOrders) };
@@ -119,8 +122,8 @@ function decideStage(entities: readonly EntityState[], reached: number): { stage
     const ended = newest(prescriptions);
     return { stage: ended?.stage ?? "declined", from: ended };
   }
-  if (reached >= 0) return { stage: PROGRESS_STAGES[reached] ?? "other", from: newest(progressed) };
-  return { stage: "other", from: newest(entities) };
+  if (reached >= 0) return { stage: PROGRESS_STAGES[reached] ?? "needs_attention", from: newest(progressed) };
+  return { stage: "needs_attention", from: newest(entities) };
 }
 
 /**
@@ -199,6 +202,9 @@ const BUDGET_BY_STAGE: Partial<Record<Stage, keyof StuckThresholdSettings>> = {
   in_pharmacy: "inPharmacyHours",
   shipped: "readyForPickupHours",
   on_hold: "onHoldHours",
+  needs_attention: "needsAttentionHours",
+  // Only rows projected by older versions are still `other`; they get the same budget rather than none.
+  other: "needsAttentionHours",
 };
 
 export interface StuckInfo {
@@ -209,10 +215,16 @@ export interface StuckInfo {
   expectedNext: string | null;
 }
 
-/** Whether an order has stayed in its stage longer than the configured budget (ended orders never are). */
+/** Whether an order has stayed in its stage longer than the configured budget (ended orders never are; every open stage has a budget). */
 export function stuckInfo(projection: Pick<OrderProjection, "stage" | "stageSince">, thresholds: StuckThresholdSettings, nowSeconds: number): StuckInfo {
   const key = BUDGET_BY_STAGE[projection.stage];
-  const expectedNext = isProgressStage(projection.stage) ? NEXT_STEP[projection.stage] : projection.stage === "on_hold" ? "the hold is resolved" : null;
+  const expectedNext = isProgressStage(projection.stage)
+    ? NEXT_STEP[projection.stage]
+    : projection.stage === "on_hold"
+      ? "the hold is resolved"
+      : projection.stage === "needs_attention" || projection.stage === "other"
+        ? "someone resolves the problem in RxScale"
+        : null;
   if (!key) return { isStuck: false, stuckSince: null, budgetHours: null, expectedNext };
   const budgetHours = thresholds[key];
   const deadline = projection.stageSince + budgetHours * 3600;

@@ -95,6 +95,8 @@ export const stuckThresholdSettingsSchema = z.object({
   inPharmacyHours: z.number().positive().max(24 * 90).default(48),
   readyForPickupHours: z.number().positive().max(24 * 90).default(72),
   onHoldHours: z.number().positive().max(24 * 90).default(24),
+  /** RxScale's problem statuses (payment pending, requires attention, out of stock, …) and undocumented ones. */
+  needsAttentionHours: z.number().positive().max(24 * 90).default(4),
 });
 export type StuckThresholdSettings = z.infer<typeof stuckThresholdSettingsSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LENIENT_READINGS } from "./envelope";
 
 /*
  * Vocabulary of the webhook endpoint: what became of a delivery, why a
@@ -7,8 +8,12 @@ import { z } from "zod";
  * support read the same words.
  */
 
-/** accepted = created an event; duplicate = matched an event already stored; rejected = refused with a 4xx. */
-export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "rejected"] as const;
+/**
+ * accepted = created an event; duplicate = matched an event already stored; rejected = refused with a 4xx;
+ * quarantined = correctly signed but unreadable: stored and answered 200 without an event, until support
+ * re-processes it (docs/ingest.md#quarantine); released = a quarantined delivery whose body a re-process turned into an event.
+ */
+export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "rejected", "quarantined", "released"] as const;
 export const deliveryOutcomeSchema = z.enum(DELIVERY_OUTCOMES);
 export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 
@@ -50,6 +55,14 @@ export const REJECTION_STATUS: Record<RejectionCode, 400 | 401 | 413 | 415> = {
 };
 
 /**
+ * Why a correctly signed delivery was quarantined instead of refused: the
+ * codes a refusal would have had. Its field and rule are stored beside it
+ * (Delivery.reasonDetail), never a value.
+ */
+export const QUARANTINE_CODES = ["unsupported_media_type", "unsupported_content_encoding", "invalid_json", "invalid_envelope"] as const satisfies readonly RejectionCode[];
+export type QuarantineCode = (typeof QUARANTINE_CODES)[number];
+
+/**
  * `storage_unavailable` (503): RxWatch could not store the delivery. Nothing
  * was acknowledged; RxScale retries. Never recorded (storing is what failed).
  */
@@ -63,8 +76,16 @@ export const STORAGE_UNAVAILABLE = "storage_unavailable";
  * - `unknown_event_type`: not in RXWATCH_KNOWN_EVENT_TYPES (or the built-in list).
  * - `unknown_payload_version`: not in RXWATCH_KNOWN_PAYLOAD_VERSIONS (or "1").
  * - `event_type_header_mismatch`: X-Webhook-Event differs from the body's event_type (the body wins).
+ * - `payload_version_as_number`, `payload_version_missing`, `timestamp_as_string`: the envelope was read
+ *   leniently where RxScale's docs are ambiguous (lib/rxscale/envelope.ts, LENIENT_READINGS).
  */
-export const DELIVERY_FLAGS = ["key_collision", "unknown_event_type", "unknown_payload_version", "event_type_header_mismatch"] as const;
+export const DELIVERY_FLAGS = [
+  "key_collision",
+  "unknown_event_type",
+  "unknown_payload_version",
+  "event_type_header_mismatch",
+  ...LENIENT_READINGS,
+] as const;
 export const deliveryFlagSchema = z.enum(DELIVERY_FLAGS);
 export type DeliveryFlag = z.infer<typeof deliveryFlagSchema>;
 
@@ -82,11 +103,14 @@ export function parseDeliveryFlags(stored: string): DeliveryFlag[] {
     .flatMap((parsed) => (parsed.success ? [parsed.data] : []));
 }
 
-/** 200 body for a stored delivery: RxScale only looks at the status, people reading logs see the event id. */
-export const webhookAckSchema = z.object({
-  status: z.enum(["accepted", "duplicate"]),
-  event_id: z.string(),
-});
+/**
+ * 200 body for a stored delivery: RxScale only looks at the status, people reading logs see the event id
+ * (or, for a quarantined delivery, which has no event yet, the delivery id).
+ */
+export const webhookAckSchema = z.union([
+  z.object({ status: z.enum(["accepted", "duplicate"]), event_id: z.string() }),
+  z.object({ status: z.literal("quarantined"), delivery_id: z.string() }),
+]);
 export type WebhookAck = z.infer<typeof webhookAckSchema>;
 
 /** Body of every non-2xx answer. The message never repeats payload data. */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_ENVELOPE_KEY_LENGTH, dataUidOf, parseWebhookEnvelope } from "./envelope";
+import { MAX_ENVELOPE_KEY_LENGTH, dataUidOf, parseWebhookEnvelope, readEnvelopeLeniently } from "./envelope";
 
 const valid = { event_type: "pharmacy_order_updated", timestamp: 1735725600, payload_version: "1", data: { uid: "po-demo-0001", status: "in-progress" } };
 
@@ -66,5 +66,31 @@ describe("dataUidOf", () => {
     expect(dataUidOf({ uid: 17 })).toBe("17");
     expect(dataUidOf({ uid: null })).toBe("");
     expect(dataUidOf({})).toBe("");
+  });
+});
+
+describe("readEnvelopeLeniently", () => {
+  it("reads a numeric payload_version as its string and names the reading", () => {
+    expect(readEnvelopeLeniently({ ...valid, payload_version: 1 })).toEqual({ ok: true, envelope: valid, dataUid: "po-demo-0001", readings: ["payload_version_as_number"] });
+  });
+
+  it("reads a digit-string timestamp as its number of seconds", () => {
+    expect(readEnvelopeLeniently({ ...valid, timestamp: "1735725600" })).toMatchObject({ ok: true, envelope: { timestamp: 1735725600 }, readings: ["timestamp_as_string"] });
+  });
+
+  it("takes a missing payload_version as \"1\"", () => {
+    const { payload_version: _version, ...rest } = valid;
+    expect(readEnvelopeLeniently(rest)).toMatchObject({ ok: true, envelope: { payload_version: "1" }, readings: ["payload_version_missing"] });
+  });
+
+  it("reads a documented envelope without any lenient reading", () => {
+    expect(readEnvelopeLeniently(valid)).toEqual({ ok: true, envelope: valid, dataUid: "po-demo-0001", readings: [] });
+  });
+
+  it("still refuses what no reading makes sense of, naming the field", () => {
+    expect(readEnvelopeLeniently({ ...valid, timestamp: "yesterday" })).toMatchObject({ ok: false, field: "timestamp" });
+    expect(readEnvelopeLeniently({ ...valid, timestamp: "1735725600.5" })).toMatchObject({ ok: false, field: "timestamp" });
+    expect(readEnvelopeLeniently({ ...valid, payload_version: 1.5 })).toMatchObject({ ok: true, envelope: { payload_version: "1.5" } });
+    expect(readEnvelopeLeniently([])).toMatchObject({ ok: false, field: "(body)" });
   });
 });

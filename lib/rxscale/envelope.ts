@@ -62,3 +62,49 @@ export function parseWebhookEnvelope(value: unknown): EnvelopeParseResult {
   }
   return { ok: true, envelope: parsed.data, dataUid };
 }
+
+/**
+ * Readings RxWatch takes where RxScale's docs leave the envelope's types open
+ * (docs/rxscale.md#envelope): the delivery is accepted and flagged with the
+ * reading's name, so support can see which assumption the body contradicted.
+ * - `payload_version_as_number`: `payload_version` arrived as a number and is read as its decimal string;
+ * - `payload_version_missing`: no `payload_version`; read as "1", the only version RxScale documents;
+ * - `timestamp_as_string`: `timestamp` arrived as a string of digits and is read as that number of seconds.
+ */
+export const LENIENT_READINGS = ["payload_version_as_number", "payload_version_missing", "timestamp_as_string"] as const;
+export type LenientReading = (typeof LENIENT_READINGS)[number];
+
+/** At most 15 digits: every such value is a safe integer, and no plausible seconds value is longer. */
+const DIGITS_ONLY = /^\d{1,15}$/;
+
+export type LenientEnvelopeResult =
+  | { ok: true; envelope: WebhookEnvelope; dataUid: string; readings: LenientReading[] }
+  | { ok: false; field: string; message: string };
+
+/**
+ * Like {@link parseWebhookEnvelope}, after reading the documented-but-ambiguous
+ * fields leniently (see {@link LENIENT_READINGS}). Never throws; the input is not modified.
+ */
+export function readEnvelopeLeniently(value: unknown): LenientEnvelopeResult {
+  const readings: LenientReading[] = [];
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const parsed = parseWebhookEnvelope(value);
+    return parsed.ok ? { ...parsed, readings } : parsed;
+  }
+  const record: Record<string, unknown> = { ...value };
+  const version = record.payload_version;
+  if (!Object.hasOwn(record, "payload_version")) {
+    record.payload_version = "1";
+    readings.push("payload_version_missing");
+  } else if (typeof version === "number" && Number.isFinite(version)) {
+    record.payload_version = String(version);
+    readings.push("payload_version_as_number");
+  }
+  const timestamp = record.timestamp;
+  if (typeof timestamp === "string" && DIGITS_ONLY.test(timestamp)) {
+    record.timestamp = Number(timestamp);
+    readings.push("timestamp_as_string");
+  }
+  const parsed = parseWebhookEnvelope(record);
+  return parsed.ok ? { ...parsed, readings } : parsed;
+}

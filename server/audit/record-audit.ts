@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   "replay.run",
   "replay.cancel",
   "event.reprocess",
+  "quarantine.reprocess",
   "alerts.configure",
   "alerts.test",
   "incident.update",

@@ -12,7 +12,7 @@ import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
  */
 
 /** How a POST to the webhook endpoint ended. */
-export const INGEST_OUTCOMES = ["accepted", "duplicate", "rejected", "unavailable"] as const;
+export const INGEST_OUTCOMES = ["accepted", "duplicate", "quarantined", "rejected", "unavailable"] as const;
 export type IngestOutcome = (typeof INGEST_OUTCOMES)[number];
 
 /** A run's recorded outcome, or `lease_lost` when another claim had taken the event over. */

@@ -93,6 +93,7 @@ function toRowDto(row: DeliveryLogRow): DeliveryRowDto {
     outcome: deliveryOutcomeSchema.catch("rejected").parse(row.outcome),
     httpStatus: row.httpStatus,
     reasonCode: row.reasonCode,
+    reasonDetail: row.reasonDetail,
     flags: parseDeliveryFlags(row.flags),
     eventTypeHeader: row.eventTypeHeader,
     bodySize: row.bodySize,
@@ -172,15 +173,18 @@ const FAILED_BECAUSE: Partial<Record<RejectionCode, string>> = {
     "The signature is well-formed, but no active signing secret produces it for these exact bytes. Either the body was changed on the way (e.g. re-encoded by a proxy) or it was signed with a secret RxWatch does not hold (rotated or re-created on RxScale's side, or retired here too early). An HMAC cannot tell these two apart, by design. Compare the body hash with RxScale's, and check Settings → Signing secrets.",
 };
 
-async function verificationOf(record: { outcome: string; reasonCode: string | null; matchedSecretId: string | null }, signatureHeader: string | null): Promise<VerificationDto> {
+async function verificationOf(record: { outcome: string; reasonCode: string | null; reasonDetail: string | null; matchedSecretId: string | null }, signatureHeader: string | null): Promise<VerificationDto> {
   const reason = rejectionCodeSchema.safeParse(record.reasonCode);
-  const rejection = record.outcome === "rejected" && reason.success ? reason.data : null;
+  const isQuarantined = record.outcome === "quarantined";
+  const rejection = (record.outcome === "rejected" || isQuarantined) && reason.success ? reason.data : null;
   if (record.matchedSecretId !== null) {
     const secretDescription = await describeSecret(record.matchedSecretId);
     const named = secretDescription ?? `secret ${record.matchedSecretId}`;
-    const explanation = rejection
-      ? `The signature matched ${named}, but the body was refused afterwards (${rejection}): RxScale sent it signed, yet it is not a valid webhook envelope.`
-      : `The signature matched ${named}.`;
+    const explanation = isQuarantined
+      ? `The signature matched ${named}, so the delivery is authentic, but RxWatch could not read it (${rejection ?? "unreadable"}${record.reasonDetail ? `: ${record.reasonDetail}` : ""}). It is kept in quarantine until support re-processes it.`
+      : rejection
+        ? `The signature matched ${named}, but the body was refused afterwards (${rejection}): RxScale sent it signed, yet it is not a valid webhook envelope.`
+        : `The signature matched ${named}.`;
     return { status: "verified", secretId: record.matchedSecretId, secretDescription, reasonCode: rejection, explanation, signatureHeader };
   }
   if (rejection && NOT_CHECKED_BECAUSE[rejection]) {

@@ -28,15 +28,16 @@ export async function getHealth(range: HealthRange, now: Date = new Date()): Pro
     accepted: 0,
     duplicate: 0,
     rejected: 0,
+    quarantined: 0,
     p95AckMs: null as number | null,
     pending: null as number | null,
     failed: null as number | null,
     dead: null as number | null,
   }));
-  const totals = { accepted: 0, duplicate: 0, rejected: 0 };
+  const totals = { accepted: 0, duplicate: 0, rejected: 0, quarantined: 0 };
   for (const row of outcomes) {
     const point = points[row.bucket - firstBucket];
-    if (!point || (row.key !== "accepted" && row.key !== "duplicate" && row.key !== "rejected")) continue;
+    if (!point || (row.key !== "accepted" && row.key !== "duplicate" && row.key !== "rejected" && row.key !== "quarantined")) continue;
     point[row.key] += row.count / minutes;
     totals[row.key] += row.count;
   }
@@ -53,6 +54,7 @@ export async function getHealth(range: HealthRange, now: Date = new Date()): Pro
     point.accepted = Math.round(point.accepted * 100) / 100;
     point.duplicate = Math.round(point.duplicate * 100) / 100;
     point.rejected = Math.round(point.rejected * 100) / 100;
+    point.quarantined = Math.round(point.quarantined * 100) / 100;
   }
   return deliveryHealthDtoSchema.parse({
     range,

@@ -9,9 +9,8 @@ import {
   type WebhookAck,
   type WebhookError,
 } from "@/lib/rxscale/deliveries";
-import { extractSearchKeys, patientUidOf, patientUidOfBody } from "@/lib/order-facts";
+import { patientUidOf, patientUidOfBody } from "@/lib/order-facts";
 import { patientSearchKey } from "@/server/crypto/search-key";
-import { parseWebhookEnvelope } from "@/lib/rxscale/envelope";
 import { verifyWebhookSignature } from "@/server/crypto/webhook-signature";
 import { driverErrorCause } from "@/server/core/driver-error";
 import { env } from "@/server/core/env";
@@ -21,7 +20,8 @@ import type { DeliveryWrite } from "@/server/repositories/deliveries";
 import { isKnownEventType, isKnownPayloadVersion } from "@/server/ingest/known-types";
 import { readCappedBody } from "@/server/core/read-body";
 import { recordDelivery } from "@/server/ingest/record-delivery";
-import { isIdentityEncoding, isJsonContentType, requestMetadata, type RequestMetadata } from "@/server/core/request-metadata";
+import { requestMetadata, type RequestMetadata } from "@/server/core/request-metadata";
+import { eventWriteOf, readSignedBody, type SignedBodyReading } from "@/server/ingest/quarantine";
 import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/signing-secrets/signing-secrets";
 import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { isShuttingDown, trackIngest } from "@/server/core/shutdown";
@@ -44,8 +44,6 @@ function errorFields(error: unknown): { error: string; code?: string; cause?: st
   const cause = driverErrorCause(error);
   return { error: error.name, ...(code === undefined ? {} : { code }), ...(cause === undefined ? {} : { cause }) };
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -130,9 +128,23 @@ async function reject(context: Context, code: RejectionCode, body: BodyFacts, ma
   return { status, body: { error: { code, message: rejectionMessage(code, detail) } } };
 }
 
+/** Stores a correctly signed delivery RxWatch could not read and answers 200; 503 only when storing failed. */
+async function quarantine(context: Context, body: BodyFacts, matchedSecretId: string, reading: Extract<SignedBodyReading, { kind: "quarantine" }>): Promise<WebhookReply> {
+  const write = deliveryWrite(context, body, { rejection: null, flags: [], matchedSecretId, event: null }, patientKeyOf(patientUidOfBody(body.bytes)));
+  try {
+    await recordDelivery({ ...write, quarantine: { reasonCode: reading.reasonCode, detail: reading.detail } }, context.startedAt);
+  } catch (error) {
+    log("error", "could not store a quarantined delivery; answered 503 so RxScale retries", { deliveryId: write.id, ...errorFields(error) });
+    return storageUnavailable();
+  }
+  log("warn", "webhook delivery quarantined", { deliveryId: write.id, reasonCode: reading.reasonCode, detail: reading.detail, bodySize: body.size });
+  return { status: 200, body: { status: "quarantined", delivery_id: write.id } };
+}
+
 /**
  * Handles one POST to the webhook endpoint in RxScale's required order; every request
- * ends as a Delivery row. 4xx: this body will never be accepted; the only 5xx is 503
+ * ends as a Delivery row. A correctly signed body is never refused: what cannot be read is
+ * quarantined (200). 4xx: this request will never be accepted; the only 5xx is 503
  * `storage_unavailable`, so RxScale retries; 200 only after the commit. During shutdown
  * new requests get 503 unread. See docs/ingest.md#what-happens-to-a-delivery
  */
@@ -155,9 +167,6 @@ function countReply(context: Context, reply: WebhookReply): void {
 async function receive(request: Request, context: Context): Promise<WebhookReply> {
   const headers = request.headers;
 
-  if (!isJsonContentType(headers.get("content-type"))) return reject(context, "unsupported_media_type", NO_BODY);
-  if (!isIdentityEncoding(headers.get("content-encoding"))) return reject(context, "unsupported_content_encoding", NO_BODY);
-
   const read = await readCappedBody(request, env().RXWATCH_WEBHOOK_MAX_BODY_BYTES);
   if (read.kind === "too_large") return reject(context, "too_large", { ...NO_BODY, size: read.bytesRead });
   const body: BodyFacts = { bytes: read.bytes, size: read.bytes.byteLength, sha256: sha256Hex(read.bytes) };
@@ -174,42 +183,27 @@ async function receive(request: Request, context: Context): Promise<WebhookReply
   const matchedSecretId = signature.secretId;
   noteSigningSecretMatched(matchedSecretId, context.receivedAt);
 
-  let json: unknown;
-  try {
-    json = JSON.parse(utf8.decode(read.bytes));
-  } catch {
-    return reject(context, "invalid_json", body, matchedSecretId);
-  }
-  const parsed = parseWebhookEnvelope(json);
-  if (!parsed.ok) return reject(context, "invalid_envelope", body, matchedSecretId, `${parsed.field} ${parsed.message}`);
-
-  const { envelope, dataUid } = parsed;
+  const reading = readSignedBody(read.bytes, headers);
+  if (reading.kind === "quarantine") return quarantine(context, body, matchedSecretId, reading);
+  const { json, envelope } = reading;
   context.eventType = envelope.event_type;
   const isKnownType = await isKnownEventType(envelope.event_type);
   const flags: DeliveryFlag[] = [];
   if (!isKnownType) flags.push("unknown_event_type");
   if (!isKnownPayloadVersion(envelope.payload_version)) flags.push("unknown_payload_version");
   if (context.metadata.eventTypeHeader !== null && headers.get("x-webhook-event") !== envelope.event_type) flags.push("event_type_header_mismatch");
+  flags.push(...reading.readings);
 
   const patientKey = patientKeyOf(patientUidOf(json));
   const write = deliveryWrite(context, body, {
     rejection: null,
     flags,
     matchedSecretId,
-    event: {
-      id: timeOrderedId(context.receivedAt.getTime()),
-      eventType: envelope.event_type,
-      eventTimestamp: BigInt(envelope.timestamp),
-      payloadVersion: envelope.payload_version,
-      dataUid,
-      bodySha256: body.sha256,
-      isKnownType,
-      searchKeys: extractSearchKeys(envelope.event_type, envelope.data, patientSearchKey),
-    },
+    event: eventWriteOf(reading, body.sha256, context.receivedAt, isKnownType),
   }, patientKey);
   try {
     const stored = await recordDelivery(write, context.startedAt);
-    if (stored.outcome === "rejected" || stored.eventId === null) throw new Error("an event-carrying delivery was stored without its event");
+    if (stored.outcome === "rejected" || stored.outcome === "quarantined" || stored.eventId === null) throw new Error("an event-carrying delivery was stored without its event");
     if (stored.flags.length > 0) log("info", "webhook delivery flagged", { deliveryId: write.id, eventId: stored.eventId, flags: stored.flags.join(",") });
     return { status: 200, body: { status: stored.outcome, event_id: stored.eventId } };
   } catch (error) {

@@ -43,10 +43,12 @@ export interface DeliveryWrite {
   eventTypeHeader: string | null;
   matchedSecretId: string | null;
   event: EventWrite | null;
+  /** A correctly signed delivery RxWatch could not read: stored as `quarantined`, without an event (server/ingest/quarantine.ts). */
+  quarantine?: { reasonCode: string; detail: string };
 }
 
 export interface StoredDelivery {
-  outcome: "accepted" | "duplicate" | "rejected";
+  outcome: "accepted" | "duplicate" | "rejected" | "quarantined";
   eventId: string | null;
   /** True when this delivery created its event (at most one delivery per event ever is). */
   isNewEvent: boolean;
@@ -71,7 +73,7 @@ export function deliveryCommitConcurrency(): number {
 /** The flag a delivery gets when its event shares RxScale's dedup key with a different body. */
 const KEY_COLLISION_FLAG = "key_collision";
 
-const upsertedEventSchema = z.object({
+export const upsertedEventSchema = z.object({
   id: z.string(),
   event_type: z.string(),
   event_timestamp: z.union([z.bigint(), z.number(), z.string()]).transform(String),
@@ -88,7 +90,7 @@ function dedupKey(event: EventWrite): string {
   return JSON.stringify([event.eventType, String(event.eventTimestamp), event.dataUid]);
 }
 
-interface EventGroup {
+export interface EventGroup {
   event: EventWrite;
   /** Deliveries of this exact event in the batch; the first is the one that may create it. */
   deliveryIds: string[];
@@ -123,7 +125,7 @@ function groupEvents(deliveries: readonly DeliveryWrite[]): EventGroup[] {
  * two events. A new event whose dedup key already has another body is marked
  * `is_key_collision`.
  */
-function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prisma.Sql {
+export function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prisma.Sql {
   const rows = groups.map(({ event, deliveryIds, isCollisionInBatch }) => {
     const timestamp = event.eventTimestamp;
     const keys = event.searchKeys;
@@ -150,16 +152,16 @@ function insertDeliveriesSql(deliveries: readonly DeliveryWrite[], sealedBodies:
     const result = stored[index];
     const outcome = result?.outcome ?? "rejected";
     const flags = result?.flags ?? [...delivery.flags];
-    const reasonCode = delivery.rejection?.reasonCode ?? flags[0] ?? null;
+    const reasonCode = delivery.rejection?.reasonCode ?? delivery.quarantine?.reasonCode ?? flags[0] ?? null;
     const httpStatus = delivery.rejection?.httpStatus ?? 200;
     const sealed = sealedBodies[index] ?? { body: null, bodyKeyId: null };
     return Prisma.sql`(${delivery.id}, ${delivery.receivedAt}, ${outcome}, ${reasonCode}, ${flags.join(",")}, ${httpStatus}, ${delivery.bodySha256},
       ${delivery.bodySize}, ${sealed.body}, ${sealed.bodyKeyId}, ${delivery.patientKey}, ${delivery.headers}, ${delivery.sourceAddress}, ${delivery.eventTypeHeader},
-      ${delivery.matchedSecretId}, ${result?.eventId ?? null})`;
+      ${delivery.matchedSecretId}, ${result?.eventId ?? null}, ${delivery.quarantine?.detail ?? null})`;
   });
   return Prisma.sql`INSERT INTO "delivery"
       ("id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "body_key_id", "patient_key", "headers",
-       "source_address", "event_type_header", "matched_secret_id", "event_id")
+       "source_address", "event_type_header", "matched_secret_id", "event_id", "reason_detail")
     VALUES ${Prisma.join(rows)}`;
 }
 
@@ -190,7 +192,7 @@ export async function commitDeliveries(deliveries: readonly DeliveryWrite[], ack
     }
     const creators = new Map(groups.map((group) => [eventKey(group.event), { candidateId: group.event.id, firstDeliveryId: group.deliveryIds[0] }]));
     const stored = deliveries.map((delivery): StoredDelivery => {
-      if (!delivery.event) return { outcome: "rejected", eventId: null, isNewEvent: false, flags: [...delivery.flags] };
+      if (!delivery.event) return { outcome: delivery.quarantine ? "quarantined" : "rejected", eventId: null, isNewEvent: false, flags: [...delivery.flags] };
       const key = eventKey(delivery.event);
       const row = byKey.get(key);
       if (!row) throw new Error("event upsert returned no row for a delivery's event");

@@ -142,6 +142,7 @@ const listedSelect = {
   outcome: true,
   httpStatus: true,
   reasonCode: true,
+  reasonDetail: true,
   flags: true,
   eventTypeHeader: true,
   bodySize: true,

@@ -47,7 +47,7 @@ export interface OccurrenceStats {
 export async function rejectionsByReason(since: Date): Promise<OccurrenceStats[]> {
   const groups = await (await db()).delivery.groupBy({
     by: ["reasonCode"],
-    where: { outcome: "rejected", receivedAt: { gte: since } },
+    where: { outcome: { in: ["rejected", "quarantined"] }, receivedAt: { gte: since } },
     _count: { _all: true },
     _min: { receivedAt: true },
     _max: { receivedAt: true },
@@ -57,10 +57,10 @@ export async function rejectionsByReason(since: Date): Promise<OccurrenceStats[]
   );
 }
 
-/** The newest rejected deliveries of one reason since `since`, for evidence (headers, sizes; bodies only when asked). */
+/** The newest rejected or quarantined deliveries of one reason since `since`, for evidence (headers, sizes; bodies only when asked). */
 export async function recentRejections(reasonCode: string, since: Date, take: number, withBody: boolean) {
   const rows = await (await db()).delivery.findMany({
-    where: { outcome: "rejected", reasonCode, receivedAt: { gte: since } },
+    where: { outcome: { in: ["rejected", "quarantined"] }, reasonCode, receivedAt: { gte: since } },
     orderBy: { receivedAt: "desc" },
     take,
     select: { receivedAt: true, headers: true, eventTypeHeader: true, sourceAddress: true, bodySize: true, id: true, body: withBody, bodyKeyId: withBody },

@@ -72,6 +72,13 @@ async function send(text: string, headers: Record<string, string> = {}): Promise
   return ackSchema.parse(await response.json()).event_id;
 }
 
+/** Sends a correctly signed request RxWatch cannot read: quarantined, answered 200. */
+async function sendQuarantined(text: string | Uint8Array, options: Parameters<typeof webhookRequest>[1]): Promise<void> {
+  const response = await postWebhook(webhookRequest(text, options));
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ status: "quarantined" });
+}
+
 /** Sends a request that will be refused; returns the status it got. */
 async function sendRejected(text: string | Uint8Array, options: Parameters<typeof webhookRequest>[1]): Promise<number> {
   const response = await postWebhook(webhookRequest(text, options));
@@ -268,15 +275,16 @@ describe("deliveries", () => {
     expect((await detail("no-such-delivery")).status).toBe(404);
   });
 
-  it("says why a rejected delivery failed verification, or that it was never checked", async () => {
+  it("says why a rejected delivery failed verification, or that it was never checked, and why a verified one is quarantined", async () => {
     const start = await mark();
     const text = body("pharmacy_order_created", pharmacyOrder(`ord-${randomUUID().slice(0, 8)}`));
     await sendRejected(text, { secret: "whsec_rotated_away_secret" });
     await sendRejected(text, { signature: null });
     await sendRejected(text, { signature: "sha256=0123" });
-    await sendRejected(text, { secret: SECRET, headers: { "content-type": "text/plain" } });
+    await sendRejected(text, { secret: SECRET, headers: { "content-length": String(64 * 1024 * 1024) } });
+    await sendQuarantined(text, { secret: SECRET, headers: { "content-type": "text/plain" } });
     const binary = new Uint8Array([0xff, 0xfe, 0x00, 0x7b]);
-    await sendRejected(binary, { secret: SECRET });
+    await sendQuarantined(binary, { secret: SECRET });
 
     const rows = (await list(since(start))).deliveries;
     const byReason = new Map(rows.map((row) => [row.reasonCode, row.id]));
@@ -298,12 +306,18 @@ describe("deliveries", () => {
 
     expect((await verificationOf("missing_signature")).verification).toMatchObject({ status: "failed", signatureHeader: null, explanation: expect.stringMatching(/no X-Webhook-Signature header/) });
     expect((await verificationOf("malformed_signature")).verification).toMatchObject({ status: "failed", signatureHeader: "sha256=0123", explanation: expect.stringMatching(/not 64 hexadecimal characters/) });
+    const tooLarge = await verificationOf("too_large");
+    expect(tooLarge.verification).toMatchObject({ status: "not_checked", explanation: expect.stringMatching(/before the signature was checked/) });
+    expect(tooLarge.body).toEqual({ kind: "none", size: 0, reason: "not_read" });
+
     const unsupported = await verificationOf("unsupported_media_type");
-    expect(unsupported.verification).toMatchObject({ status: "not_checked", explanation: expect.stringMatching(/before the signature was checked/) });
-    expect(unsupported.body).toEqual({ kind: "none", size: 0, reason: "not_read" });
+    expect(unsupported.delivery).toMatchObject({ outcome: "quarantined", httpStatus: 200, reasonDetail: "content-type: must be application/json (UTF-8)" });
+    expect(unsupported.verification).toMatchObject({ status: "verified", reasonCode: "unsupported_media_type", explanation: expect.stringMatching(/authentic, but RxWatch could not read it \(unsupported_media_type: content-type: must be application\/json \(UTF-8\)\)\. It is kept in quarantine/) });
+    expect(unsupported.body.kind).toBe("json");
 
     const notJson = await verificationOf("invalid_json");
     expect(notJson.verification).toMatchObject({ status: "verified", secretId: "env:1", reasonCode: "invalid_json" });
+    expect(notJson.delivery).toMatchObject({ outcome: "quarantined", reasonDetail: "(body): must be UTF-8 JSON" });
     // Bytes that are not text cannot be masked field by field: hidden whole until revealed.
     expect(notJson.body).toMatchObject({ kind: "binary", size: 4, previewBytes: 0, hexPreview: "‹unparsed›" });
     await reveal(notJson.delivery.id);

@@ -95,15 +95,17 @@ describe(`failure groups on ${testProvider()}`, () => {
 
   it("groups each kind of unusable body under its own reason with what went wrong", async () => {
     const notJson = "{not json";
-    expect(await deliver(webhookRequest(notJson, { secret: SECRET }))).toBe(400);
+    expect(await deliver(webhookRequest(notJson, { secret: SECRET }))).toBe(200);
     const noTimestamp = JSON.stringify({ event_type: "pharmacy_order_updated", payload_version: "1", data: { uid: "po-x", status: "init" } });
-    expect(await deliver(webhookRequest(noTimestamp, { secret: SECRET }))).toBe(400);
+    expect(await deliver(webhookRequest(noTimestamp, { secret: SECRET }))).toBe(200);
     expect(await deliver(webhookRequest(JSON.stringify({ event_type: "x", timestamp: 1, payload_version: "1", data: { pad: "x".repeat(5000) } }), { secret: SECRET }))).toBe(413);
-    expect(await deliver(webhookRequest(body(), { secret: SECRET, headers: { "content-type": "text/plain" } }))).toBe(415);
-    expect(await deliver(webhookRequest(body(), { secret: SECRET, headers: { "content-encoding": "gzip" } }))).toBe(415);
+    expect(await deliver(webhookRequest(body(), { secret: SECRET, headers: { "content-type": "text/plain" } }))).toBe(200);
+    expect(await deliver(webhookRequest(body(), { secret: SECRET, headers: { "content-encoding": "gzip" } }))).toBe(200);
 
     const invalidJson = await group("payload:invalid_json");
     expect(describeFailureGroup(invalidJson, utc).cause).toMatch(/signed correctly but their body is not UTF-8 JSON/);
+    expect(describeFailureGroup(invalidJson, utc).title).toMatch(/^RxScale sent payloads RxWatch could not read/);
+    expect(describeFailureGroup(invalidJson, utc).advice).toMatch(/re-process them — dry run first/);
     const envelope = await group("payload:invalid_envelope");
     expect(envelope.evidence).toMatchObject({ kind: "payload", envelopeProblems: [{ value: "timestamp is required", count: 1 }] });
     expect(describeFailureGroup(envelope, utc).cause).toMatch(/timestamp is required \(1\)/);
@@ -166,7 +168,8 @@ describe(`failure groups on ${testProvider()}`, () => {
     };
     const health = await read();
     expect(health.points).toHaveLength(60);
-    expect(health.totals.rejected).toBe(13);
+    expect(health.totals.rejected).toBe(9);
+    expect(health.totals.quarantined).toBe(4);
     expect(health.totals.accepted).toBeGreaterThan(0);
     expect(health.totals.duplicate).toBe(11);
     expect(health.backlog.dead).toBe(3);

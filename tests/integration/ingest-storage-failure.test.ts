@@ -87,11 +87,21 @@ describe(`storage failures on ${provider}`, () => {
     const wrongSecret = await send(envelopeBody(), "whsec_not_configured");
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.errorCode).toBe("bad_signature");
-    const notJson = await send("{");
-    expect(notJson.status).toBe(400);
 
     const valid = await send(envelopeBody());
     expect(valid.status).toBe(503);
+  });
+
+  it("answers 503 to a signed body it would quarantine while storage is down, so nothing authentic is lost", async () => {
+    await failInserts("delivery");
+    const notJson = await send("{");
+    expect(notJson.status).toBe(503);
+    expect(notJson.errorCode).toBe("storage_unavailable");
+
+    await dropFailures();
+    const retried = await send("{");
+    expect(retried.status).toBe(200);
+    expect(retried.json.status).toBe("quarantined");
   });
 
   it("does not let one unstorable delivery fail the others committed in the same batch", async () => {

@@ -143,7 +143,7 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
     expect(delivery).toMatchObject({ outcome: "accepted", matchedSecretId: "env:1" });
   });
 
-  describe("refuses signed bodies that are not JSON with 400 invalid_json", () => {
+  describe("quarantines signed bodies that are not JSON: 200, stored sealed, reason invalid_json", () => {
     const cases: [string, string | Uint8Array][] = [
       ["an empty body", ""],
       ["truncated JSON", '{"event_type":"pharmacy_order_updated",'],
@@ -152,14 +152,14 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
     ];
     it.each(cases)("%s", async (_name, body) => {
       const { result, delivery } = await deliver(body, { secret: SECRETS.current });
-      expect(result.status).toBe(400);
-      expect(result.errorCode).toBe("invalid_json");
-      expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: "invalid_json", httpStatus: 400, matchedSecretId: "env:1", eventId: null, bodySize: typeof body === "string" ? Buffer.byteLength(body) : body.byteLength });
+      expect(result.status).toBe(200);
+      expect(result.json).toEqual({ status: "quarantined", delivery_id: delivery.id });
+      expect(delivery).toMatchObject({ outcome: "quarantined", reasonCode: "invalid_json", reasonDetail: "(body): must be UTF-8 JSON", httpStatus: 200, matchedSecretId: "env:1", eventId: null, bodySize: typeof body === "string" ? Buffer.byteLength(body) : body.byteLength });
       expect(storedBody(delivery)).toEqual(Buffer.from(body));
     });
   });
 
-  describe("refuses signed JSON that is not an envelope with 400 invalid_envelope, naming the field", () => {
+  describe("quarantines signed JSON that is not an envelope it can read: 200, naming field and rule, never the value", () => {
     const without = (field: string) => {
       const value = envelope();
       delete value[field];
@@ -172,15 +172,13 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
       ["a number", "42", "(body)"],
       ["no event_type", without("event_type"), "event_type"],
       ["no timestamp", without("timestamp"), "timestamp"],
-      ["no payload_version", without("payload_version"), "payload_version"],
       ["no data", without("data"), "data"],
       ["a numeric event_type", envelopeBody({ event_type: 42 }), "event_type"],
       ["an empty event_type", envelopeBody({ event_type: "" }), "event_type"],
-      ["a timestamp as a string", envelopeBody({ timestamp: "1735725600" }), "timestamp"],
+      ["a timestamp as a word", envelopeBody({ timestamp: "yesterday" }), "timestamp"],
       ["a fractional timestamp", envelopeBody({ timestamp: 1735725600.5 }), "timestamp"],
       ["a negative timestamp", envelopeBody({ timestamp: -1 }), "timestamp"],
       ["a timestamp beyond 2^53", '{"event_type":"pharmacy_order_updated","timestamp":1e300,"payload_version":"1","data":{}}', "timestamp"],
-      ["a numeric payload_version", envelopeBody({ payload_version: 1 }), "payload_version"],
       ["data as an array", envelopeBody({ data: [] }), "data"],
       ["data as null", envelopeBody({ data: null }), "data"],
       ["data as a string", envelopeBody({ data: PATIENT_NAME }), "data"],
@@ -188,12 +186,33 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
     ];
     it.each(cases)("%s", async (_name, body, field) => {
       const { result, delivery } = await deliver(body, { secret: SECRETS.current });
-      expect(result.status).toBe(400);
-      expect(result.errorCode).toBe("invalid_envelope");
-      expect(result.errorMessage).toContain(field);
+      expect(result.status).toBe(200);
+      expect(result.json).toEqual({ status: "quarantined", delivery_id: delivery.id });
       expect(result.text).not.toContain(PATIENT_NAME);
-      expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: "invalid_envelope", httpStatus: 400, matchedSecretId: "env:1", eventId: null });
+      expect(delivery).toMatchObject({ outcome: "quarantined", reasonCode: "invalid_envelope", httpStatus: 200, matchedSecretId: "env:1", eventId: null });
+      expect(delivery.reasonDetail?.startsWith(`${field}: `)).toBe(true);
+      expect(delivery.reasonDetail).not.toContain(PATIENT_NAME);
       expect(bodyText(delivery)).toBe(body);
+    });
+  });
+
+  describe("reads ambiguous envelope fields leniently, accepts and flags the delivery", () => {
+    const withoutVersion = () => {
+      const value = envelope();
+      delete value.payload_version;
+      return JSON.stringify(value);
+    };
+    const cases: [string, () => string, string, { payloadVersion: string; eventTimestamp: bigint }][] = [
+      ["a numeric payload_version", () => envelopeBody({ payload_version: 1, data: orderData(newOrderUid()) }), "payload_version_as_number", { payloadVersion: "1", eventTimestamp: 1_735_725_600n }],
+      ["a digit-string timestamp", () => envelopeBody({ timestamp: "1735725600", data: orderData(newOrderUid()) }), "timestamp_as_string", { payloadVersion: "1", eventTimestamp: 1_735_725_600n }],
+      ["no payload_version", withoutVersion, "payload_version_missing", { payloadVersion: "1", eventTimestamp: 1_735_725_600n }],
+    ];
+    it.each(cases)("%s", async (_name, body, flag, event) => {
+      const { result, delivery } = await deliver(body(), { secret: SECRETS.current });
+      expect(result.status).toBe(200);
+      expect(result.json.status).toBe("accepted");
+      expect(delivery).toMatchObject({ outcome: "accepted", flags: flag, reasonCode: flag, httpStatus: 200 });
+      expect(await client.webhookEvent.findUnique({ where: { id: String(result.json.event_id) } })).toMatchObject({ ...event, status: "pending" });
     });
   });
 
@@ -272,12 +291,13 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
   });
 
   describe("media type and encoding", () => {
-    it("refuses a gzip-encoded body with 415 unsupported_content_encoding, even when correctly signed", async () => {
-      const compressed = gzipSync(Buffer.from(envelopeBody()));
-      const { result, delivery } = await deliver(new Uint8Array(compressed), { secret: SECRETS.current, headers: { "content-encoding": "gzip" } });
-      expect(result.status).toBe(415);
-      expect(result.errorCode).toBe("unsupported_content_encoding");
-      expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: "unsupported_content_encoding", httpStatus: 415, body: null, eventId: null });
+    it("quarantines a correctly signed gzip-encoded body: 200, stored as sent", async () => {
+      const compressed = new Uint8Array(gzipSync(Buffer.from(envelopeBody())));
+      const { result, delivery } = await deliver(compressed, { secret: SECRETS.current, headers: { "content-encoding": "gzip" } });
+      expect(result.status).toBe(200);
+      expect(result.json.status).toBe("quarantined");
+      expect(delivery).toMatchObject({ outcome: "quarantined", reasonCode: "unsupported_content_encoding", reasonDetail: "content-encoding: must be identity", httpStatus: 200, eventId: null });
+      expect(storedBody(delivery)).toEqual(Buffer.from(compressed));
     });
 
     it("accepts Content-Encoding: identity", async () => {
@@ -285,18 +305,35 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
       expect(result.status).toBe(200);
     });
 
-    const refused: [string, WebhookRequestOptions][] = [
+    const odd: [string, WebhookRequestOptions][] = [
       ["text/plain", { headers: { "content-type": "text/plain" } }],
       ["application/x-www-form-urlencoded", { headers: { "content-type": "application/x-www-form-urlencoded" } }],
       ["a non-UTF-8 charset", { headers: { "content-type": "application/json; charset=iso-8859-1" } }],
       ["no content type", { omitHeaders: ["content-type"] }],
     ];
-    it.each(refused)("refuses %s with 415 unsupported_media_type", async (_name, options) => {
-      const body = new TextEncoder().encode(envelopeBody());
-      const { result, delivery } = await deliver(body, { secret: SECRETS.current, ...options });
-      expect(result.status).toBe(415);
-      expect(result.errorCode).toBe("unsupported_media_type");
-      expect(delivery).toMatchObject({ outcome: "rejected", reasonCode: "unsupported_media_type", httpStatus: 415, eventId: null });
+    it.each(odd)("quarantines a correctly signed body sent as %s: 200, stored", async (_name, options) => {
+      const body = envelopeBody();
+      const { result, delivery } = await deliver(new TextEncoder().encode(body), { secret: SECRETS.current, ...options });
+      expect(result.status).toBe(200);
+      expect(result.json.status).toBe("quarantined");
+      expect(delivery).toMatchObject({ outcome: "quarantined", reasonCode: "unsupported_media_type", reasonDetail: "content-type: must be application/json (UTF-8)", httpStatus: 200, eventId: null });
+      expect(bodyText(delivery)).toBe(body);
+    });
+
+    const unsigned: [string, string | Uint8Array, WebhookRequestOptions][] = [
+      ["a numeric payload_version", envelopeBody({ payload_version: 1 }), {}],
+      ["a digit-string timestamp", envelopeBody({ timestamp: "1735725600" }), {}],
+      ["a body that is not JSON", "{not json", {}],
+      ["no content type", envelopeBody(), { omitHeaders: ["content-type"] }],
+      ["a gzip-encoded body", new Uint8Array(gzipSync(Buffer.from(envelopeBody()))), { headers: { "content-encoding": "gzip" } }],
+    ];
+    it.each(unsigned)("still refuses %s with 401 when it is unsigned or wrongly signed", async (_name, body, options) => {
+      const missing = await deliver(body, { ...options, signature: null });
+      expect(missing.result.status).toBe(401);
+      expect(missing.delivery).toMatchObject({ outcome: "rejected", reasonCode: "missing_signature", httpStatus: 401, eventId: null });
+      const wrong = await deliver(body, { ...options, secret: "whsec_someone_else_9999" });
+      expect(wrong.result.status).toBe(401);
+      expect(wrong.delivery).toMatchObject({ outcome: "rejected", reasonCode: "bad_signature", eventId: null });
     });
 
     it.each(["application/json; charset=UTF-8", "Application/JSON", 'application/json;charset="utf-8"'])("accepts %s", async (contentType) => {
@@ -400,21 +437,26 @@ describe(`POST /api/webhooks/rxscale on ${testProvider()}`, () => {
     const before = await client.webhookEvent.findUnique({ where: { id: String(accepted.result.json.event_id) } });
     const eventCount = await client.webhookEvent.count();
 
-    const attempts: { body: string | Uint8Array; options: WebhookRequestOptions }[] = [
-      { body, options: { signature: null } },
-      { body, options: { secret: "whsec_intruder" } },
-      { body, options: { signature: sign(body, SECRETS.current).slice(1) } },
-      { body: body.replace("in-progress", "completed"), options: { signature: sign(body, SECRETS.current) } },
-      { body: "{", options: { secret: SECRETS.current } },
-      { body: "[]", options: { secret: SECRETS.current } },
-      { body, options: { secret: SECRETS.current, headers: { "content-type": "text/plain" } } },
-      { body, options: { secret: SECRETS.current, headers: { "content-encoding": "gzip" } } },
-      { body: bodyOfSize(MAX_BODY_BYTES + 1), options: { secret: SECRETS.current } },
+    const attempts: { body: string | Uint8Array; options: WebhookRequestOptions; answer: "refused" | "quarantined" }[] = [
+      { body, options: { signature: null }, answer: "refused" },
+      { body, options: { secret: "whsec_intruder" }, answer: "refused" },
+      { body, options: { signature: sign(body, SECRETS.current).slice(1) }, answer: "refused" },
+      { body: body.replace("in-progress", "completed"), options: { signature: sign(body, SECRETS.current) }, answer: "refused" },
+      { body: "{", options: { secret: SECRETS.current }, answer: "quarantined" },
+      { body: "[]", options: { secret: SECRETS.current }, answer: "quarantined" },
+      { body, options: { secret: SECRETS.current, headers: { "content-type": "text/plain" } }, answer: "quarantined" },
+      { body, options: { secret: SECRETS.current, headers: { "content-encoding": "gzip" } }, answer: "quarantined" },
+      { body: bodyOfSize(MAX_BODY_BYTES + 1), options: { secret: SECRETS.current }, answer: "refused" },
     ];
     for (const attempt of attempts) {
       const { result } = await deliver(attempt.body, attempt.options);
-      expect(result.status).toBeGreaterThanOrEqual(400);
-      expect(result.status).toBeLessThan(500);
+      if (attempt.answer === "quarantined") {
+        expect(result.status).toBe(200);
+        expect(result.json.status).toBe("quarantined");
+      } else {
+        expect(result.status).toBeGreaterThanOrEqual(400);
+        expect(result.status).toBeLessThan(500);
+      }
     }
 
     expect(await client.webhookEvent.count()).toBe(eventCount);

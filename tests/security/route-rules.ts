@@ -50,6 +50,7 @@ export const ROUTE_RULES: RouteRules = {
   "/api/deliveries/[id]": { GET: "support" },
   "/api/deliveries/export": { GET: "support", POST: "admin" },
   "/api/deliveries/[id]/reveal": { POST: "support" },
+  "/api/deliveries/quarantine/reprocess": { POST: "support" },
   "/api/audit": { GET: "admin" },
   "/api/audit/export": { GET: "admin" },
   "/api/data-protection/forget-patient": { POST: "admin" },

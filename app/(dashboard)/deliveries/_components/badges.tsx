@@ -17,7 +17,7 @@ export function Badge({ tone, children, title }: { tone: keyof typeof TONE; chil
   );
 }
 
-const OUTCOME_TONE: Record<DeliveryOutcome, keyof typeof TONE> = { accepted: "emerald", duplicate: "sky", rejected: "red" };
+const OUTCOME_TONE: Record<DeliveryOutcome, keyof typeof TONE> = { accepted: "emerald", duplicate: "sky", rejected: "red", quarantined: "amber", released: "slate" };
 
 export function OutcomeBadge({ outcome }: { outcome: DeliveryOutcome }) {
   return <Badge tone={OUTCOME_TONE[outcome]}>{outcome}</Badge>;

@@ -54,10 +54,11 @@ function HealthSection() {
       {health.isError ? <Alert tone="error">{health.error.message}</Alert> : null}
       {data ? (
         <>
-          <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-7">
+          <div className="mb-4 grid grid-cols-2 gap-2 md:grid-cols-4 xl:grid-cols-8">
             <Stat label="Accepted" value={String(data.totals.accepted)} />
             <Stat label="Duplicates" value={String(data.totals.duplicate)} />
             <Stat label="Rejected" value={String(data.totals.rejected)} tone={data.totals.rejected > 0 ? "bad" : "plain"} />
+            <Stat label="Quarantined" value={String(data.totals.quarantined)} tone={data.totals.quarantined > 0 ? "bad" : "plain"} />
             <Stat label="p95 ack" value={data.totals.p95AckMs === null ? "—" : `${Math.round(data.totals.p95AckMs)} ms`} />
             <Stat label="Pending now" value={String(data.backlog.pending + data.backlog.processing)} />
             <Stat label="Retrying now" value={String(data.backlog.failed)} tone={data.backlog.failed > 0 ? "bad" : "plain"} />

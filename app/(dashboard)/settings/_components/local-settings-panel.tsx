@@ -23,6 +23,7 @@ const LABELS: Record<string, string> = {
   inPharmacyHours: "In the pharmacy (hours)",
   readyForPickupHours: "Ready / shipped (hours)",
   onHoldHours: "On hold (hours)",
+  needsAttentionHours: "Needs attention (hours)",
 };
 
 /** A form over a settings document whose fields are all strings or all numbers. */

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "delivery" ADD COLUMN "reason_detail" TEXT;
+
