@@ -36,6 +36,12 @@ export async function finishReconciliationRun(id: string, result: { state: Exclu
   await (await db()).reconciliationRun.update({ where: { id }, data: result });
 }
 
+/** Marks a running run cancelled; the run notices between pages. False when it was not running. */
+export async function cancelRunningReconciliation(id: string): Promise<boolean> {
+  const result = await (await db()).reconciliationRun.updateMany({ where: { id, state: "running" }, data: { state: "cancelled" } });
+  return result.count > 0;
+}
+
 export async function findReconciliationRun(id: string) {
   return (await db()).reconciliationRun.findUnique({ where: { id } });
 }
