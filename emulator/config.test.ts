@@ -38,7 +38,7 @@ describe("emulator configuration", () => {
 
   it("parses API keys with permissions as shorthands or RxScale's names", () => {
     expect(parseApiKeys("admin, reader=read ,writer=notification_subscription:write, nobody=none")).toEqual([
-      { key: "admin", permissions: ["notification_subscription:read", "notification_subscription:write"] },
+      { key: "admin", permissions: ["notification_subscription:read", "notification_subscription:write", "order:read", "prescription:read"] },
       { key: "reader", permissions: ["notification_subscription:read"] },
       { key: "writer", permissions: ["notification_subscription:write"] },
       { key: "nobody", permissions: [] },

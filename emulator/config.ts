@@ -8,7 +8,7 @@ import { DEFAULT_EVENT_NAMES, DEFAULT_UNKNOWN_EVENT_TYPE, EVENT_KEYS, type Event
  * reads its own configuration here rather than in server/core/env.ts.
  */
 
-export const PERMISSIONS = ["notification_subscription:read", "notification_subscription:write"] as const;
+export const PERMISSIONS = ["notification_subscription:read", "notification_subscription:write", "order:read", "prescription:read"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const FAULT_KINDS = ["duplicate", "out_of_order", "delayed_retry", "wrong_signature", "malformed_body", "unknown_event_type"] as const;
@@ -89,6 +89,10 @@ export const emulatorConfigSchema = z.object({
   preset: z.enum(PRESETS).default("default"),
   /** Rates on top of the preset's. */
   faults: faultRatesSchema.default({}),
+  /** Share of generated events never delivered at all (no attempt, no retry): what reconciliation must find. */
+  dropRate: z.number().min(0).max(1).default(0),
+  /** Every generated event of this type is never delivered (a subscription lost on RxScale's side). */
+  dropEventType: z.string().min(1).nullable().default(null),
   /** Longest an out-of-order event is held back when its successor never comes. */
   outOfOrderHoldMaxMs: z.number().int().min(0).default(15_000),
   /** Reproducible runs: same seed, same orders, branches and faults. */
@@ -181,6 +185,7 @@ const flag = z
 const PERMISSION_SHORTHANDS: Record<string, Permission[]> = {
   read: ["notification_subscription:read"],
   write: ["notification_subscription:write"],
+  orders: ["order:read", "prescription:read"],
   all: [...PERMISSIONS],
   none: [],
 };
@@ -274,6 +279,8 @@ export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
       return spec.preset ? { preset: spec.preset, faults: spec.faults } : { faults: spec.faults };
     },
   },
+  EMULATOR_DROP_RATE: { help: "share of generated events never delivered at all, no retry (default 0)", toOptions: using(decimal, (dropRate) => ({ dropRate })) },
+  EMULATOR_DROP_EVENT_TYPE: { help: "never deliver any generated event of this type", toOptions: using(text, (dropEventType) => ({ dropEventType })) },
   EMULATOR_PATIENTS_FILE: { help: "append every made-up patient (name, e-mail, birth date) to this file as JSON lines (for log scans)", toOptions: using(text, (patientsFile) => ({ patientsFile })) },
   EMULATOR_SEED: { help: "seed for reproducible traffic and faults", toOptions: using(integer, (seed) => ({ seed })) },
   EMULATOR_ALLOW_HTTP_TARGETS: {

@@ -9,6 +9,9 @@ import { Dispatcher } from "./dispatch";
 import { EVENT_KEYS } from "./event-names";
 import { FakePeople, type Patient } from "./fake-data";
 import { FaultInjector } from "./faults";
+import { DropFaults, type DropSettings } from "./drop-faults";
+import { OrderBook } from "./order-book";
+import { handleOrdersApiRequest, isOrdersApiPath } from "./orders-api";
 import { isPlainObject, sendJson } from "./http-io";
 import { createLogger, describeTarget, type LogSink } from "./log";
 import { handleManagementRequest, isManagementPath, MANAGEMENT_BASE_PATH } from "./management-api";
@@ -40,6 +43,10 @@ export interface EmulatorState {
   holding: boolean;
   traffic: TrafficStats & { orders_per_minute: number; step_delay_ms: number };
   faults: FaultRates;
+  /** Events lost entirely (never sent) and the settings that lose them. */
+  drops: DropSettings & { dropped: number };
+  /** Orders the orders API knows. */
+  orders_known: number;
   deliveries: DeliveryStats;
   events_without_subscriber: number;
   held_out_of_order: number;
@@ -83,6 +90,10 @@ export interface RunningEmulator {
   /** Ends a hold and sends every held attempt at once (the retry backlog draining); returns how many were released. */
   release(): number;
   setFaults(patch: PartialFaultRates, preset?: Preset): FaultRates;
+  /** Sets the drop faults: a share of events, or every event of one type, never delivered. */
+  setDrops(patch: Partial<DropSettings>): DropSettings;
+  /** What the orders API serves (read-only use, for tests). */
+  orderBook: OrderBook;
   /** Stops traffic and the server; reports everything that was not delivered. Safe to call twice. */
   stop(): Promise<StopReport>;
 }
@@ -108,10 +119,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     config.deliveryLogSize,
     now,
   );
+  const book = new OrderBook();
+  const drops = new DropFaults({ rate: config.dropRate, eventType: config.dropEventType }, random);
   const dispatcher = new Dispatcher({ subscriptions, deliverer, faults, random, log, unknownEventType: config.unknownEventType, outOfOrderHoldMaxMs: config.outOfOrderHoldMaxMs });
   const traffic = new TrafficGenerator(
     { ordersPerMinute: config.ordersPerMinute, stepDelayMs: config.stepDelayMs, branchRates: config.branchRates, maxActiveOrders: config.maxActiveOrders, eventNames: config.resolvedEventNames },
-    { random, people: new FakePeople(seed, random, config.patientsFile ? recordPatientTo(config.patientsFile) : undefined), log, now, emit: (event, hasSuccessor, origin) => dispatcher.dispatchGenerated(event, hasSuccessor, origin) },
+    { random, people: new FakePeople(seed, random, config.patientsFile ? recordPatientTo(config.patientsFile) : undefined), log, now, emit: (event, hasSuccessor, origin) => {
+        // RxScale's state moves on whether or not the delivery is lost.
+        book.record(event);
+        if (drops.shouldDrop(event)) log.debug(`dropped ${event.eventType} of ${event.orderUid} [drop]`);
+        else dispatcher.dispatchGenerated(event, hasSuccessor, origin);
+      } },
   );
   const rateLimiter = new RateLimiter({ perSecond: config.rateLimitPerSecond, perMinute: config.rateLimitPerMinute }, now);
 
@@ -178,6 +196,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     holding: deliverer.isHeld,
     traffic: { ...traffic.stats, orders_per_minute: config.ordersPerMinute, step_delay_ms: config.stepDelayMs },
     faults: faults.rates,
+    drops: drops.current,
+    orders_known: book.size,
     deliveries: deliverer.stats,
     events_without_subscriber: dispatcher.eventsWithoutSubscriber,
     held_out_of_order: dispatcher.heldCount,
@@ -190,7 +210,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const server = http.createServer((request, response) => {
     const requestUrl = new URL(request.url ?? "/", "http://emulator.invalid");
     const handle = async () => {
-      if (isManagementPath(requestUrl.pathname)) {
+      if (isOrdersApiPath(requestUrl.pathname)) {
+        handleOrdersApiRequest(request, response, requestUrl, { apiKeys: config.apiKeys, rateLimiter, book });
+      } else if (isManagementPath(requestUrl.pathname)) {
         await handleManagementRequest(request, response, requestUrl, { config, subscriptions, rateLimiter, dispatcher, random, log, now });
       } else if (requestUrl.pathname === CONTROL_BASE_PATH || requestUrl.pathname.startsWith(`${CONTROL_BASE_PATH}/`)) {
         await handleControlRequest(request, response, requestUrl, {
@@ -276,6 +298,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     hold,
     release,
     setFaults,
+    setDrops: (patch) => {
+      const settings = drops.update(patch);
+      log.info(`drops: rate=${settings.rate}, event type=${settings.eventType ?? "none"}`);
+      return settings;
+    },
+    orderBook: book,
     stop,
   };
 }

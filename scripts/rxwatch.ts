@@ -16,6 +16,9 @@ import type { ChangeContext } from "@/server/auth/users";
 const CLI: ChangeContext = { actor: { via: "system", name: "cli" } };
 import { forgetPatient } from "@/server/retention/forget-patient";
 import { runRetentionPurge } from "@/server/retention/purge";
+import { reconcile } from "@/server/reconciliation/reconcile";
+import { connectedRxScaleClient } from "@/server/reconciliation/rxscale-connection";
+import { formatReconcileSummary, parseSinceDuration } from "@/server/reconciliation/summary";
 
 const USAGE = `Usage: npm run rxwatch -- <command> [options]
 
@@ -37,6 +40,9 @@ const USAGE = `Usage: npm run rxwatch -- <command> [options]
                                             unlink them; the uid is read from stdin when --uid is not given
                                             (keeps it out of shell history); R is the request's reference
   retention purge                           run the retention purge now (periods from Settings)
+  reconcile [--since 24h] [--fill]          compare RxWatch's orders with RxScale's orders API (since the last run,
+                                            or the given time back); --fill records RxScale's state for each
+                                            difference; the last line is JSON counts (docs/reconciliation.md)
 
 Roles: staff, support, admin.`;
 
@@ -96,6 +102,8 @@ async function main(argv: string[]): Promise<void> {
       uid: { type: "string" },
       reason: { type: "string" },
       batch: { type: "string" },
+      since: { type: "string" },
+      fill: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -192,6 +200,13 @@ async function main(argv: string[]): Promise<void> {
     case "retention purge": {
       const result = await runRetentionPurge(new Date());
       console.log(`Purge run ${result.runId}: ${Object.entries(result.removed).map(([kind, count]) => `${kind} ${count}`).join(", ")}.`);
+      return;
+    }
+    case "reconcile": {
+      const since = values.since === undefined ? undefined : new Date(Date.now() - parseSinceDuration(values.since));
+      const result = await reconcile({ trigger: "cli", actor: CLI.actor, actorId: null, since, fill: values.fill === true, client: await connectedRxScaleClient() });
+      for (const line of formatReconcileSummary(result)) console.log(line);
+      if (result.state === "failed") process.exitCode = 1;
       return;
     }
     default:

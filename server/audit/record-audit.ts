@@ -40,6 +40,10 @@ export const AUDIT_ACTIONS = [
   "retention.purge",
   "patient.forget",
   "keys.rotate",
+  "reconciliation.run",
+  "reconciliation.fill",
+  "reconciliation.check",
+  "reconciliation.cancel",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -126,6 +126,12 @@ export const envSchema = z.object({
   /** How often the retention purge runs (server/retention/timer.ts); the first run comes a few minutes after start. */
   RXWATCH_RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
 
+  // --- Reconciliation (docs/reconciliation.md) ---
+  /** How often RxWatch compares its orders with RxScale's orders API (server/reconciliation/timer.ts); 0 turns the timer off. */
+  RXWATCH_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  /** 1: timer runs record RxScale's state for every difference (a fact whose source is reconciliation); 0: they only report. */
+  RXWATCH_RECONCILE_AUTOFILL: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
+
   // --- Demo mode (built-in RxScale emulator; see server/demo) ---
   /** auto: on while no RxScale API key was saved (or an earlier demo is still active); 1: always; 0: never. */
   RXWATCH_DEMO: z.enum(["auto", "0", "1"]).default("auto"),

@@ -20,6 +20,8 @@ import {
   type OrderFactRow,
   type OrderWrite,
 } from "@/server/repositories/orders";
+import { upsertReconciledFact } from "@/server/repositories/reconciliation";
+import { RECONCILIATION_EVENT_TYPE } from "@/lib/reconciliation";
 
 /*
  * Keeps the `order` table equal to projectOrder(all facts of the order).
@@ -183,4 +185,50 @@ export async function recomputeStuckDeadlines(): Promise<number> {
       after = batch[batch.length - 1]?.orderUid ?? null;
     }
   });
+}
+
+/** One entity's state as RxScale's orders API reported it, to be recorded because no webhook said it. */
+export interface ReconciledEntity {
+  kind: FactKind;
+  uid: string;
+  status: string;
+  /** RxScale's updated_at (Unix seconds); null when its answer had none. */
+  updatedAt: number | null;
+  pharmacyUid?: string | null;
+  pharmacyName?: string | null;
+}
+
+/**
+ * Records RxScale's state of one order's entities as facts whose source is
+ * reconciliation, then rebuilds the order. They are ordered by updated_at like
+ * any fact, so a later webhook still wins and a stale one is still superseded;
+ * the id is derived from the content, so filling the same state twice stores
+ * it once (docs/reconciliation.md#filling-from-rxscale).
+ */
+export async function recordReconciledState(orderUid: string, entities: readonly ReconciledEntity[], context: { shopOrderName: string | null; readAt: Date }): Promise<number> {
+  const readAtSeconds = Math.floor(context.readAt.getTime() / 1000);
+  for (const entity of entities) {
+    const version = entity.updatedAt ?? readAtSeconds;
+    await upsertReconciledFact(
+      toRow({
+        eventId: `rec_${entity.kind}_${entity.uid}_${version}_${entity.status}`.slice(0, 190),
+        orderUid,
+        kind: entity.kind,
+        eventType: RECONCILIATION_EVENT_TYPE,
+        entityUid: entity.uid,
+        status: entity.status,
+        updatedAt: version,
+        timestamp: version,
+        receivedAt: context.readAt.getTime(),
+        pharmacyUid: entity.pharmacyUid ?? null,
+        pharmacyName: entity.pharmacyName ?? null,
+        deliveryType: null,
+        shopOrderName: entity.kind === "order" ? context.shopOrderName : null,
+        patientKey: null,
+      }),
+    );
+  }
+  const first = entities[0];
+  if (first) await rebuildOrder(orderUid, first.kind);
+  return entities.length;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRxScaleClient, type RxScaleClientOptions } from "./client";
 import { RxScaleApiError } from "./errors";
+import { createRequestBudget } from "./request-budget";
 
 /*
  * The client against a scripted fetch: URL building, retry rules and error
@@ -43,6 +44,8 @@ function scripted(replies: Reply[], options: Partial<RxScaleClientOptions> = {})
     sleep: async (ms) => {
       sleeps.push(ms);
     },
+    // Its own budget, so tests neither wait for nor spend the process-wide one.
+    budget: createRequestBudget({ sleep: async () => undefined }),
     ...options,
   });
   return { client, calls, sleeps };
@@ -228,5 +231,59 @@ describe("createRxScaleClient: errors", () => {
   it("refuses to be created without a key or with an unusable base URL", () => {
     expect(() => createRxScaleClient({ baseUrl: "https://api.rxscale.com", apiKey: "  " })).toThrow(/API key is required/);
     expect(() => createRxScaleClient({ baseUrl: "nope", apiKey: "k" })).toThrow(/not a valid URL/);
+  });
+});
+
+describe("createRxScaleClient: orders and prescriptions", () => {
+  const order = {
+    uid: "ord-1",
+    status: "waiting for doctor",
+    updated_at: "2026-12-04T10:00:00Z",
+    created_at: 1_780_000_000,
+    name: "#1001",
+    patient_data: { display_name: "never kept" },
+    prescriptions: [{ uid: "px-1", status: "APPROVED", updated_at: 1_780_000_100 }, { status: "no uid" }],
+    pharmacy_orders: [{ uid: "po-1", status: "init", updated_at: 1_780_000_200_000, pharmacy: { uid: "ph-1", name: "Apotheke" } }],
+  };
+
+  it("lists orders with paging and filters in the query and maps each order's fields in one place", async () => {
+    const { client, calls } = scripted([json(200, { orders: [order, { no: "uid" }], total: 2, page: 1, pages: 1 })]);
+    const page = await client.listOrders({ page: 1, limit: 500, updatedAtFrom: 1_780_000_000, shopIdentifier: "shop-1" });
+    const url = new URL(calls[0]?.url ?? "");
+    expect(url.pathname).toBe("/v1/management/orders/");
+    expect(Object.fromEntries(url.searchParams)).toEqual({ page: "1", limit: "100", updated_at_from: "2026-05-28T20:26:40.000Z", shop_identifier: "shop-1" });
+    expect(page).toMatchObject({ size: 2, unreadable: 1, total: 2, hasMore: false });
+    expect(page.orders[0]).toEqual({
+      uid: "ord-1",
+      status: "waiting for doctor",
+      updatedAt: 1_796_378_400,
+      createdAt: 1_780_000_000,
+      shopOrderName: "#1001",
+      prescriptions: [{ uid: "px-1", status: "APPROVED", updatedAt: 1_780_000_100 }],
+      pharmacyOrders: [{ uid: "po-1", status: "init", updatedAt: 1_780_000_200, pharmacyUid: "ph-1", pharmacyName: "Apotheke" }],
+    });
+  });
+
+  it("reads one order, and answers null when RxScale has no such order", async () => {
+    const { client, calls } = scripted([json(200, { ...order, prescriptions: undefined }), json(404, { error: "Not found" })]);
+    expect(await client.findOrder("ord-1")).toMatchObject({ uid: "ord-1", prescriptions: null });
+    expect(await client.findOrder("ord-x")).toBeNull();
+    expect(calls[0]?.url).toBe("https://api.rxscale.com/v1/management/orders/ord-1/");
+  });
+
+  it("names the missing permission on a 403", async () => {
+    const { client } = scripted([json(403, { error: "Permission Denied" })]);
+    const error = await failure(client.findPrescription("px-1"));
+    expect(error.kind).toBe("forbidden");
+    expect(error.message).toContain("prescription:read");
+  });
+
+  it("pauses the shared budget after a 429 so other callers back off too", async () => {
+    let now = 0;
+    const budget = createRequestBudget({ now: () => now, sleep: async (ms) => void (now += ms) });
+    const { client } = scripted([json(429, { error: "Rate limit exceeded" }, { "retry-after": "2" }), json(200, [])], { budget });
+    await client.listOrders({ page: 1, limit: 10 });
+    // The retry went out through the budget, which held it (and would hold anyone else) for the Retry-After.
+    expect(now).toBeGreaterThanOrEqual(2_000);
   });
 });

@@ -1,8 +1,10 @@
 import "server-only";
-import type { z } from "zod";
+import { z } from "zod";
 import { normaliseBaseUrl } from "@/server/rxscale/environments";
 import { RxScaleApiError, type RxScaleErrorDetails, type RxScaleErrorKind } from "@/server/rxscale/errors";
 import { parseRetryAfter, retryDelayMs } from "@/server/rxscale/retry";
+import { parseRxScaleOrder, parseRxScaleOrderPage, parseRxScalePrescription, type RxScaleEntityState, type RxScaleOrderPage, type RxScaleOrderState } from "@/server/rxscale/order-schemas";
+import { sharedRequestBudget, type RequestBudget } from "@/server/rxscale/request-budget";
 import {
   rxscaleCreatedSubscriptionSchema,
   rxscaleErrorBodySchema,
@@ -50,6 +52,8 @@ export interface RxScaleClientOptions {
   retryMaxDelayMs?: number;
   maxRetryAfterMs?: number;
   fetch?: typeof fetch;
+  /** Shared by every client of the process by default (10/s, 600/min: docs/rxscale.md#rate-limits). */
+  budget?: RequestBudget;
   /** For tests: the jitter source and the wait between retries. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -82,6 +86,22 @@ export interface TestEventResult {
   deliveries: { deliveryId: string | null; subscriptionUid: string | null; notificationType: string | null; dataUid: string | null }[] | null;
 }
 
+/** Filters of GET /orders (docs/rxscale.md#orders-and-prescriptions); times in Unix seconds. */
+export interface OrderListFilter {
+  page: number;
+  limit: number;
+  updatedAtFrom?: number;
+  updatedAtTo?: number;
+  createdAtFrom?: number;
+  createdAtTo?: number;
+  shopIdentifier?: string;
+  shopOrderExternalId?: string;
+  search?: string;
+}
+
+/** Most orders one page may ask for; RxScale's own maximum is undocumented. */
+export const MAX_ORDER_PAGE_LIMIT = 100;
+
 export interface RxScaleClient {
   /** The normalised base URL (no key in it). */
   readonly baseUrl: string;
@@ -95,9 +115,15 @@ export interface RxScaleClient {
   deleteSubscription(uid: string): Promise<void>;
   /** Needs notification_subscription:write. */
   sendTestEvent(selector: TestEventSelector): Promise<TestEventResult>;
+  /** Needs order:read. One page of orders. */
+  listOrders(filter: OrderListFilter): Promise<RxScaleOrderPage>;
+  /** Needs order:read (prescriptions only with prescription:read). Null when RxScale has no such order. */
+  findOrder(uid: string): Promise<RxScaleOrderState | null>;
+  /** Needs prescription:read. Null when RxScale has no such prescription. */
+  findPrescription(uid: string): Promise<(RxScaleEntityState & { orderUid: string | null }) | null>;
 }
 
-type Permission = "notification_subscription:read" | "notification_subscription:write";
+type Permission = "notification_subscription:read" | "notification_subscription:write" | "order:read" | "prescription:read";
 
 interface Operation {
   /** For messages: "list subscriptions". */
@@ -146,6 +172,7 @@ export function createRxScaleClient(options: RxScaleClientOptions): RxScaleClien
   const fetchImpl = options.fetch ?? fetch;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
+  const budget = options.budget ?? sharedRequestBudget();
   const origin = new URL(baseUrl).origin;
 
   /** The server's own words, shortened, with the key removed should it ever be echoed. */
@@ -187,6 +214,7 @@ export function createRxScaleClient(options: RxScaleClientOptions): RxScaleClien
       for (let redirects = 0; ; redirects += 1) {
         const headers: Record<string, string> = { accept: "application/json", "x-api-key": apiKey, "user-agent": "RxWatch" };
         if (body !== undefined) headers["content-type"] = "application/json";
+        await budget.take();
         const response = await fetchImpl(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
         const location = response.headers.get("location");
         if (response.status >= 300 && response.status < 400 && location !== null) {
@@ -241,7 +269,10 @@ export function createRxScaleClient(options: RxScaleClientOptions): RxScaleClien
       if (status === 429 || status >= 500) {
         const isRetryAfterAcceptable = retryAfterMs === null || retryAfterMs <= maxRetryAfterMs;
         if (canRetry && isRetryAfterAcceptable) {
-          await sleep(retryDelayMs(attempt - 1, policy, retryAfterMs, random));
+          const delay = retryDelayMs(attempt - 1, policy, retryAfterMs, random);
+          // Every caller backs off, not only this one: they share the key's limit.
+          if (status === 429) budget.pause(delay);
+          await sleep(delay);
           continue;
         }
         if (status === 429) {
@@ -294,8 +325,60 @@ export function createRxScaleClient(options: RxScaleClientOptions): RxScaleClien
     throw fail("malformed_response", `RxScale's answer to "${operation.name}" does not have the documented shape (${where}: ${issue?.message ?? "invalid"}) — check the base URL (${baseUrl}); the API may have changed.`, operation, { status: answer.status, attempts: answer.attempts });
   };
 
+  /** A 2xx body as JSON; not JSON is a malformed_response. */
+  const json = (operation: Operation, answer: Answer): unknown => parse(operation, answer, z.unknown());
+
+  const notFoundAsNull = async <T>(work: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof RxScaleApiError && error.kind === "not_found") return null;
+      throw error;
+    }
+  };
+
   return {
     baseUrl,
+
+    async listOrders(filter) {
+      const query: Record<string, string> = { page: String(filter.page), limit: String(Math.min(filter.limit, MAX_ORDER_PAGE_LIMIT)) };
+      const isoOf = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
+      const optional: Record<string, string | undefined> = {
+        updated_at_from: isoOf(filter.updatedAtFrom),
+        updated_at_to: isoOf(filter.updatedAtTo),
+        created_at_from: isoOf(filter.createdAtFrom),
+        created_at_to: isoOf(filter.createdAtTo),
+        shop_identifier: filter.shopIdentifier,
+        shop_order_external_id: filter.shopOrderExternalId,
+        search: filter.search,
+      };
+      for (const [key, value] of Object.entries(optional)) if (value !== undefined) query[key] = value;
+      const operation: Operation = { name: "list orders", method: "GET", path: "/orders", query, permission: "order:read" };
+      const answer = await send(operation);
+      const page = parseRxScaleOrderPage(json(operation, answer), filter.page);
+      if (!page) throw fail("malformed_response", `RxScale's answer to "list orders" holds no list of orders — check the base URL (${baseUrl}); the API may have changed.`, operation, { status: answer.status, attempts: answer.attempts });
+      return page;
+    },
+
+    async findOrder(uid) {
+      const operation: Operation = { name: "read an order", method: "GET", path: `/orders/${encodeURIComponent(uid)}`, permission: "order:read", notFoundMessage: `RxScale has no order ${uid}.` };
+      return notFoundAsNull(async () => {
+        const answer = await send(operation);
+        const order = parseRxScaleOrder(json(operation, answer));
+        if (!order) throw fail("malformed_response", `RxScale's answer to "read an order" has no uid or status — the API may have changed.`, operation, { status: answer.status, attempts: answer.attempts });
+        return order;
+      });
+    },
+
+    async findPrescription(uid) {
+      const operation: Operation = { name: "read a prescription", method: "GET", path: `/prescriptions/${encodeURIComponent(uid)}`, permission: "prescription:read", notFoundMessage: `RxScale has no prescription ${uid}.` };
+      return notFoundAsNull(async () => {
+        const answer = await send(operation);
+        const prescription = parseRxScalePrescription(json(operation, answer));
+        if (!prescription) throw fail("malformed_response", `RxScale's answer to "read a prescription" has no uid or status — the API may have changed.`, operation, { status: answer.status, attempts: answer.attempts });
+        return prescription;
+      });
+    },
 
     async health() {
       const operation: Operation = { name: "check the connection", method: "GET", path: "/health", permission: null };

@@ -13,6 +13,7 @@ import { installShutdownHandlers, onShutdown } from "@/server/core/shutdown";
 import { stopChangePump } from "@/server/live/notices";
 import { EXCLUSIVE_JOBS, releaseExclusiveLocks, runExclusive } from "@/server/timers/leader-lock";
 import { retentionTick } from "@/server/retention/timer";
+import { reconcileTick, startReconcileTimer } from "@/server/reconciliation/timer";
 
 /**
  * Runs once per server process before it takes requests: applies pending
@@ -39,6 +40,8 @@ export async function startServer(): Promise<void> {
     startAlertTimer();
     // On every instance, but each tick runs on one at a time (advisory lock); the statements are guarded anyway.
     startRetentionTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.retentionTimer, () => retentionTick())));
+    // Each tick on the leader only; runs are serialized across instances as well.
+    startReconcileTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.reconciliationTimer, () => reconcileTick())));
     const demo = await startDemoModeIfEnabled();
     if (admin === "not-configured" && !demo.isDemoAdminCreated) {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");

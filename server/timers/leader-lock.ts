@@ -17,6 +17,8 @@ export const EXCLUSIVE_JOBS = {
   retentionTimer: "timer:retention",
   stuckDeadlines: "job:stuck-deadlines",
   demoMode: "demo-mode",
+  reconciliationTimer: "timer:reconciliation",
+  reconciliation: "job:reconciliation",
 } as const;
 
 export type ExclusiveRun<T> = { ran: true; value: T } | { ran: false };
