@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { parseCidr } from "@/server/core/client-address";
+import { isKnownTimeZone } from "@/lib/time";
 
 const optionalString = z
   .string()
@@ -51,6 +52,8 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   /** Origin at which people and RxScale reach this instance, e.g. https://rxwatch.example.com. */
   RXWATCH_PUBLIC_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
+  /** The zone pages show times in until a person picks their own (an IANA name such as Europe/Berlin, or UTC); unset: each browser's zone. */
+  RXWATCH_TIMEZONE: optionalString.refine((value) => value === undefined || isKnownTimeZone(value), { message: "must be UTC or an IANA time zone such as Europe/Berlin" }),
   /** Further origins allowed to send state-changing requests (comma-separated). */
   RXWATCH_TRUSTED_ORIGINS: commaList,
   /** Signs sessions and encrypts payload bodies and secrets at rest. With SQLite it is generated into data/ when unset. */
