@@ -83,6 +83,8 @@ export const envSchema = z.object({
   /** Failures are forgotten after this long without one (counted from the end of the last lock). */
   RXWATCH_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** auto: readable lines when the output is a terminal, one JSON object per line otherwise. */
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
 
   // --- Operations (docs/operations.md) ---
   /** Bearer token that lets a scraper read GET /api/metrics from anywhere. */
