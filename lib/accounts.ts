@@ -66,3 +66,13 @@ export type RevokedSessionsDto = z.infer<typeof revokedSessionsDtoSchema>;
 export type Viewer =
   | { via: "session"; userId: string; name: string; email: string; role: Role }
   | { via: "token"; tokenId: string; name: string; role: Role };
+
+/** The sign-in page's query parameter saying why the person landed there after signing out. */
+export const SIGNED_OUT_PARAM = "signed-out";
+export const SIGNED_OUT_REASONS = ["here", "everywhere"] as const;
+export type SignedOutReason = (typeof SIGNED_OUT_REASONS)[number];
+export const SIGNED_OUT_MESSAGES: Record<SignedOutReason, string> = {
+  here: "You are signed out.",
+  everywhere: "You are signed out on every device and browser.",
+};
+export const signedOutReasonSchema = z.enum(SIGNED_OUT_REASONS);

@@ -9,6 +9,7 @@ import { migrateDatabase } from "@/server/core/migrations";
 import { createUser, findUser, listUsers, revokeSessions, updateUser } from "@/server/auth/users";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/tokens";
 import { AppError } from "@/server/core/errors";
+import { sendLogsToStandardError } from "@/server/core/logger";
 import { DEFAULT_ROTATION_BATCH, keyStatus, rotateKeys } from "@/server/key-rotation/rotate-keys";
 import type { ChangeContext } from "@/server/auth/users";
 
@@ -54,14 +55,14 @@ async function readPassword(): Promise<string> {
   }
   const ask = (question: string) =>
     new Promise<string>((resolve) => {
-      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
       // Hide what is typed: print nothing for each keystroke.
       (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => {
-        if (text.includes(question)) process.stdout.write(text);
+        if (text.includes(question)) process.stderr.write(text);
       };
       rl.question(question, (answer) => {
         rl.close();
-        process.stdout.write("\n");
+        process.stderr.write("\n");
         resolve(answer);
       });
     });
@@ -78,7 +79,7 @@ async function readLine(question: string): Promise<string> {
     for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
   }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
   return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), resolve(answer))));
 }
 
@@ -90,6 +91,8 @@ async function requireUser(email: string | undefined) {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // stdout carries only the command's result (a token, a list), so it can be piped; logs and prompts use stderr.
+  sendLogsToStandardError();
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -4,7 +4,10 @@ import { cookies } from "next/headers";
 import { navigationFor } from "@/lib/roles";
 import { THEME_COOKIE, toTheme } from "@/lib/theme";
 import { AppNav } from "@/components/app-nav";
-import { SignOutButton } from "@/components/sign-out-button";
+import { UserMenu } from "@/components/user-menu";
+import { TimeZonePicker, TimeZoneProvider } from "@/components/time";
+import { BROWSER_TIME_ZONE, TIME_ZONE_COOKIE, toTimeZoneChoice } from "@/lib/time";
+import { env } from "@/server/core/env";
 import { ThemeSwitch } from "@/components/theme-switch";
 import { LiveUpdatesProvider } from "@/components/queries/live";
 import { requirePageViewer } from "@/server/auth/page-viewer";
@@ -13,9 +16,12 @@ import { hasRole } from "@/lib/roles";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const viewer = await requirePageViewer();
-  const theme = toTheme((await cookies()).get(THEME_COOKIE)?.value);
+  const cookieStore = await cookies();
+  const theme = toTheme(cookieStore.get(THEME_COOKIE)?.value);
+  const timeZoneChoice = toTimeZoneChoice(cookieStore.get(TIME_ZONE_COOKIE)?.value) ?? env().RXWATCH_TIMEZONE ?? BROWSER_TIME_ZONE;
   const isDemo = (await demoBanner()) !== null;
   return (
+    <TimeZoneProvider initialChoice={timeZoneChoice}>
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
         Skip to content
@@ -28,11 +34,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <AppNav items={navigationFor(viewer.role)} />
           <div className="ml-auto flex items-center gap-3">
             <ThemeSwitch initial={theme} />
-            <span className="text-sm" data-testid="signed-in-user">
-              <span className="font-medium">{viewer.name}</span>{" "}
-              <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase text-slate-700 dark:bg-slate-800 dark:text-slate-300">{viewer.role}</span>
-            </span>
-            <SignOutButton />
+            <UserMenu name={viewer.name} role={viewer.role}>
+              <TimeZonePicker />
+            </UserMenu>
           </div>
         </div>
       </header>
@@ -56,5 +60,6 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <LiveUpdatesProvider>{children}</LiveUpdatesProvider>
       </main>
     </div>
+    </TimeZoneProvider>
   );
 }

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/sign-in-form";
 import { safeRedirectPath } from "@/lib/safe-redirect";
+import { Alert } from "@/components/ui/alert";
+import { SIGNED_OUT_MESSAGES, SIGNED_OUT_PARAM, signedOutReasonSchema } from "@/lib/accounts";
 import { findPageViewer } from "@/server/auth/page-viewer";
 import { hasAnyUser } from "@/server/auth/users";
 
@@ -9,7 +11,9 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await findPageViewer()) redirect("/orders");
-  const { next } = await searchParams;
+  const parameters = await searchParams;
+  const { next } = parameters;
+  const signedOut = signedOutReasonSchema.safeParse(parameters[SIGNED_OUT_PARAM]);
   // Only paths on this origin, so the parameter cannot send people elsewhere.
   const target = safeRedirectPath(next);
   return (
@@ -27,6 +31,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             <p className="mt-1">or start with RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD set.</p>
           </div>
         )}
+        {signedOut.success ? (
+          <div className="mb-4">
+            <Alert tone="success">{SIGNED_OUT_MESSAGES[signedOut.data]}</Alert>
+          </div>
+        ) : null}
         <SignInForm next={target} />
       </div>
     </main>

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { parseCidr } from "@/server/core/cidr";
+import { isKnownTimeZone } from "@/lib/time";
 
 const optionalString = z
   .string()
@@ -51,6 +52,8 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   /** Origin at which people and RxScale reach this instance, e.g. https://rxwatch.example.com. */
   RXWATCH_PUBLIC_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
+  /** The zone pages show times in until a person picks their own (an IANA name such as Europe/Berlin, or UTC); unset: each browser's zone. */
+  RXWATCH_TIMEZONE: optionalString.refine((value) => value === undefined || isKnownTimeZone(value), { message: "must be UTC or an IANA time zone such as Europe/Berlin" }),
   /** Further origins allowed to send state-changing requests (comma-separated). */
   RXWATCH_TRUSTED_ORIGINS: commaList,
   /** Signs sessions and encrypts payload bodies and secrets at rest. With SQLite it is generated into data/ when unset. */
@@ -80,6 +83,8 @@ export const envSchema = z.object({
   /** Failures are forgotten after this long without one (counted from the end of the last lock). */
   RXWATCH_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** auto: readable lines when the output is a terminal, one JSON object per line otherwise. */
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
 
   // --- Operations (docs/operations.md) ---
   /** Bearer token that lets a scraper read GET /api/metrics from anywhere. */

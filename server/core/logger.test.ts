@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, REDACTED, redactFields } from "./logger";
+import { createLogger, formatPrettyLine, REDACTED, redactFields } from "./logger";
 import { withRequestContext } from "./request-context";
 
 function sink(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -64,5 +64,32 @@ describe("redactFields", () => {
   it("returns the same object when nothing needs redacting", () => {
     const fields = { eventId: "e1" };
     expect(redactFields(fields)).toBe(fields);
+  });
+});
+
+describe("pretty output", () => {
+  it("turns a JSON line into time, level, message and the remaining fields", () => {
+    const line = JSON.stringify({ level: "warn", time: "2026-12-04T14:02:05.123Z", pid: 7, hostname: "h", requestId: "r1", ms: 812, note: "two words", msg: "slow answer" });
+    expect(formatPrettyLine(line)).toBe('14:02:05.123 WARN  slow answer requestId=r1 ms=812 note="two words"\n');
+  });
+
+  it("passes a line that is not JSON through unchanged", () => {
+    expect(formatPrettyLine("not json\n")).toBe("not json\n");
+  });
+
+  it("writes readable lines, still redacted, when asked for the pretty format", () => {
+    const chunks: string[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString("utf8"));
+        callback();
+      },
+    });
+    const logger = createLogger("info", { out, err: sink().stream }, "pretty");
+    logger.info({ eventId: "e1", context: { patient: "Erika" } }, "stored");
+    const text = chunks.join("");
+    expect(text).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} INFO  stored eventId=e1 context=/);
+    expect(text).not.toContain("Erika");
+    expect(text).not.toContain("{\"level\"");
   });
 });

@@ -36,15 +36,48 @@ export function redactFields(fields: Record<string, unknown>): Record<string, un
   return result ?? fields;
 }
 
+export type LogFormat = "json" | "pretty";
+
+const PRETTY_OMITTED = new Set(["level", "time", "msg", "pid", "hostname"]);
+
 /**
- * A pino logger writing one JSON object per line: debug and info to stdout,
- * warn and error to stderr (where process supervisors look for trouble).
- * process.stdout/stderr write synchronously to files and pipes on Linux, so
- * lines written just before an exit are not lost.
+ * One JSON log line as a person reads it in a terminal:
+ * "14:02:05.123 WARN  slow answer requestId=r1 ms=812". A line that is not
+ * JSON passes through unchanged.
  */
-export function createLogger(level: Level, destinations?: { out: DestinationStream; err: DestinationStream }): Logger<never> {
+export function formatPrettyLine(line: string): string {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return line;
+  const fields = Object.entries(entry);
+  const value = (key: string) => fields.find(([name]) => name === key)?.[1];
+  const time = value("time");
+  const clock = typeof time === "string" ? time.slice(11, 23) : "";
+  const level = String(value("level") ?? "info").toUpperCase().padEnd(5);
+  const rest = fields
+    .filter(([key]) => !PRETTY_OMITTED.has(key))
+    .map(([key, field]) => `${key}=${typeof field === "string" && !/\s/.test(field) ? field : JSON.stringify(field)}`);
+  return `${[clock, level, String(value("msg") ?? ""), ...rest].filter(Boolean).join(" ")}\n`;
+}
+
+function pretty(target: DestinationStream): DestinationStream {
+  return { write: (line: string) => target.write(formatPrettyLine(line)) };
+}
+
+/**
+ * A pino logger writing one JSON object per line (or, `pretty`, one readable
+ * line): debug and info to `out`, warn and error to `err` (where process
+ * supervisors look for trouble). process.stdout/stderr write synchronously to
+ * files and pipes on Linux, so lines written just before an exit are not lost.
+ */
+export function createLogger(level: Level, destinations?: { out: DestinationStream; err: DestinationStream }, format: LogFormat = "json"): Logger<never> {
   const out = destinations?.out ?? process.stdout;
   const err = destinations?.err ?? process.stderr;
+  const wrap = format === "pretty" ? pretty : (stream: DestinationStream) => stream;
   return pino(
     {
       level,
@@ -60,21 +93,39 @@ export function createLogger(level: Level, destinations?: { out: DestinationStre
     },
     pino.multistream(
       [
-        { level: "debug", stream: out },
-        { level: "warn", stream: err },
+        { level: "debug", stream: wrap(out) },
+        { level: "warn", stream: wrap(err) },
       ],
       { dedupe: true },
     ),
   );
 }
 
+let isEveryLineOnStandardError = false;
+
+/**
+ * For command-line tools whose stdout is their result (a token, a list):
+ * every log line goes to stderr. Call before the first log line.
+ */
+export function sendLogsToStandardError(): void {
+  isEveryLineOnStandardError = true;
+}
+
+/** LOG_FORMAT=auto: readable in a terminal (`npm start` by hand), JSON for pipes, files and log collectors. */
+function chooseFormat(): LogFormat {
+  const configured = env().LOG_FORMAT;
+  if (configured !== "auto") return configured;
+  return (isEveryLineOnStandardError ? process.stderr.isTTY : process.stdout.isTTY) ? "pretty" : "json";
+}
 
 function logger(): Logger<never> {
-  return processSingleton<Logger<never>>("rxwatchLogger", () => createLogger(env().LOG_LEVEL));
+  return processSingleton<Logger<never>>("rxwatchLogger", () =>
+    createLogger(env().LOG_LEVEL, isEveryLineOnStandardError ? { out: process.stderr, err: process.stderr } : undefined, chooseFormat()),
+  );
 }
 
 /**
- * Structured one-line JSON logs (pino), stamped with the current request's
+ * Structured one-line logs (pino; JSON unless shown in a terminal), stamped with the current request's
  * id. Callers pass identifiers and codes, never payload data: nothing a
  * patient could be identified by belongs here.
  */

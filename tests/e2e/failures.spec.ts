@@ -47,7 +47,7 @@ test("a wrong-secret burst shows up as one grouped failure whose cause is a secr
   await expect(group.getByRole("heading", { name: /Signatures that do not match/ })).toBeVisible();
   await expect(group.getByTestId("group-count")).toHaveText("8 deliveries");
   await expect(group.getByTestId("likely-cause")).toHaveText(
-    /^(All 8 failures started at \d{2}:\d{2}; until then deliveries verified .* Was the signing secret rotated on RxScale's side|Only pharmacy_sku_stock_updated deliveries fail \(8 since \d{2}:\d{2}\) while .* still verify: that subscription signs with a secret RxWatch does not hold)/,
+    /^(All 8 failures started at \d{2}:\d{2} UTC(?:[+-]\d{1,2}(?::\d{2})?)?; until then deliveries verified .* Was the signing secret rotated on RxScale's side|Only pharmacy_sku_stock_updated deliveries fail \(8 since \d{2}:\d{2} UTC(?:[+-]\d{1,2}(?::\d{2})?)?\) while .* still verify: that subscription signs with a secret RxWatch does not hold)/,
   );
   await expect(group.getByRole("img", { name: /Trend over 24 hours: \d+ in total/ })).toBeVisible();
   // Nothing of the payload is shown, only counts, codes and times.

@@ -13,7 +13,7 @@ test("an admin forgets a patient from the settings page and sees what was remove
     await form.getByLabel("Patient uid").fill(`pat-${orderUid}`);
     await form.getByLabel("Reason").fill(reason);
     await form.getByRole("button", { name: "Forget patient…" }).click();
-    await page.getByRole("alertdialog", { name: "Confirm erasure" }).getByRole("button", { name: "Yes, forget this patient" }).click();
+    await page.getByRole("alertdialog", { name: "Forget this patient?" }).getByRole("button", { name: "Yes, forget this patient" }).click();
   };
 
   await forget("erasure request E2E-1");

@@ -65,6 +65,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
     await expect(newRow).not.toContainText("never");
   }).toPass({ timeout: 20_000 });
   await oldSecretRow.getByRole("button", { name: /Retire/ }).click();
+  await page.getByRole("alertdialog", { name: /^Retire the signing secret/ }).getByRole("button", { name: "Retire secret" }).click();
   await expect(oldSecretRow).toContainText("Retired");
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   keepSending = false;
@@ -78,6 +79,22 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
     const refused = log.deliveries.flatMap((delivery) => delivery.attempts).filter((attempt) => attempt.status_code !== 200);
     expect(refused).toEqual([]);
   }).toPass({ timeout: 15_000 });
+});
+
+test("unsubscribing asks first and names the event type; only confirming removes the subscription", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  const created = page.locator('tr[data-subscription="pharmacy_order_created"]');
+  await created.getByRole("button", { name: "Unsubscribe" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Unsubscribe from pharmacy_order_created?" });
+  await expect(dialog).toContainText("stop reaching this RxWatch");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(created).toBeVisible();
+
+  await created.getByRole("button", { name: "Unsubscribe" }).click();
+  await dialog.getByRole("button", { name: "Unsubscribe" }).click();
+  await expect(created).toHaveCount(0);
 });
 
 test("staff cannot open settings or its API", async ({ page }) => {

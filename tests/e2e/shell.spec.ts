@@ -69,10 +69,12 @@ test.describe("roles", () => {
   });
 });
 
-test("sign-out ends the session", async ({ page }) => {
+test("sign-out from the account menu ends the session and says so on the sign-in page", async ({ page }) => {
   await signIn(page, "support");
+  await page.getByRole("button", { name: /Account menu/ }).click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page.getByText("You are signed out.")).toBeVisible();
   await page.goto("/deliveries");
   await expect(page).toHaveURL(/\/sign-in/);
   expect((await page.request.get("/api/me")).status()).toBe(401);
@@ -98,6 +100,7 @@ test("an admin creates an API token that works once shown and stops after revoca
   expect((await api.get("/api/users")).status()).toBe(403);
 
   await page.getByRole("button", { name: "Revoke monitoring" }).click();
+  await page.getByRole("alertdialog", { name: "Revoke the token monitoring?" }).getByRole("button", { name: "Revoke token" }).click();
   await expect(page.getByText("Revoked")).toBeVisible();
   expect((await api.get("/api/me")).status()).toBe(401);
   await api.dispose();

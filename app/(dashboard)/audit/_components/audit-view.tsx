@@ -1,5 +1,6 @@
 "use client";
 
+import { Time } from "@/components/time";
 import type { FormEvent } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { AUDIT_OUTCOMES, auditFiltersSchema, auditQueryToSearch, type AuditEntryDto, type AuditFilters } from "@/lib/audit";
@@ -106,7 +107,7 @@ export function AuditView({ actions }: { actions: readonly string[] }) {
       {rows.length > 0 ? (
         <Table label="Audit log" variant="boxed">
           <TableHead>
-            <TableHeaderCell>Time (UTC)</TableHeaderCell>
+            <TableHeaderCell>Time</TableHeaderCell>
             <TableHeaderCell>Actor</TableHeaderCell>
             <TableHeaderCell>Role</TableHeaderCell>
             <TableHeaderCell>Action</TableHeaderCell>
@@ -119,7 +120,7 @@ export function AuditView({ actions }: { actions: readonly string[] }) {
           <TableBody>
             {rows.map((entry) => (
               <TableRow key={entry.id} className="align-top">
-                <TableCell className="whitespace-nowrap font-mono text-xs">{entry.at.replace("T", " ").slice(0, 19)}</TableCell>
+                <TableCell className="whitespace-nowrap font-mono text-xs"><Time value={entry.at} /></TableCell>
                 <TableCell>
                   {entry.actorLabel}
                   <span className="block text-xs text-slate-500">{entry.actorType}</span>

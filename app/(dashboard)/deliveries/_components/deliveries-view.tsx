@@ -13,7 +13,7 @@ import {
   type DeliveryRange,
   type DeliveryRowDto,
 } from "@/lib/deliveries";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import { EVENT_STATUSES } from "@/lib/processing";
 import { DELIVERY_OUTCOMES } from "@/lib/rxscale/deliveries";
 import { Alert } from "@/components/ui/alert";
@@ -41,11 +41,6 @@ const RANGE_LABELS: Record<DeliveryRange, string> = {
   custom: "Custom range",
   all: "Any time",
 };
-
-/** Receipt times to the millisecond: deliveries of one burst differ only there. */
-function preciseTime(iso: string): string {
-  return `${formatTimestamp(iso)}.${String(new Date(iso).getMilliseconds()).padStart(3, "0")}`;
-}
 
 function toLocalInput(iso: string | undefined): string {
   if (!iso) return "";
@@ -80,7 +75,7 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
     >
       <div role="cell">
         <Link href={href} scroll={false} onClick={(event) => event.stopPropagation()} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">
-          {preciseTime(row.receivedAt)}
+          <Time value={row.receivedAt} withMilliseconds />
         </Link>
       </div>
       <div role="cell" className="min-w-0 truncate font-mono text-xs">

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { DeliveryDetailDto } from "@/lib/deliveries";
-import { formatDuration, formatTimestamp } from "@/lib/format";
+import { formatDuration } from "@/lib/time";
+import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { useDeliveryDetail, useReprocessEvent } from "@/components/queries/deliveries";
@@ -73,7 +74,7 @@ function EventSection({ detail, onOpen }: { detail: DeliveryDetailDto; onOpen: (
       <Fields
         rows={[
           ["Type", <span key="type" className="font-mono">{event.type}</span>],
-          ["Event timestamp", `${formatTimestamp(event.timestampAt)} (${event.timestamp})`],
+          ["Event timestamp", <span key="timestamp"><Time value={event.timestampAt} /> ({event.timestamp})</span>],
           [
             "Dedup key",
             <span key="key" className="font-mono text-xs break-all">
@@ -84,8 +85,8 @@ function EventSection({ detail, onOpen }: { detail: DeliveryDetailDto; onOpen: (
           ["Deliveries", `${allDeliveries} (${event.duplicateCount} duplicate${event.duplicateCount === 1 ? "" : "s"})`],
           ["Processing", <ProcessingBadge key="state" status={event.status} />],
           ["Attempts", String(event.attempts)],
-          ["Processed at", event.processedAt ? formatTimestamp(event.processedAt) : null],
-          ["Next attempt", event.status === "failed" || event.status === "pending" ? formatTimestamp(event.nextAttemptAt) : null],
+          ["Processed at", event.processedAt ? <Time key="processed" value={event.processedAt} /> : null],
+          ["Next attempt", event.status === "failed" || event.status === "pending" ? <Time key="next" value={event.nextAttemptAt} /> : null],
           ["Last error", event.lastError ? <span className="font-mono text-xs text-red-700 dark:text-red-300">{event.lastError}</span> : null],
           ["Order", event.orderUid ? <span className="font-mono">{event.orderUid}</span> : null],
           ["Pharmacy order", event.pharmacyOrderUid ? <span className="font-mono">{event.pharmacyOrderUid}</span> : null],
@@ -115,7 +116,7 @@ function EventSection({ detail, onOpen }: { detail: DeliveryDetailDto; onOpen: (
         <ul className="space-y-1 text-sm" aria-label="Deliveries of this event">
           {detail.eventDeliveries.map((delivery) => (
             <li key={delivery.id} className="flex flex-wrap items-center gap-2">
-              <span className="font-mono text-xs">{formatTimestamp(delivery.receivedAt)}</span>
+              <span className="font-mono text-xs"><Time value={delivery.receivedAt} /></span>
               <OutcomeBadge outcome={delivery.outcome} />
               <span className="text-xs text-slate-500">HTTP {delivery.httpStatus}</span>
               {delivery.id === detail.delivery.id ? (
@@ -147,7 +148,7 @@ function Attempts({ attempts }: { attempts: DeliveryDetailDto["attempts"] }) {
           <div className="flex flex-wrap items-center gap-2">
             <span className="font-medium">Attempt {attempt.attempt}</span>
             <Badge tone={attempt.outcome === "succeeded" ? "emerald" : attempt.outcome === "dead" ? "red" : "amber"}>{attempt.outcome}</Badge>
-            <span className="font-mono text-xs">{formatTimestamp(attempt.startedAt)}</span>
+            <span className="font-mono text-xs"><Time value={attempt.startedAt} /></span>
             {attempt.finishedAt ? <span className="text-xs text-slate-500">took {runTime(Date.parse(attempt.finishedAt) - Date.parse(attempt.startedAt))}</span> : null}
             <span className="ml-auto truncate font-mono text-xs text-slate-500" title="Worker">
               {attempt.worker}
@@ -215,7 +216,7 @@ export function DeliveryDrawer({ id, onClose, onOpen }: { id: string; onClose: (
             <Section title="Received">
               <Fields
                 rows={[
-                  ["Time", formatTimestamp(data.delivery.receivedAt)],
+                  ["Time", <Time key="time" value={data.delivery.receivedAt} withMilliseconds />],
                   ["Answer", `HTTP ${data.delivery.httpStatus} ${data.delivery.outcome}`],
                   ["Reason", data.delivery.reasonCode ? <span className="font-mono text-xs">{data.delivery.reasonCode}</span> : null],
                   ["Flags", data.delivery.flags.length > 0 ? <span className="font-mono text-xs">{data.delivery.flags.join(", ")}</span> : null],

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { PERSONAL_DATA_REASON_MAX_CHARS, personalDataReasonSchema, type DeliveryBodyDto, type PersonalDataDto } from "@/lib/deliveries";
 import type { RedactionCategory } from "@/lib/redaction";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { useRefreshDelivery, useRevealDelivery } from "@/components/queries/deliveries";
@@ -177,7 +177,7 @@ export function BodyWithPersonalData({ deliveryId, body, personalData }: { deliv
           "The reveal has ended; masking again…"
         ) : (
           <>
-            Personal data revealed to you until {formatTimestamp(personalData.revealExpiresAt)} (<span data-testid="reveal-countdown">{formatCountdown(secondsLeft ?? 0)}</span> left). The reveal is in the
+            Personal data revealed to you until <Time value={personalData.revealExpiresAt} /> (<span data-testid="reveal-countdown">{formatCountdown(secondsLeft ?? 0)}</span> left). The reveal is in the
             audit log.
           </>
         )}

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { ALERT_RULE_LABELS, type AlertsViewDto } from "@/lib/alerts";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -122,7 +122,7 @@ export function AlertsPanel() {
       <ul className="mb-4 flex flex-wrap gap-2 text-sm" aria-label="Alert states">
         {view.states.map((state) => (
           <li key={state.rule} className={`rounded-full border px-3 py-1 ${state.state === "firing" ? "border-red-400 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "border-slate-300 dark:border-slate-700"}`}>
-            {ALERT_RULE_LABELS[state.rule]}: {state.state === "firing" ? `firing since ${formatTimestamp(state.since)}` : "ok"}
+            {ALERT_RULE_LABELS[state.rule]}: {state.state === "firing" ? <>firing since <Time value={state.since} /></> : "ok"}
           </li>
         ))}
       </ul>
@@ -133,7 +133,7 @@ export function AlertsPanel() {
           <ul className="mt-2 space-y-1">
             {view.notifications.map((notification) => (
               <li key={notification.id}>
-                <span className="text-slate-500">{formatTimestamp(notification.createdAt)}</span> · {notification.channel} · {notification.outcome}
+                <span className="text-slate-500"><Time value={notification.createdAt} /></span> · {notification.channel} · {notification.outcome}
                 {notification.error ? ` (${notification.error})` : ""} — {notification.text}
               </li>
             ))}

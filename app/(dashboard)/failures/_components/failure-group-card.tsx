@@ -1,7 +1,7 @@
 "use client";
 
 import { describeFailureGroup, type FailureGroupDto, type ReplayFilter } from "@/lib/failures";
-import { formatTimestamp } from "@/lib/format";
+import { Time, useFormatInstant } from "@/components/time";
 import { Button } from "@/components/ui/button";
 import { Sparkline } from "@/components/charts/sparkline";
 import { useReprocessEvent } from "@/components/queries/deliveries";
@@ -14,10 +14,6 @@ const STATE_STYLES = {
 } as const;
 
 const STATE_LABELS = { open: "Open", acknowledged: "Acknowledged", resolved: "Resolved" } as const;
-
-function localTime(iso: string): string {
-  return formatTimestamp(iso).slice(11, 16);
-}
 
 function countLabel(group: FailureGroupDto): string {
   switch (group.kind) {
@@ -38,7 +34,9 @@ function countLabel(group: FailureGroupDto): string {
 export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureGroupDto; isAdmin: boolean; onReplay: (filter: ReplayFilter) => void }) {
   const change = useChangeIncident();
   const reprocess = useReprocessEvent();
-  const { title, cause, advice } = describeFailureGroup(group, localTime);
+  const formatInstant = useFormatInstant();
+  // "14:02 UTC+1": the cause names times of one day, so the date is left out but the zone stays.
+  const { title, cause, advice } = describeFailureGroup(group, (iso) => formatInstant(iso).slice(11).replace(/:\d\d(?= )/, ""));
   const total = group.trend.reduce((sum, count) => sum + count, 0);
   const samples = group.evidence.kind === "processing" ? group.evidence.sampleEventIds : [];
 
@@ -55,7 +53,7 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
             <span className="font-medium tabular-nums text-slate-900 dark:text-slate-100" data-testid="group-count">
               {countLabel(group)}
             </span>{" "}
-            · first seen {formatTimestamp(group.firstSeenAt)} · last seen {formatTimestamp(group.lastSeenAt)}
+            · first seen <Time value={group.firstSeenAt} /> · last seen <Time value={group.lastSeenAt} />
           </p>
         </div>
         <Sparkline values={group.trend} label={`Trend over 24 hours: ${total} in total`} tone={group.state === "resolved" ? "slate" : group.state === "acknowledged" ? "amber" : "red"} />
@@ -102,8 +100,8 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
           </Button>
         ) : null}
         <span className="ml-auto text-xs text-slate-500">
-          {group.acknowledgedAt ? `Acknowledged by ${group.acknowledgedBy ?? "someone"} at ${formatTimestamp(group.acknowledgedAt)}. ` : null}
-          {group.resolvedAt ? `Resolved ${group.resolvedBy ? `by ${group.resolvedBy}` : "automatically"} at ${formatTimestamp(group.resolvedAt)}.` : null}
+          {group.acknowledgedAt ? <>Acknowledged by {group.acknowledgedBy ?? "someone"} at <Time value={group.acknowledgedAt} />. </> : null}
+          {group.resolvedAt ? <>Resolved {group.resolvedBy ? `by ${group.resolvedBy}` : "automatically"} at <Time value={group.resolvedAt} />.</> : null}
         </span>
       </div>
       {change.isError ? <p className="mt-2 text-sm text-red-700 dark:text-red-300">{change.error.message}</p> : null}

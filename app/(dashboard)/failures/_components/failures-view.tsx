@@ -3,7 +3,7 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { HEALTH_RANGE_SPECS, HEALTH_RANGES, healthQuerySchema, type ReplayFilter } from "@/lib/failures";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -97,7 +97,7 @@ export function FailuresView({ isAdmin }: { isAdmin: boolean }) {
             Problems
           </h2>
           <CheckboxField checked={isShowingResolved} onChange={(event) => setShowingResolved(event.target.checked)} label={`Show resolved (${resolvedCount})`} />
-          {failures.data ? <span className="ml-auto text-xs text-slate-500">Checked {formatTimestamp(failures.data.scannedAt)}</span> : null}
+          {failures.data ? <span className="ml-auto text-xs text-slate-500">Checked <Time value={failures.data.scannedAt} /></span> : null}
         </div>
         {failures.isError ? <Alert tone="error">{failures.error.message}</Alert> : null}
         {failures.data && shown.length === 0 ? (

@@ -3,10 +3,11 @@
 import { useState, type FormEvent } from "react";
 import { STAGE_LABELS } from "@/lib/lifecycle";
 import { REPLAY_RATE_LIMITS, type ReplayFilter, type ReplayJobDto } from "@/lib/failures";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import type { EventStatus } from "@/lib/processing";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
 import { CheckboxField, TextField } from "@/components/ui/field";
 import { useCancelReplay, usePlanReplay, useReplayJob, useReplayJobs, useStartReplay } from "@/components/queries/failures";
@@ -182,9 +183,15 @@ export function ReplayPanel({ prefill, prefillVersion }: { prefill: ReplayFilter
             <JobProgress job={current} />
           )}
           {current.state === "running" ? (
-            <Button variant="danger" disabled={cancel.isPending || current.isCancelRequested} onClick={() => cancel.mutate(current.id)}>
+            <ConfirmButton
+              disabled={cancel.isPending || current.isCancelRequested}
+              title="Cancel this replay?"
+              description={`No further events are queued (${current.queued} of ${current.total} are so far). Events already replayed keep their new result; nothing is rolled back.`}
+              confirmLabel="Cancel replay"
+              onConfirm={() => cancel.mutateAsync(current.id)}
+            >
               {current.isCancelRequested ? "Cancelling…" : "Cancel replay"}
-            </Button>
+            </ConfirmButton>
           ) : null}
           {start.isError ? <Alert tone="error">{start.error.message}</Alert> : null}
           {cancel.isError ? <Alert tone="error">{cancel.error.message}</Alert> : null}
@@ -198,7 +205,7 @@ export function ReplayPanel({ prefill, prefillVersion }: { prefill: ReplayFilter
             {jobs.data.jobs.map((entry) => (
               <li key={entry.id} className="flex flex-wrap gap-2">
                 <button type="button" className="text-sky-800 hover:underline dark:text-sky-300" onClick={() => setJobId(entry.id)}>
-                  {formatTimestamp(entry.createdAt)}
+                  <Time value={entry.createdAt} />
                 </button>
                 <span>
                   {entry.state} · {entry.total} events · {entry.plan.orderChangeCount} orders · by {entry.createdBy}

@@ -5,7 +5,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useRef, useState, type FormEvent } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { STAGES, STAGE_LABELS, type Stage } from "@/lib/lifecycle";
-import { formatDuration, formatTimestamp } from "@/lib/format";
+import { formatDuration } from "@/lib/time";
+import { Time, useFormatInstant } from "@/components/time";
 import { ordersQuerySchema, ordersQueryToSearch, TIME_RANGES, type OrderSummaryDto, type OrdersQuery } from "@/lib/orders";
 import type { StatusAppearanceSettings } from "@/lib/settings";
 import { Alert } from "@/components/ui/alert";
@@ -21,6 +22,7 @@ const ROW_HEIGHT = 56;
 const COLUMNS = "grid grid-cols-[minmax(9rem,1.3fr)_minmax(11rem,1.2fr)_minmax(8rem,1fr)_minmax(8rem,1fr)_5rem_9rem]";
 
 function Row({ order, appearance, now }: { order: OrderSummaryDto; appearance: StatusAppearanceSettings; now: number }) {
+  const formatInstant = useFormatInstant();
   return (
     <div role="row" data-order-uid={order.orderUid} className={`${COLUMNS} items-center gap-3 border-t border-slate-200 px-3 text-sm dark:border-slate-800`} style={{ height: ROW_HEIGHT }}>
       <div role="cell" className="min-w-0">
@@ -43,11 +45,11 @@ function Row({ order, appearance, now }: { order: OrderSummaryDto; appearance: S
       <div role="cell" className="truncate">
         {order.pharmacyName ?? <span className="text-slate-400">—</span>}
       </div>
-      <div role="cell" title={formatTimestamp(order.firstEventAt)}>
+      <div role="cell" title={formatInstant(order.firstEventAt)}>
         {formatDuration(now - Date.parse(order.firstEventAt))}
       </div>
-      <div role="cell" title={formatTimestamp(order.lastEventAt)} className="text-slate-600 dark:text-slate-400">
-        {formatDuration(now - Date.parse(order.lastEventAt))} ago
+      <div role="cell" className="text-slate-600 dark:text-slate-400">
+        <Time value={order.lastEventAt} relativeTo={now} />
       </div>
     </div>
   );

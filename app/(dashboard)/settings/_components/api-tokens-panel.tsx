@@ -2,8 +2,10 @@
 
 import { useState, type FormEvent } from "react";
 import { ROLES, roleSchema } from "@/lib/roles";
+import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
 import { SelectField, TextField } from "@/components/ui/field";
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from "@/components/queries/accounts";
@@ -52,14 +54,19 @@ export function ApiTokensPanel() {
                 <TableCell>{token.name}</TableCell>
                 <TableCell className="font-mono">{token.prefix}…</TableCell>
                 <TableCell>{token.role}</TableCell>
-                <TableCell>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : "never"}</TableCell>
+                <TableCell>{token.lastUsedAt ? <Time value={token.lastUsedAt} /> : "never"}</TableCell>
                 <TableCell className="text-right">
                   {token.revoked ? (
                     <span className="text-slate-500">Revoked</span>
                   ) : (
-                    <Button variant="danger" onClick={() => revokeToken.mutate(token.id)}>
+                    <ConfirmButton
+                      title={`Revoke the token ${token.name}?`}
+                      description={`Scripts using ${token.prefix}… get 401 from their next request. A revoked token cannot be restored; create a new one if it is still needed.`}
+                      confirmLabel="Revoke token"
+                      onConfirm={() => revokeToken.mutateAsync(token.id)}
+                    >
                       Revoke {token.name}
-                    </Button>
+                    </ConfirmButton>
                   )}
                 </TableCell>
               </TableRow>

@@ -3,9 +3,10 @@
 import { useRef, useState, type FormEvent } from "react";
 import { forgetPatientRequestSchema, type ForgetPatientRequest, type ForgetPatientResultDto, type PurgeRunDto } from "@/lib/data-protection";
 import { retentionSettingsSchema, type RetentionSettings } from "@/lib/settings";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton, ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
 import { useForgetPatient, usePurgeRuns, useStartPurge } from "@/components/queries/data-protection";
@@ -83,9 +84,16 @@ function PurgeRunsCard() {
   return (
     <Card title="Purge runs" description="The latest retention purges and erasure requests, with what each removed. Each is also in the audit log.">
       <div className="mb-3 flex flex-wrap items-center gap-3">
-        <Button variant="secondary" disabled={start.isPending || isRunning} onClick={() => start.mutate()}>
+        <ConfirmButton
+          variant="secondary"
+          disabled={start.isPending || isRunning}
+          title="Run the retention purge now?"
+          description="Everything older than the retention periods above is deleted for good, as the hourly purge would. This cannot be undone."
+          confirmLabel="Purge now"
+          onConfirm={() => start.mutateAsync()}
+        >
           Run purge now
-        </Button>
+        </ConfirmButton>
         {isRunning ? <span className="text-sm text-slate-600 dark:text-slate-400">A purge is running…</span> : null}
       </div>
       {runs.isError ? <Alert tone="error">{runs.error.message}</Alert> : null}
@@ -100,7 +108,7 @@ function PurgeRunsCard() {
         <TableBody>
           {runs.data?.runs.map((run) => (
             <TableRow key={run.id}>
-              <TableCell className="whitespace-nowrap">{formatTimestamp(run.startedAt)}</TableCell>
+              <TableCell className="whitespace-nowrap"><Time value={run.startedAt} /></TableCell>
               <TableCell>{runLabel(run)}</TableCell>
               <TableCell>{run.state === "failed" ? `failed: ${run.error ?? "unknown"}` : run.state}</TableCell>
               <TableCell>{run.state === "running" ? "…" : describeCounts(run.removed)}</TableCell>
@@ -169,19 +177,15 @@ function ForgetPatientCard() {
             {issue}
           </Alert>
         ))}
-        {pending ? (
-          <div role="alertdialog" aria-label="Confirm erasure" className="rounded-md border border-red-300 p-3 text-sm dark:border-red-900">
-            <p className="mb-3">Every stored body that mentions this patient is removed for good. This cannot be undone.</p>
-            <div className="flex gap-2">
-              <Button variant="danger" disabled={forget.isPending} onClick={() => void onConfirm()}>
-                Yes, forget this patient
-              </Button>
-              <Button variant="secondary" disabled={forget.isPending} onClick={() => setPending(null)}>
-                Cancel
-              </Button>
-            </div>
-          </div>
-        ) : null}
+        <ConfirmDialog
+          isOpen={pending !== null}
+          title="Forget this patient?"
+          description="Every stored body that mentions this patient is removed for good, and their deliveries, events and orders are unlinked. This cannot be undone."
+          confirmLabel="Yes, forget this patient"
+          isPending={forget.isPending}
+          onConfirm={() => void onConfirm()}
+          onCancel={() => setPending(null)}
+        />
         {result ? <Alert tone="success">{describeForgotten(result)}</Alert> : null}
         {forget.isError ? <Alert tone="error">{forget.error.message}</Alert> : null}
       </div>

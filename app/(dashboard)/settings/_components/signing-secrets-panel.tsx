@@ -1,9 +1,10 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { formatTimestamp } from "@/lib/format";
+import { Time, useFormatInstant } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
 import { useAddSigningSecret, useRetireSigningSecret, useSigningSecrets } from "@/components/queries/settings";
@@ -13,6 +14,7 @@ export function SigningSecretsPanel() {
   const secrets = useSigningSecrets();
   const add = useAddSigningSecret();
   const retire = useRetireSigningSecret();
+  const formatTimestamp = useFormatInstant();
   const [added, setAdded] = useState(false);
 
   async function onAdd(event: FormEvent<HTMLFormElement>) {
@@ -47,15 +49,21 @@ export function SigningSecretsPanel() {
               <TableCell>{secret.label}</TableCell>
               <TableCell className="font-mono">{secret.hint}</TableCell>
               <TableCell className="font-mono text-xs">{secret.subscriptionUid ?? "—"}</TableCell>
-              <TableCell>{formatTimestamp(secret.createdAt)}</TableCell>
-              <TableCell>{secret.lastMatchedAt ? formatTimestamp(secret.lastMatchedAt) : "never"}</TableCell>
+              <TableCell><Time value={secret.createdAt} /></TableCell>
+              <TableCell>{secret.lastMatchedAt ? <Time value={secret.lastMatchedAt} /> : "never"}</TableCell>
               <TableCell className="text-right">
                 {secret.isActive ? (
-                  <Button variant="danger" disabled={retire.isPending} onClick={() => retire.mutate(secret.id)}>
+                  <ConfirmButton
+                    disabled={retire.isPending}
+                    title={`Retire the signing secret ${secret.label}?`}
+                    description={`Deliveries signed with ${secret.hint} are refused from now on. ${secret.lastMatchedAt ? `It last matched a delivery at ${formatTimestamp(secret.lastMatchedAt)}.` : "It has never matched a delivery."} A retired secret cannot be reactivated; add it again if needed.`}
+                    confirmLabel="Retire secret"
+                    onConfirm={() => retire.mutateAsync(secret.id)}
+                  >
                     Retire {secret.label}
-                  </Button>
+                  </ConfirmButton>
                 ) : (
-                  <span className="text-slate-500">Retired {secret.retiredAt ? formatTimestamp(secret.retiredAt) : ""}</span>
+                  <span className="text-slate-500">Retired {secret.retiredAt ? <Time value={secret.retiredAt} /> : ""}</span>
                 )}
               </TableCell>
             </TableRow>

@@ -1,10 +1,11 @@
 "use client";
 
 import { useState } from "react";
-import { formatTimestamp } from "@/lib/format";
+import { Time } from "@/components/time";
 import type { TestEventResultDto } from "@/lib/subscriptions";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
 import { useConnection, useRecreateSubscription, useSendTestEvent, useSubscribe, useSubscriptions, useUnsubscribe } from "@/components/queries/settings";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
@@ -78,7 +79,7 @@ export function SubscriptionsPanel() {
                       {row.isTargetThisRxWatch ? <span className="text-xs text-emerald-700 dark:text-emerald-400">this RxWatch</span> : <span className="text-xs text-amber-700 dark:text-amber-400">elsewhere</span>}
                     </TableCell>
                     <TableCell className="font-mono text-xs">{row.uid}</TableCell>
-                    <TableCell>{row.lastEventAt ? formatTimestamp(row.lastEventAt) : "never"}</TableCell>
+                    <TableCell>{row.lastEventAt ? <Time value={row.lastEventAt} /> : "never"}</TableCell>
                     <TableCell className="tabular-nums">{row.eventsLast24h}</TableCell>
                     <TableCell>{row.hasSigningSecret ? "captured" : <span className="text-amber-700 dark:text-amber-400">paste it below</span>}</TableCell>
                     <TableCell className="space-y-2">
@@ -89,9 +90,15 @@ export function SubscriptionsPanel() {
                         <Button variant="secondary" disabled={recreate.isPending} onClick={() => recreate.mutate(row.uid)} title="Delete and create again pointing at this RxWatch">
                           Re-create
                         </Button>
-                        <Button variant="danger" disabled={unsubscribe.isPending} onClick={() => unsubscribe.mutate(row.uid)}>
+                        <ConfirmButton
+                          disabled={unsubscribe.isPending}
+                          title={`Unsubscribe from ${row.eventType}?`}
+                          description={`RxScale deletes subscription ${row.uid}. ${row.eventType} events stop reaching ${row.isTargetThisRxWatch ? "this RxWatch" : row.target} until you subscribe again, and events sent meanwhile are not redelivered.`}
+                          confirmLabel="Unsubscribe"
+                          onConfirm={() => unsubscribe.mutateAsync(row.uid)}
+                        >
                           Unsubscribe
-                        </Button>
+                        </ConfirmButton>
                       </div>
                       {result ? (
                         <div data-testid={`test-result-${row.eventType}`}>

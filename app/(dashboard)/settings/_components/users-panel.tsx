@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { ROLES, roleSchema } from "@/lib/roles";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
 import { SelectField, TextField } from "@/components/ui/field";
 import { useCreateUser, useRevokeUserSessions, useUpdateUser, useUsers } from "@/components/queries/accounts";
@@ -70,21 +71,34 @@ export function UsersPanel() {
               </TableCell>
               <TableCell>{user.disabled ? "Disabled" : "Active"}</TableCell>
               <TableCell className="flex justify-end gap-2">
-                <Button
+                <ConfirmButton
                   variant="secondary"
                   disabled={revokeSessions.isPending}
-                  onClick={() => {
+                  title={`End every session of ${user.email}?`}
+                  description="They are signed out on every device and browser at once and must sign in again. Their account stays active."
+                  confirmLabel="End sessions"
+                  onConfirm={async () => {
                     setRevokedNotice(null);
-                    revokeSessions.mutate(user.id, {
-                      onSuccess: (result) => setRevokedNotice(`Signed ${user.email} out everywhere (${result.sessions} session${result.sessions === 1 ? "" : "s"} ended).`),
-                    });
+                    const result = await revokeSessions.mutateAsync(user.id);
+                    setRevokedNotice(`Signed ${user.email} out everywhere (${result.sessions} session${result.sessions === 1 ? "" : "s"} ended).`);
                   }}
                 >
                   {`End sessions of ${user.email}`}
-                </Button>
-                <Button variant={user.disabled ? "secondary" : "danger"} onClick={() => updateUser.mutate({ id: user.id, change: { disabled: !user.disabled } })}>
-                  {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
-                </Button>
+                </ConfirmButton>
+                {user.disabled ? (
+                  <Button variant="secondary" onClick={() => updateUser.mutate({ id: user.id, change: { disabled: false } })}>
+                    {`Enable ${user.email}`}
+                  </Button>
+                ) : (
+                  <ConfirmButton
+                    title={`Disable ${user.email}?`}
+                    description="They are signed out everywhere and cannot sign in until an admin enables the account again. Nothing they did is removed."
+                    confirmLabel="Disable user"
+                    onConfirm={() => updateUser.mutateAsync({ id: user.id, change: { disabled: true } })}
+                  >
+                    {`Disable ${user.email}`}
+                  </ConfirmButton>
+                )}
               </TableCell>
             </TableRow>
           ))}

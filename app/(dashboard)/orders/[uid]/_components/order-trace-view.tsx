@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useState } from "react";
 import { STAGE_LABELS } from "@/lib/lifecycle";
-import { formatDuration, formatTimestamp } from "@/lib/format";
+import { formatDuration, formatInstant } from "@/lib/time";
+import { Time, useTimeZone } from "@/components/time";
 import type { OrderTraceDto } from "@/lib/order-trace";
 import type { StatusAppearanceSettings } from "@/lib/settings";
 import { Alert } from "@/components/ui/alert";
@@ -21,17 +22,29 @@ const STEP_STYLE = {
   pending: "border-slate-300 bg-white dark:border-slate-700 dark:bg-slate-900",
 } as const;
 
-/** Plain text of the trace for pasting into a support ticket: identifiers and statuses, no personal data. */
-export function traceAsText(trace: OrderTraceDto, permalink: string): string {
+/** From the first to the last step that arrived; null before two have. */
+export function orderDurationMs(timeline: OrderTraceDto["timeline"]): number | null {
+  const times = timeline.flatMap((step) => (step.at ? [Date.parse(step.at)] : []));
+  return times.length < 2 ? null : Math.max(...times) - Math.min(...times);
+}
+
+/**
+ * Plain text of the trace for pasting into a support ticket: identifiers and
+ * statuses, no personal data; times carry their zone so a colleague elsewhere reads them right.
+ */
+export function traceAsText(trace: OrderTraceDto, permalink: string, zone: string): string {
+  const formatTimestamp = (iso: string) => formatInstant(iso, zone);
+  const total = orderDurationMs(trace.timeline);
   const lines = [
     `RxWatch order trace — ${trace.order.shopOrderName ?? ""} ${trace.order.orderUid}`.trim(),
     permalink,
     `Stage: ${STAGE_LABELS[trace.order.stage]} (status "${trace.order.status}") since ${formatTimestamp(trace.order.stageSince)}${trace.order.isStuck ? " — STUCK" : ""}`,
     trace.order.pharmacyName ? `Pharmacy: ${trace.order.pharmacyName}` : null,
     trace.order.expectedNext ? `Expected next: ${trace.order.expectedNext}` : null,
+    total !== null ? `Total so far: ${formatDuration(total)}` : null,
     "",
     "Timeline:",
-    ...trace.timeline.map((step) => `  [${step.state === "received" ? "x" : step.state === "gap" ? "!" : " "}] ${step.label}${step.at ? ` — ${formatTimestamp(step.at)}` : step.state === "gap" ? " — not received" : ""}`),
+    ...trace.timeline.map((step) => `  [${step.state === "received" ? "x" : step.state === "gap" ? "!" : " "}] ${step.label}${step.at ? ` — ${formatTimestamp(step.at)}` : step.state === "gap" ? " — not received" : ""}${step.sincePreviousMs !== null ? ` (+${formatDuration(step.sincePreviousMs)})` : ""}`),
     "",
     "Events:",
     ...trace.events.map(
@@ -45,6 +58,7 @@ export function traceAsText(trace: OrderTraceDto, permalink: string): string {
 export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { orderUid: string; appearance: StatusAppearanceSettings; canSeeDeliveries: boolean }) {
   const trace = useOrderTrace(orderUid);
   const [copied, setCopied] = useState<string | null>(null);
+  const { zone } = useTimeZone();
 
   if (trace.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
   if (trace.isError) return <Alert tone="error">{trace.error.message}</Alert>;
@@ -70,7 +84,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
           <Button variant="secondary" onClick={() => copy(window.location.href, "Permalink")}>
             Copy permalink
           </Button>
-          <Button variant="secondary" onClick={() => copy(traceAsText(data, window.location.href), "Trace")}>
+          <Button variant="secondary" onClick={() => copy(traceAsText(data, window.location.href, zone), "Trace")}>
             Copy trace as text
           </Button>
         </span>
@@ -83,8 +97,9 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
           <span className="font-medium" data-testid="trace-stage">
             {STAGE_LABELS[order.stage]}
           </span>{" "}
-          since {formatTimestamp(order.stageSince)}
+          since <Time value={order.stageSince} />
         </span>
+        {orderDurationMs(data.timeline) !== null ? <span data-testid="trace-total">Total: {formatDuration(orderDurationMs(data.timeline) ?? 0)}</span> : null}
         {order.pharmacyName ? <span>Pharmacy: {order.pharmacyName}</span> : null}
         {order.deliveryType ? <span>Delivery: {order.deliveryType}</span> : null}
         {order.expectedNext ? <span>Expected next: {order.expectedNext}</span> : null}
@@ -97,7 +112,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
               <span className={`mt-1 h-3 w-3 shrink-0 rounded-full border-2 ${STEP_STYLE[step.state]}`} aria-hidden="true" />
               <div className="text-sm">
                 <span className="font-medium">{step.label}</span>{" "}
-                {step.at ? <span className="text-slate-600 dark:text-slate-400">{formatTimestamp(step.at)}</span> : null}
+                {step.at ? <span className="text-slate-600 dark:text-slate-400"><Time value={step.at} /></span> : null}
                 {step.sincePreviousMs !== null ? <span className="text-slate-500"> · +{formatDuration(step.sincePreviousMs)}</span> : null}
                 {step.state === "gap" ? <span className="ml-1 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">not received</span> : null}
                 {step.state === "next" ? <span className="ml-1 text-xs text-sky-700 dark:text-sky-300">expected next</span> : null}
@@ -131,7 +146,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
           {data.events.map((event) => (
             <li key={event.eventId} className="rounded border border-slate-200 p-3 text-sm dark:border-slate-800" data-event-status={event.status} data-superseded={event.isSuperseded}>
               <div className="flex flex-wrap items-center gap-2">
-                <span className="font-mono text-xs">{formatTimestamp(event.at)}</span>
+                <span className="font-mono text-xs"><Time value={event.at} /></span>
                 <span className="font-medium">{event.eventType}</span>
                 <span className="font-mono text-xs text-slate-500">{event.entityUid}</span>
                 <StatusBadge status={event.status} appearance={appearance} />
@@ -143,7 +158,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
                 <ul className="mt-2 space-y-1 text-xs text-slate-600 dark:text-slate-400">
                   {event.deliveries.map((delivery) => (
                     <li key={delivery.id}>
-                      Delivery {formatTimestamp(delivery.receivedAt)} · HTTP {delivery.httpStatus} · {delivery.outcome}
+                      Delivery <Time value={delivery.receivedAt} /> · HTTP {delivery.httpStatus} · {delivery.outcome}
                       {delivery.matchedSecretId ? ` · signature verified (${delivery.matchedSecretId})` : ""}{" "}
                       <Link className="text-sky-700 underline dark:text-sky-300" href={`/deliveries?delivery=${encodeURIComponent(delivery.id)}`}>
                         raw delivery
@@ -152,7 +167,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
                   ))}
                   {event.attempts.map((attempt) => (
                     <li key={`${event.eventId}-${attempt.attempt}-${attempt.startedAt}`}>
-                      Attempt {attempt.attempt} · {attempt.outcome} · {formatTimestamp(attempt.startedAt)}
+                      Attempt {attempt.attempt} · {attempt.outcome} · <Time value={attempt.startedAt} />
                       {attempt.error ? ` · ${attempt.error}` : ""}
                     </li>
                   ))}
