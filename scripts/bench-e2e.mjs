@@ -287,6 +287,7 @@ async function run() {
   log(`${INSTANCES} instance(s) on ${provider}, worker on; ${EVENTS} events (${ORDERS} orders × ${STEPS.length} steps) from ${CONNECTIONS} connections; load average ${loadAvgStart.map((value) => value.toFixed(2)).join(" ")}`);
 
   const ackAt = new Array(EVENTS);
+  const ackLatencyMs = [];
   const eventIds = new Array(EVENTS);
   let next = 0;
   let acked = 0;
@@ -311,7 +312,11 @@ async function run() {
   })();
 
   // Probes: the newest acknowledged event, polled in /api/orders until its order shows that step (or a later one).
+  // A poll that shows the step bounds when it became visible: after the previous poll started, before this one answered.
+  // Both bounds are reported: on a saturated server one poll's round trip is most of the figure.
   const visibleMs = [];
+  const visibleByStartMs = [];
+  const pollMs = [];
   let probesTimedOut = 0;
   async function probe() {
     while (isLoading) {
@@ -323,14 +328,19 @@ async function run() {
       const event = eventAt(index);
       const acknowledgedAt = ackAt[index];
       const deadline = acknowledgedAt + 30_000;
+      let previousStart = acknowledgedAt;
       for (;;) {
+        const pollStart = Date.now();
         const response = await fetch(`${BASE_URLS[0]}/api/orders?q=${encodeURIComponent(event.orderUid)}&limit=1`, { headers: { cookie } });
         const page = await response.json();
+        pollMs.push(Date.now() - pollStart);
         const status = page.orders?.[0]?.status;
         if (status !== undefined && STEPS.indexOf(status) >= event.step) {
           visibleMs.push(Date.now() - acknowledgedAt);
+          visibleByStartMs.push(Math.max(0, previousStart - acknowledgedAt));
           break;
         }
+        previousStart = pollStart;
         if (Date.now() > deadline) {
           probesTimedOut += 1;
           break;
@@ -345,8 +355,10 @@ async function run() {
     const url = BASE_URLS[connection % BASE_URLS.length];
     while (next < EVENTS) {
       const index = next++;
+      const sentAt = Date.now();
       const result = await send(url, eventAt(index));
       ackAt[index] = Date.now();
+      ackLatencyMs.push(ackAt[index] - sentAt);
       eventIds[index] = result.eventId;
       retries += result.retries;
       acked += 1;
@@ -393,9 +405,11 @@ async function run() {
   console.log(`\nRxWatch end-to-end benchmark — ${provider}, ${INSTANCES} instance(s), worker on, ${EVENTS} events (${ORDERS} orders × ${STEPS.length}), ${CONNECTIONS} connections`);
   console.log(`load average at start ${loadAvgStart.map((value) => value.toFixed(2)).join(" ")}, at end of load ${loadAvgEnd.map((value) => value.toFixed(2)).join(" ")}`);
   console.log(`acknowledged: ${EVENTS} in ${format(ackSeconds)} s = ${format(ackRate)} events/s (${retries} retries)`);
+  console.log(`ack latency: p50 ${format(percentile(ackLatencyMs, 50), 0)} ms, p99 ${format(percentile(ackLatencyMs, 99), 0)} ms`);
   console.log(`processed:    ${attemptStats.processed} by ${format(processedSeconds)} s = ${format(processedRate)} events/s; processed/ack ${format(ratio, 2)} (target ≥ ${MIN_PROCESSED_TO_ACK}) ${ratio >= MIN_PROCESSED_TO_ACK ? "met" : "MISSED"}`);
   console.log(`peak backlog: ${peakBacklog} events (sampled every 0.5 s)`);
   console.log(`ack → visible in /api/orders: ${visibleMs.length} probes, p50 ${format(p50, 0)} ms, p95 ${format(p95, 0)} ms, max ${format(Math.max(...visibleMs), 0)} ms, ${probesTimedOut} over 30 s (target p95 < ${MAX_VISIBLE_P95_MS} ms) ${p95 < MAX_VISIBLE_P95_MS && probesTimedOut === 0 ? "met" : "MISSED"}`);
+  console.log(`  lower bound (start of the poll before the one that saw it): p50 ${format(percentile(visibleByStartMs, 50), 0)} ms, p95 ${format(percentile(visibleByStartMs, 95), 0)} ms; one poll's round trip p50 ${format(percentile(pollMs, 50), 0)} ms, p95 ${format(percentile(pollMs, 95), 0)} ms`);
   servers.forEach((server, index) => {
     console.log(`RSS ${server.url}: start ${format(rssStart[index], 0)} MiB, peak ${format(rssPeak[index], 0)} MiB, after (GC) ${format(rssAfter[index], 0)} MiB`);
   });
