@@ -24,7 +24,7 @@ export const INGEST_BUSY_BATCH_MAX = 16;
 export interface InboxWorkerOptions {
   /** Recorded as lease owner and on every attempt; unique per process. */
   workerId?: string;
-  /** Handlers running at once. */
+  /** Handlers of their own (not batched order events) running at once. */
   concurrency: number;
   /** Safety-net poll interval; signals from ingest wake the worker sooner. */
   pollMs: number;
@@ -96,9 +96,10 @@ function withTimeLimit(run: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * The inbox worker: claims due events in batches no larger than its free
- * capacity, runs each event's handler, and records the outcome (processed,
- * failed with a jittered retry time, or dead). Claims are exclusive across
+ * The inbox worker: claims due events in batches, records a batch's order
+ * events together (each order written once, docs/ingest.md#batches), runs
+ * other events' own handlers, and records every outcome (processed, failed
+ * with a jittered retry time, or dead) in one transaction. Claims are exclusive across
  * workers and instances (see the inbox repository); everything a run writes
  * is fenced by its lease.
  */
