@@ -10,13 +10,13 @@ import { publishChanges } from "@/server/live/notices";
 import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/leader-lock";
 import type { InboxEvent } from "@/server/processing/event";
 import {
-  countFactsOfOrder,
-  listFactsOfOrder,
+  countFactsOfOrders,
+  listFactsOfOrders,
   listOpenOrderStages,
   listStoredFactKinds,
   setOrderStuckAt,
-  upsertOrderFact,
-  upsertOrderRow,
+  upsertOrderFacts,
+  upsertOrderRows,
   type OrderFactRow,
   type OrderWrite,
 } from "@/server/repositories/orders";
@@ -80,22 +80,32 @@ async function trackedKinds(newKind: FactKind): Promise<ReadonlySet<FactKind>> {
   return trackedKindsSlot.value;
 }
 
-/** Runs rebuilds of one order one at a time in this process. */
-async function withOrderLock(orderUid: string, work: () => Promise<void>): Promise<void> {
+/**
+ * Runs rebuilds of the same order one at a time in this process. A batch
+ * takes all its orders at once (synchronously, so two batches can never wait
+ * for each other in a cycle).
+ */
+async function withOrdersLocked(orderUids: readonly string[], work: () => Promise<void>): Promise<void> {
   const locks = processSingleton<Map<string, Promise<void>>>("rxwatchOrderLocks", () => new Map());
-  const previous = locks.get(orderUid) ?? Promise.resolve();
-  const current = previous.catch(() => undefined).then(work);
-  locks.set(orderUid, current);
+  const previous = orderUids.map((orderUid) => (locks.get(orderUid) ?? Promise.resolve()).catch(() => undefined));
+  const current = Promise.all(previous).then(work);
+  for (const orderUid of orderUids) locks.set(orderUid, current);
   try {
     await current;
   } finally {
-    if (locks.get(orderUid) === current) locks.delete(orderUid);
+    for (const orderUid of orderUids) if (locks.get(orderUid) === current) locks.delete(orderUid);
   }
 }
 
+/** Gives pending I/O (webhooks waiting to be acknowledged) a turn between slices of a batch. */
+const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Orders projected per slice before the event loop gets a turn. */
+const ORDERS_PER_SLICE = 16;
+
 /**
  * The `order` row projected from all of an order's facts, and whether it is
- * stuck at `now`. rebuildOrder writes it; scripts/bench-queries.ts seeds its
+ * stuck at `now`. rebuildOrders writes it; scripts/bench-queries.ts seeds its
  * rows with it, so the benchmark reads rows exactly as production writes them.
  */
 export function projectOrderRow(
@@ -129,38 +139,83 @@ export function projectOrderRow(
 }
 
 /**
- * Rebuilds one order from all its facts. Another instance may add a fact
- * while this runs; the count check after writing catches that and rebuilds
- * again, so the last writer always leaves the projection of every fact.
+ * Rebuilds each given order once from all its facts: one query reads the
+ * facts of every order, one statement writes every order row. Another
+ * instance may add a fact meanwhile; the count check after writing catches
+ * that and rebuilds those orders again, so the last writer always leaves the
+ * projection of every fact.
  */
-export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Date = new Date()): Promise<void> {
-  await withOrderLock(orderUid, async () => {
-    for (let round = 0; round < 5; round++) {
-      const facts = (await listFactsOfOrder(orderUid)).map(fromRow).filter((fact): fact is OrderFact => fact !== null);
-      if (facts.length === 0) return;
-      const { row } = projectOrderRow(orderUid, facts, await trackedKinds(kindHint), await getSettings("stuckThresholds"), now);
-      await upsertOrderRow(row);
-      if ((await countFactsOfOrder(orderUid)) === facts.length) break;
+async function rebuildOrders(kindsByOrder: ReadonlyMap<string, ReadonlySet<FactKind>>, now: Date): Promise<void> {
+  const orderUids = [...kindsByOrder.keys()];
+  if (orderUids.length === 0) return;
+  await withOrdersLocked(orderUids, async () => {
+    let tracked: ReadonlySet<FactKind> = new Set();
+    for (const kinds of kindsByOrder.values()) for (const kind of kinds) tracked = await trackedKinds(kind);
+    const thresholds = await getSettings("stuckThresholds");
+    const changed = new Set<string>();
+    let pending = orderUids;
+    for (let round = 0; round < 5 && pending.length > 0; round++) {
+      const factsByOrder = new Map<string, OrderFact[]>();
+      for (const row of await listFactsOfOrders(pending)) {
+        const fact = fromRow(row);
+        if (!fact) continue;
+        const facts = factsByOrder.get(row.orderUid) ?? [];
+        facts.push(fact);
+        factsByOrder.set(row.orderUid, facts);
+      }
+      const writes: OrderWrite[] = [];
+      for (const [orderUid, facts] of factsByOrder) {
+        if (writes.length > 0 && writes.length % ORDERS_PER_SLICE === 0) await yieldToIo();
+        writes.push(projectOrderRow(orderUid, facts, tracked, thresholds, now).row);
+        changed.add(orderUid);
+      }
+      await upsertOrderRows(writes);
+      const counts = await countFactsOfOrders(writes.map((write) => write.orderUid));
+      pending = writes.filter((write) => counts.get(write.orderUid) !== write.eventCount).map((write) => write.orderUid);
     }
-    await publishChanges([{ kind: "order", key: orderUid }]);
+    await publishChanges([...changed].map((orderUid) => ({ kind: "order" as const, key: orderUid })));
   });
 }
 
+/** Rebuilds one order from all its facts (see rebuildOrders). */
+export async function rebuildOrder(orderUid: string, kindHint: FactKind, now: Date = new Date()): Promise<void> {
+  await rebuildOrders(new Map([[orderUid, new Set([kindHint])]]), now);
+}
+
+/** An event the worker hands over in a batch, with the fact kind its class decided. */
+export interface OrderEventOfKind {
+  event: InboxEvent;
+  kind: FactKind;
+}
+
 /**
- * Records what `event` says about its order and rebuilds the order. Events
- * that are not about an order, or lack the identifiers to place one, change
- * nothing (they stay in the deliveries list).
+ * Records what each event says about its order and rebuilds every order the
+ * batch touches once. Events that are not about an order, or lack the
+ * identifiers to place one, change nothing (they stay in the deliveries list).
+ * Throws when anything could not be written; the caller then retries the
+ * events one by one, so one bad event fails alone.
  */
+export async function recordOrderEvents(events: readonly OrderEventOfKind[], now: Date = new Date()): Promise<void> {
+  const eventNames = await getSettings("eventNames");
+  const facts = events.flatMap(({ event, kind }) => {
+    const fact = extractOrderFact(
+      { id: event.id, type: event.type, timestamp: event.timestamp, data: event.data, receivedAt: event.firstReceivedAt.getTime() },
+      eventNames,
+      patientSearchKey,
+      kind,
+    );
+    return fact ? [fact] : [];
+  });
+  if (facts.length === 0) return;
+  await upsertOrderFacts(facts.map(toRow));
+  const kindsByOrder = new Map<string, Set<FactKind>>();
+  for (const fact of facts) kindsByOrder.set(fact.orderUid, (kindsByOrder.get(fact.orderUid) ?? new Set()).add(fact.kind));
+  await rebuildOrders(kindsByOrder, now);
+}
+
+/** Records what `event` says about its order and rebuilds the order (a batch of one; see recordOrderEvents). */
 export async function recordOrderEvent(event: InboxEvent, kind: FactKind): Promise<void> {
-  const fact = extractOrderFact(
-    { id: event.id, type: event.type, timestamp: event.timestamp, data: event.data, receivedAt: event.firstReceivedAt.getTime() },
-    await getSettings("eventNames"),
-    patientSearchKey,
-    kind,
-  );
-  if (!fact) return;
-  await upsertOrderFact(toRow(fact));
-  await rebuildOrder(fact.orderUid, fact.kind);
+  await recordOrderEvents([{ event, kind }]);
 }
 
 /**

@@ -49,7 +49,7 @@ const CLASS_HANDLERS: Readonly<Record<EventClass, EventHandler>> = {
   order: (event) => recordOrderEvent(event, "order"),
   prescription: (event) => recordOrderEvent(event, "prescription"),
   pharmacy_order: async (event) => {
-    requireData(event, pharmacyOrderDataSchema);
+    checkOrderEvent(event, "pharmacy_order");
     await recordOrderEvent(event, "pharmacy_order");
   },
   pharmacy_sku_stock: async (event) => requireData(event, stockDataSchema),
@@ -66,6 +66,20 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   /** The handler for an event of `type` under the given wire names. */
   handlerFor(type: string, eventNames?: EventNameSettings): EventHandler;
+  /**
+   * The fact kind of an event whose built-in handler records an order fact,
+   * so the worker can record a whole batch at once; null when the type is not
+   * an order event or its handler is replaced.
+   */
+  orderFactKindFor(type: string, eventNames?: EventNameSettings): FactKind | null;
+}
+
+/**
+ * Checks what an order event of `kind` must carry before its fact is recorded
+ * in a batch; throws the same permanent `invalid_payload` error as its handler.
+ */
+export function checkOrderEvent(event: InboxEvent, kind: FactKind): void {
+  if (kind === "pharmacy_order") requireData(event, pharmacyOrderDataSchema);
 }
 
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
@@ -76,6 +90,11 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       if (override) return override;
       const eventClass = classifyEvent(type, eventNames);
       return eventClass === "other" && options.fallback ? options.fallback : CLASS_HANDLERS[eventClass];
+    },
+    orderFactKindFor(type, eventNames = defaults) {
+      if (options.overrides?.[type]) return null;
+      const eventClass = classifyEvent(type, eventNames);
+      return eventClass === "order" || eventClass === "prescription" || eventClass === "pharmacy_order" ? eventClass : null;
     },
   };
 }

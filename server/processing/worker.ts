@@ -9,18 +9,22 @@ import { retryDelayMs, type BackoffPolicy } from "@/server/processing/backoff";
 import { describeRunError, ProcessingError, stackFrames, summarizeError } from "@/server/processing/errors";
 import { isTestDelivery, toInboxEvent, type HandlerContext } from "@/server/processing/event";
 import { onNewEvents } from "@/server/processing/inbox-signal";
-import { createDispatcher, type Dispatcher } from "@/server/processing/dispatch";
+import { checkOrderEvent, createDispatcher, type Dispatcher } from "@/server/processing/dispatch";
+import { recordOrderEvents, type OrderEventOfKind } from "@/server/orders/order-projector";
+import type { EventNameSettings } from "@/lib/settings";
 import { createInboxRepository, type ClaimedEvent, type InboxRepository, type RunResult } from "@/server/repositories/inbox";
 
-/** New events per second above which ingest counts as busy and the worker steps back. */
+/** New events per second above which ingest counts as busy and the worker works in smaller slices. */
 export const INGEST_BUSY_EVENTS_PER_SECOND = 50;
-/** While ingest is busy, the worker claims one event per this many ms at most. */
-export const INGEST_BUSY_PAUSE_MS = 100;
+/** Events claimed and recorded together while ingest is quiet. */
+export const PROCESSING_BATCH_MAX = 64;
+/** Events per batch while ingest is busy: shorter slices, so acknowledgements wait less for the event loop. */
+export const INGEST_BUSY_BATCH_MAX = 16;
 
 export interface InboxWorkerOptions {
   /** Recorded as lease owner and on every attempt; unique per process. */
   workerId?: string;
-  /** Handlers running at once. */
+  /** Handlers of their own (not batched order events) running at once. */
   concurrency: number;
   /** Safety-net poll interval; signals from ingest wake the worker sooner. */
   pollMs: number;
@@ -57,6 +61,9 @@ export interface InboxWorker {
   drain(): Promise<number>;
 }
 
+/** Gives pending I/O (webhooks waiting to be acknowledged) a turn. */
+const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A worker id that tells an operator which host and process held a lease. */
 export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -89,9 +96,10 @@ function withTimeLimit(run: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * The inbox worker: claims due events in batches no larger than its free
- * capacity, runs each event's handler, and records the outcome (processed,
- * failed with a jittered retry time, or dead). Claims are exclusive across
+ * The inbox worker: claims due events in batches, records a batch's order
+ * events together (each order written once, docs/ingest.md#batches), runs
+ * other events' own handlers, and records every outcome (processed, failed
+ * with a jittered retry time, or dead) in one transaction. Claims are exclusive across
  * workers and instances (see the inbox repository); everything a run writes
  * is fenced by its lease.
  */
@@ -109,13 +117,12 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let isWakePending = false;
   let isMoreWorkLikely = false;
   let pollTimer: NodeJS.Timeout | undefined;
-  // Acknowledging webhooks comes first: while new events arrive faster than
-  // INGEST_BUSY_EVENTS_PER_SECOND, the worker runs one event at a time with a
-  // pause between, leaving the event loop and (on SQLite) the single
-  // connection to ingest. The backlog it builds drains once the burst ends.
+  // Acknowledging webhooks comes first, but processing must keep pace: while
+  // new events arrive faster than INGEST_BUSY_EVENTS_PER_SECOND, the worker
+  // works in smaller batches (and runs handlers of their own one at a time),
+  // so the event loop and, on SQLite, the single connection return to ingest
+  // often. See docs/ingest.md#from-event-to-order.
   const arrivals: { at: number; count: number }[] = [];
-  let yieldTimer: NodeJS.Timeout | undefined;
-  let lastClaimAt = 0;
   let unsubscribe: (() => void) | undefined;
   let lastLeaseExpiryMs = 0;
 
@@ -134,52 +141,136 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     return repository.claimDueEvents({ workerId: id, now: at, leaseExpiresAt: nextLeaseExpiry(at), limit });
   }
 
-  async function execute(claimed: ClaimedEvent): Promise<RunResult> {
-    if (claimed.attempt > maxAttempts) {
-      // Only reachable when the final attempt's worker died mid-run; running it again could crash the next one.
-      return { outcome: "dead", error: `interrupted: attempt ${claimed.attempt - 1} never finished and no attempts are left` };
-    }
+  /** Logs a failed run and turns it into its result: retried with backoff, or dead when permanent or out of attempts. */
+  function failureOf(claimed: ClaimedEvent, error: unknown): RunResult {
+    const { message, isPermanent } = describeRunError(error);
+    const outcome = isPermanent || claimed.attempt >= maxAttempts ? "dead" : "failed";
+    log(outcome === "dead" ? "error" : "warn", outcome === "dead" ? "event dead-lettered" : "event processing failed, will retry", {
+      workerId: id,
+      eventId: claimed.id,
+      eventType: claimed.eventType,
+      attempt: claimed.attempt,
+      error: message,
+      stack: error instanceof ProcessingError ? undefined : stackFrames(error),
+    });
+    if (outcome === "dead") return { outcome, error: message };
+    return { outcome, error: message, retryAt: new Date(now().getTime() + retryDelayMs(claimed.attempt, backoff, random)) };
+  }
+
+  async function runHandler(claimed: ClaimedEvent, eventNames: EventNameSettings): Promise<RunResult> {
     const context: HandlerContext = { attempt: claimed.attempt, workerId: id, now };
     try {
       const event = toInboxEvent(claimed);
-      if (isTestDelivery(event)) return { outcome: "succeeded" };
-      // Read per run so a renamed event takes effect without a restart; the settings store caches it.
-      const handler = dispatcher.handlerFor(event.type, await getSettings("eventNames"));
+      const handler = dispatcher.handlerFor(event.type, eventNames);
       await withTimeLimit(Promise.resolve().then(() => handler(event, context)), leaseMs);
       return { outcome: "succeeded" };
     } catch (error) {
-      const { message, isPermanent } = describeRunError(error);
-      const outcome = isPermanent || claimed.attempt >= maxAttempts ? "dead" : "failed";
-      log(outcome === "dead" ? "error" : "warn", outcome === "dead" ? "event dead-lettered" : "event processing failed, will retry", {
-        workerId: id,
-        eventId: claimed.id,
-        eventType: claimed.eventType,
-        attempt: claimed.attempt,
-        error: message,
-        stack: error instanceof ProcessingError ? undefined : stackFrames(error),
-      });
-      if (outcome === "dead") return { outcome, error: message };
-      return { outcome, error: message, retryAt: new Date(now().getTime() + retryDelayMs(claimed.attempt, backoff, random)) };
+      return failureOf(claimed, error);
     }
   }
 
-  /** Runs one claimed event and records its outcome; never rejects. */
-  async function run(claimed: ClaimedEvent): Promise<void> {
-    const result = await execute(claimed);
+  /** Records the order events of a batch together; if that fails, one by one, so one bad event fails alone. */
+  async function recordOrderBatch(batch: readonly (OrderEventOfKind & { claimed: ClaimedEvent })[], results: Map<ClaimedEvent, RunResult>): Promise<void> {
+    if (batch.length === 0) return;
     try {
-      const isOwner = await repository.finishRun(claimed.fence, claimed.attemptId, now(), result);
-      const eventType = eventTypeLabel(claimed.eventType);
-      metrics().runs.inc({ outcome: isOwner ? result.outcome : "lease_lost", event_type: eventType });
-      if (isOwner && result.outcome === "dead") metrics().deadLettered.inc({ event_type: eventType });
-      if (!isOwner) log("warn", "lease lost before the run finished; its result was discarded", { workerId: id, eventId: claimed.id, attempt: claimed.attempt });
+      await withTimeLimit(recordOrderEvents(batch), leaseMs);
+      for (const { claimed } of batch) results.set(claimed, { outcome: "succeeded" });
+      return;
     } catch (error) {
-      // The event stays leased to us; once the lease expires another run picks it up.
-      log("error", "could not record the outcome of a run", { workerId: id, eventId: claimed.id, error: summarizeError(error) });
+      if (batch.length === 1 && batch[0]) {
+        results.set(batch[0].claimed, failureOf(batch[0].claimed, error));
+        return;
+      }
+    }
+    for (const item of batch) {
+      try {
+        await withTimeLimit(recordOrderEvents([item]), leaseMs);
+        results.set(item.claimed, { outcome: "succeeded" });
+      } catch (error) {
+        results.set(item.claimed, failureOf(item.claimed, error));
+      }
     }
   }
 
-  function dispatch(claimed: ClaimedEvent): void {
-    const task: Promise<void> = run(claimed).finally(() => {
+  /**
+   * Runs a claimed batch and records every outcome; never rejects. Order
+   * events with built-in handlers are recorded together (each order written
+   * once); other events run their own handler, `handlersAtOnce` at a time.
+   */
+  async function runBatch(claimed: readonly ClaimedEvent[], handlersAtOnce: number): Promise<void> {
+    const results = new Map<ClaimedEvent, RunResult>();
+    const orderEvents: (OrderEventOfKind & { claimed: ClaimedEvent })[] = [];
+    const others: ClaimedEvent[] = [];
+    let eventNames: EventNameSettings | null = null;
+    try {
+      // Read per batch so a renamed event takes effect without a restart; the settings store caches it.
+      eventNames = await getSettings("eventNames");
+    } catch (error) {
+      for (const event of claimed) results.set(event, failureOf(event, error));
+    }
+    for (const event of eventNames ? claimed : []) {
+      if (event.attempt > maxAttempts) {
+        // Only reachable when the final attempt's worker died mid-run; running it again could crash the next one.
+        results.set(event, { outcome: "dead", error: `interrupted: attempt ${event.attempt - 1} never finished and no attempts are left` });
+        continue;
+      }
+      try {
+        const inboxEvent = toInboxEvent(event);
+        if (isTestDelivery(inboxEvent)) {
+          results.set(event, { outcome: "succeeded" });
+          continue;
+        }
+        const kind = dispatcher.orderFactKindFor(inboxEvent.type, eventNames ?? undefined);
+        if (kind === null) {
+          others.push(event);
+          continue;
+        }
+        checkOrderEvent(inboxEvent, kind);
+        orderEvents.push({ claimed: event, event: inboxEvent, kind });
+      } catch (error) {
+        results.set(event, failureOf(event, error));
+      }
+    }
+    await recordOrderBatch(orderEvents, results);
+    await yieldToIo();
+    const queue = [...others];
+    await Promise.all(
+      Array.from({ length: Math.min(handlersAtOnce, queue.length) }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          if (eventNames) results.set(next, await runHandler(next, eventNames));
+          // A handler that never waits on real I/O (SQLite answers synchronously) must not hold the event loop for a whole batch.
+          await yieldToIo();
+        }
+      }),
+    );
+    await record(claimed.flatMap((event) => {
+      const result = results.get(event);
+      return result ? [{ claimed: event, result }] : [];
+    }));
+  }
+
+  /** Records the outcomes of a batch in one transaction. */
+  async function record(runs: readonly { claimed: ClaimedEvent; result: RunResult }[]): Promise<void> {
+    try {
+      const owners = await repository.finishRuns(
+        runs.map(({ claimed, result }) => ({ fence: claimed.fence, attemptId: claimed.attemptId, result })),
+        now(),
+      );
+      runs.forEach(({ claimed, result }, index) => {
+        const isOwner = owners[index] ?? false;
+        const eventType = eventTypeLabel(claimed.eventType);
+        metrics().runs.inc({ outcome: isOwner ? result.outcome : "lease_lost", event_type: eventType });
+        if (isOwner && result.outcome === "dead") metrics().deadLettered.inc({ event_type: eventType });
+        if (!isOwner) log("warn", "lease lost before the run finished; its result was discarded", { workerId: id, eventId: claimed.id, attempt: claimed.attempt });
+      });
+    } catch (error) {
+      // The events stay leased to us; once the leases expire another run picks them up.
+      log("error", "could not record the outcome of a run", { workerId: id, eventIds: runs.map((run) => run.claimed.id).slice(0, 5), count: runs.length, error: summarizeError(error) });
+    }
+  }
+
+  function dispatch(claimed: ClaimedEvent[], handlersAtOnce: number): void {
+    const task: Promise<void> = runBatch(claimed, handlersAtOnce).finally(() => {
       inFlight.delete(task);
       if (isMoreWorkLikely) wake();
     });
@@ -192,40 +283,27 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     return arrivals.reduce((sum, arrival) => sum + arrival.count, 0) >= INGEST_BUSY_EVENTS_PER_SECOND;
   }
 
+  /** Claims and dispatches one batch unless one is in flight; a finishing batch wakes the worker again while work is likely. */
   async function claimAndDispatch(): Promise<void> {
-    while (isRunning) {
-      // better-sqlite3 answers synchronously, so a backlog could otherwise be
-      // worked off in one unbroken chain of microtasks that never lets the
-      // event loop accept a connection: give I/O a turn before every claim.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!isRunning) return;
-      if (isIngestBusy()) {
-        if (inFlight.size > 0) return;
-        const wait = lastClaimAt + INGEST_BUSY_PAUSE_MS - Date.now();
-        if (wait > 0) {
-          clearTimeout(yieldTimer);
-          yieldTimer = setTimeout(wake, wait);
-          yieldTimer.unref();
-          return;
-        }
-      }
-      const capacity = (isIngestBusy() ? 1 : concurrency) - inFlight.size;
-      // Full: a finishing run wakes the worker again while work is likely.
-      if (capacity <= 0) return;
-      let claimed: ClaimedEvent[];
-      lastClaimAt = Date.now();
-      try {
-        claimed = await claim(capacity);
-      } catch (error) {
-        isMoreWorkLikely = false;
-        log("error", "could not claim events; retrying at the next poll", { workerId: id, error: summarizeError(error) });
-        return;
-      }
-      // Dispatched even when stop() came in meanwhile: the events are leased to us now.
-      for (const event of claimed) dispatch(event);
-      isMoreWorkLikely = claimed.length === capacity;
-      if (!isMoreWorkLikely) return;
+    // better-sqlite3 answers synchronously, so a backlog could otherwise be
+    // worked off in one unbroken chain of microtasks that never lets the
+    // event loop accept a connection: give I/O a turn before every claim.
+    await yieldToIo();
+    if (!isRunning || inFlight.size > 0) return;
+    const isBusy = isIngestBusy();
+    const limit = isBusy ? INGEST_BUSY_BATCH_MAX : Math.max(PROCESSING_BATCH_MAX, concurrency);
+    let claimed: ClaimedEvent[];
+    try {
+      claimed = await claim(limit);
+    } catch (error) {
+      isMoreWorkLikely = false;
+      log("error", "could not claim events; retrying at the next poll", { workerId: id, error: summarizeError(error) });
+      return;
     }
+    // Dispatched even when stop() came in meanwhile: the events are leased to us now.
+    // While ingest is busy, handlers of their own run one at a time.
+    if (claimed.length > 0) dispatch(claimed, isBusy ? 1 : concurrency);
+    isMoreWorkLikely = claimed.length === limit;
   }
 
   function schedulePoll(): void {
@@ -274,7 +352,6 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       unsubscribe?.();
       unsubscribe = undefined;
       clearTimeout(pollTimer);
-      clearTimeout(yieldTimer);
       await settle();
     },
     async releaseLeases() {
@@ -283,10 +360,10 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     async drain() {
       let runs = 0;
       for (;;) {
-        const claimed = await claim(concurrency);
+        const claimed = await claim(Math.max(PROCESSING_BATCH_MAX, concurrency));
         if (claimed.length === 0) return runs;
         runs += claimed.length;
-        await Promise.all(claimed.map(run));
+        await runBatch(claimed, concurrency);
       }
     },
   };

@@ -119,6 +119,42 @@ async function inTransaction<T>(connection: Db, provider: DatabaseProvider, work
   return connection.$transaction((tx) => work(tx));
 }
 
+/** One run's outcome, as the worker reports it. */
+export interface FinishedRun {
+  fence: LeaseFence;
+  attemptId: string;
+  result: RunResult;
+}
+
+function lostLeaseError(result: RunResult): string {
+  const runError = result.outcome === "succeeded" ? null : result.error;
+  return truncateError(`lease_lost: the lease expired or the event was re-queued before this run finished; its result (${result.outcome}${runError === null ? "" : `: ${runError}`}) was discarded`);
+}
+
+async function recordLostLease(tx: Statements, run: FinishedRun, finishedAt: Date): Promise<false> {
+  await tx.processingAttempt.updateMany({ where: { id: run.attemptId }, data: { outcome: "failed" satisfies AttemptOutcome, error: lostLeaseError(run.result), finishedAt } });
+  return false;
+}
+
+/** Records one run's outcome on its event (fenced by its lease) and its attempt row; false when the lease was lost. */
+async function finishOne(tx: Statements, run: FinishedRun, finishedAt: Date): Promise<boolean> {
+  const { fence, attemptId, result } = run;
+  const eventChange =
+    result.outcome === "succeeded"
+      ? { status: "processed" satisfies EventStatus, processedAt: finishedAt, lastError: null }
+      : result.outcome === "failed"
+        ? { status: "failed" satisfies EventStatus, nextAttemptAt: result.retryAt, lastError: truncateError(result.error) }
+        : { status: "dead" satisfies EventStatus, lastError: truncateError(result.error) };
+  const { count } = await tx.webhookEvent.updateMany({
+    where: { id: fence.eventId, status: "processing", leaseOwner: fence.workerId, leaseExpiresAt: fence.leaseExpiresAt },
+    data: { ...eventChange, leaseOwner: null, leaseExpiresAt: null },
+  });
+  if (count !== 1) return recordLostLease(tx, run, finishedAt);
+  const runError = result.outcome === "succeeded" ? null : result.error;
+  await tx.processingAttempt.updateMany({ where: { id: attemptId }, data: { outcome: result.outcome, error: runError === null ? null : truncateError(runError), finishedAt } });
+  return true;
+}
+
 const RESET_TO_PENDING = { status: "pending", attempts: 0, leaseOwner: null, leaseExpiresAt: null, lastError: null, processedAt: null } as const;
 
 /**
@@ -206,30 +242,45 @@ export function createInboxRepository(client?: Db) {
      */
     async finishRun(fence: LeaseFence, attemptId: string, finishedAt: Date, result: RunResult): Promise<boolean> {
       const connection = await connect();
-      const eventChange =
-        result.outcome === "succeeded"
-          ? { status: "processed" satisfies EventStatus, processedAt: finishedAt, lastError: null }
-          : result.outcome === "failed"
-            ? { status: "failed" satisfies EventStatus, nextAttemptAt: result.retryAt, lastError: truncateError(result.error) }
-            : { status: "dead" satisfies EventStatus, lastError: truncateError(result.error) };
+      return inTransaction(connection, currentProvider(), (tx) => finishOne(tx, { fence, attemptId, result }, finishedAt));
+    },
+
+    /**
+     * finishRun for a whole batch in one transaction, answering per run in
+     * order. Successful runs of one claim (same owner and lease) are recorded
+     * with two statements in all, whatever their number; every run is still
+     * fenced by its own lease.
+     */
+    async finishRuns(runs: readonly FinishedRun[], finishedAt: Date): Promise<boolean[]> {
+      if (runs.length === 0) return [];
+      const connection = await connect();
       return inTransaction(connection, currentProvider(), async (tx) => {
-        const { count } = await tx.webhookEvent.updateMany({
-          where: { id: fence.eventId, status: "processing", leaseOwner: fence.workerId, leaseExpiresAt: fence.leaseExpiresAt },
-          data: { ...eventChange, leaseOwner: null, leaseExpiresAt: null },
-        });
-        const isOwner = count === 1;
-        const runError = result.outcome === "succeeded" ? null : result.error;
-        await tx.processingAttempt.updateMany({
-          where: { id: attemptId },
-          data: isOwner
-            ? { outcome: result.outcome, error: runError === null ? null : truncateError(runError), finishedAt }
-            : {
-                outcome: "failed" satisfies AttemptOutcome,
-                error: truncateError(`lease_lost: the lease expired or the event was re-queued before this run finished; its result (${result.outcome}${runError === null ? "" : `: ${runError}`}) was discarded`),
-                finishedAt,
-              },
-        });
-        return isOwner;
+        const isOwner = new Map<FinishedRun, boolean>();
+        const succeededByClaim = new Map<string, FinishedRun[]>();
+        for (const run of runs) {
+          if (run.result.outcome !== "succeeded") continue;
+          const claim = `${run.fence.workerId}\u0000${run.fence.leaseExpiresAt.getTime()}`;
+          succeededByClaim.set(claim, [...(succeededByClaim.get(claim) ?? []), run]);
+        }
+        for (const group of succeededByClaim.values()) {
+          const first = group[0];
+          if (!first || group.length === 1) continue;
+          const owned = await tx.webhookEvent.updateManyAndReturn({
+            where: { id: { in: group.map((run) => run.fence.eventId) }, status: "processing", leaseOwner: first.fence.workerId, leaseExpiresAt: first.fence.leaseExpiresAt },
+            data: { status: "processed" satisfies EventStatus, processedAt: finishedAt, lastError: null, leaseOwner: null, leaseExpiresAt: null },
+            select: { id: true },
+          });
+          const ownedIds = new Set(owned.map((row) => row.id));
+          const kept = group.filter((run) => ownedIds.has(run.fence.eventId));
+          if (kept.length > 0) {
+            await tx.processingAttempt.updateMany({ where: { id: { in: kept.map((run) => run.attemptId) } }, data: { outcome: "succeeded" satisfies AttemptOutcome, error: null, finishedAt } });
+          }
+          for (const run of kept) isOwner.set(run, true);
+          // Lost leases (rare) are recorded one by one, with their own message.
+          for (const run of group) if (!ownedIds.has(run.fence.eventId)) isOwner.set(run, await recordLostLease(tx, run, finishedAt));
+        }
+        for (const run of runs) if (!isOwner.has(run)) isOwner.set(run, await finishOne(tx, run, finishedAt));
+        return runs.map((run) => isOwner.get(run) ?? false);
       });
     },
 

@@ -1,7 +1,6 @@
 import "server-only";
-import { db } from "@/server/core/db";
+import { db, Prisma } from "@/server/core/db";
 import { patientSearchKeys } from "@/server/crypto/search-key";
-import type { Prisma } from "@/server/core/db";
 
 /*
  * Orders and the facts they are projected from. Lists are keyset-paginated
@@ -34,8 +33,37 @@ export async function upsertOrderFact(fact: OrderFactRow): Promise<void> {
   await (await db()).orderFact.upsert({ where: { eventId }, create: fact, update: rest });
 }
 
+/**
+ * Stores what a batch of events says about their orders in one statement
+ * (INSERT … ON CONFLICT, which SQLite and PostgreSQL parse alike); a
+ * re-processed event's fact is overwritten.
+ */
+export async function upsertOrderFacts(facts: readonly OrderFactRow[]): Promise<void> {
+  if (facts.length === 0) return;
+  const rows = facts.map(
+    (fact) => Prisma.sql`(${fact.eventId}, ${fact.orderUid}, ${fact.kind}, ${fact.eventType}, ${fact.entityUid}, ${fact.status}, ${fact.dataUpdatedAt}, ${fact.timestamp},
+      ${fact.receivedAt}, ${fact.pharmacyUid}, ${fact.pharmacyName}, ${fact.deliveryType}, ${fact.shopOrderName}, ${fact.patientKey})`,
+  );
+  await (await db()).$executeRaw`INSERT INTO "order_fact"
+      ("event_id", "order_uid", "kind", "event_type", "entity_uid", "status", "data_updated_at", "timestamp", "received_at", "pharmacy_uid", "pharmacy_name",
+       "delivery_type", "shop_order_name", "patient_key")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("event_id") DO UPDATE SET
+      "order_uid" = "excluded"."order_uid", "kind" = "excluded"."kind", "event_type" = "excluded"."event_type", "entity_uid" = "excluded"."entity_uid",
+      "status" = "excluded"."status", "data_updated_at" = "excluded"."data_updated_at", "timestamp" = "excluded"."timestamp", "received_at" = "excluded"."received_at",
+      "pharmacy_uid" = "excluded"."pharmacy_uid", "pharmacy_name" = "excluded"."pharmacy_name", "delivery_type" = "excluded"."delivery_type",
+      "shop_order_name" = "excluded"."shop_order_name", "patient_key" = "excluded"."patient_key"`;
+}
+
 export async function countFactsOfOrder(orderUid: string): Promise<number> {
   return (await db()).orderFact.count({ where: { orderUid } });
+}
+
+/** Facts per order, for the given orders (orders without facts are absent). */
+export async function countFactsOfOrders(orderUids: readonly string[]): Promise<Map<string, number>> {
+  if (orderUids.length === 0) return new Map();
+  const groups = await (await db()).orderFact.groupBy({ by: ["orderUid"], where: { orderUid: { in: [...orderUids] } }, _count: { _all: true } });
+  return new Map(groups.map((group) => [group.orderUid, group._count._all]));
 }
 
 /** The kinds of fact stored at all (order, prescription, pharmacy_order). */
@@ -46,6 +74,33 @@ export async function listStoredFactKinds(): Promise<string[]> {
 
 export async function listFactsOfOrder(orderUid: string): Promise<OrderFactRow[]> {
   return (await db()).orderFact.findMany({ where: { orderUid } });
+}
+
+/** All facts of the given orders, in one query. */
+export async function listFactsOfOrders(orderUids: readonly string[]): Promise<OrderFactRow[]> {
+  if (orderUids.length === 0) return [];
+  return (await db()).orderFact.findMany({ where: { orderUid: { in: [...orderUids] } } });
+}
+
+/** Writes a batch of projected orders in one statement (INSERT … ON CONFLICT, as upsertOrderFacts). */
+export async function upsertOrderRows(orders: readonly OrderWrite[]): Promise<void> {
+  if (orders.length === 0) return;
+  const now = new Date();
+  const rows = orders.map(
+    (order) => Prisma.sql`(${order.orderUid}, ${order.stage}, ${order.status}, ${order.reachedStage ?? null}, ${order.stageSince}, ${order.firstEventAt}, ${order.lastEventAt},
+      ${order.pharmacyUid ?? null}, ${order.pharmacyName ?? null}, ${order.deliveryType ?? null}, ${order.shopOrderName ?? null}, ${order.patientKey ?? null},
+      ${order.gaps ?? ""}, ${order.entities}, ${order.eventCount}, ${order.stuckAt ?? null}, ${now})`,
+  );
+  await (await db()).$executeRaw`INSERT INTO "order"
+      ("order_uid", "stage", "status", "reached_stage", "stage_since", "first_event_at", "last_event_at", "pharmacy_uid", "pharmacy_name", "delivery_type",
+       "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "updated_at")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("order_uid") DO UPDATE SET
+      "stage" = "excluded"."stage", "status" = "excluded"."status", "reached_stage" = "excluded"."reached_stage", "stage_since" = "excluded"."stage_since",
+      "first_event_at" = "excluded"."first_event_at", "last_event_at" = "excluded"."last_event_at", "pharmacy_uid" = "excluded"."pharmacy_uid",
+      "pharmacy_name" = "excluded"."pharmacy_name", "delivery_type" = "excluded"."delivery_type", "shop_order_name" = "excluded"."shop_order_name",
+      "patient_key" = "excluded"."patient_key", "gaps" = "excluded"."gaps", "entities" = "excluded"."entities", "event_count" = "excluded"."event_count",
+      "stuck_at" = "excluded"."stuck_at", "updated_at" = "excluded"."updated_at"`;
 }
 
 export async function upsertOrderRow(order: OrderWrite): Promise<void> {

@@ -327,6 +327,21 @@ describe(`inbox processing on ${testProvider()}`, () => {
     await expect(reprocessEvents({})).rejects.toThrow();
   });
 
+  it("records a claimed batch of one order's events as one write of the order: it ends at the newest status and live pages get one notice", async () => {
+    const orderUid = `ord-batch-${Date.now()}`;
+    const steps = ["waiting for pharmacy", "pending review", "in-progress", "ready_for_pickup", "completed"];
+    for (const [index, status] of steps.entries()) {
+      await createWebhookEvent(client, {
+        type: index === 0 ? "pharmacy_order_created" : "pharmacy_order_updated",
+        data: { uid: `po-${orderUid}`, status, updated_at: 1_800_000_000 + index, order: { uid: orderUid } },
+      });
+    }
+    await worker({ now: manualClock().now }).drain();
+    expect(await client.webhookEvent.count({ where: { status: "processed" } })).toBe(steps.length);
+    expect(await client.order.findUnique({ where: { orderUid } })).toMatchObject({ status: "completed", eventCount: steps.length });
+    expect(await client.changeNotice.count({ where: { kind: "order", key: orderUid } })).toBe(1);
+  });
+
   it("processes an unknown event type with the fallback handler instead of failing it", async () => {
     const { id } = await createWebhookEvent(client, { type: "appointment_reminder_due", data: { uid: "mtg-1" } });
     await worker({ now: manualClock().now }).drain();
