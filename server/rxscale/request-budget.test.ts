@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRequestBudget } from "./request-budget";
+import { WINDOW_MARGIN_MS, createRequestBudget } from "./request-budget";
 
 function fakeClock() {
   let time = 1_000_000;
@@ -24,6 +24,18 @@ describe("createRequestBudget", () => {
     }
     for (let index = 10; index < times.length; index += 1) expect((times[index] ?? 0) - (times[index - 10] ?? 0)).toBeGreaterThanOrEqual(1_000);
     for (let index = 600; index < times.length; index += 1) expect((times[index] ?? 0) - (times[index - 600] ?? 0)).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it("keeps a margin beyond each window, so uneven network delays cannot put 11 requests into one of RxScale's seconds", async () => {
+    const clock = fakeClock();
+    const budget = createRequestBudget({ now: clock.now, sleep: clock.sleep });
+    const times: number[] = [];
+    for (let index = 0; index < 11; index += 1) {
+      await budget.take();
+      times.push(clock.now());
+    }
+    expect((times[10] ?? 0) - (times[0] ?? 0)).toBeGreaterThan(1_000);
+    expect((times[10] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1_000 + WINDOW_MARGIN_MS);
   });
 
   it("holds every caller back after a pause (a 429)", async () => {

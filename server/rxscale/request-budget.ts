@@ -10,6 +10,12 @@ import { processSingleton } from "@/server/core/process-slot";
 
 export const RXSCALE_REQUESTS_PER_SECOND = 10;
 export const RXSCALE_REQUESTS_PER_MINUTE = 600;
+/**
+ * Each window is counted this much longer than RxScale's: a request reaches
+ * RxScale some milliseconds after it leaves, and uneven delays otherwise put
+ * 11 requests into one of RxScale's seconds (seen as 7 429s in a burst of 25).
+ */
+export const WINDOW_MARGIN_MS = 100;
 
 export interface RequestBudgetOptions {
   perSecond?: number;
@@ -40,16 +46,16 @@ export function createRequestBudget(options: RequestBudgetOptions = {}): Request
   let queue: Promise<void> = Promise.resolve();
 
   const forget = (at: number) => {
-    while (sent.length > 0 && (sent[0] ?? at) <= at - 60_000) sent.shift();
+    while (sent.length > 0 && (sent[0] ?? at) <= at - 60_000 - WINDOW_MARGIN_MS) sent.shift();
   };
 
   /** Milliseconds until a request may go out; 0 when it may go now. */
   const waitMs = (at: number): number => {
     forget(at);
     let wait = Math.max(0, pausedUntil - at);
-    if (sent.length >= perMinute) wait = Math.max(wait, (sent[sent.length - perMinute] ?? at) + 60_000 - at);
-    const inLastSecond = sent.filter((time) => time > at - 1_000);
-    if (inLastSecond.length >= perSecond) wait = Math.max(wait, (inLastSecond[inLastSecond.length - perSecond] ?? at) + 1_000 - at);
+    if (sent.length >= perMinute) wait = Math.max(wait, (sent[sent.length - perMinute] ?? at) + 60_000 + WINDOW_MARGIN_MS - at);
+    const inLastSecond = sent.filter((time) => time > at - 1_000 - WINDOW_MARGIN_MS);
+    if (inLastSecond.length >= perSecond) wait = Math.max(wait, (inLastSecond[inLastSecond.length - perSecond] ?? at) + 1_000 + WINDOW_MARGIN_MS - at);
     return wait;
   };
 

@@ -9,6 +9,7 @@ import { GET as getAuditExport } from "@/app/api/audit/export/route";
 import { POST as postReprocess } from "@/app/api/events/[id]/reprocess/route";
 import { POST as postIncident } from "@/app/api/failures/[key]/route";
 import { DELETE as deleteMySessions } from "@/app/api/me/sessions/route";
+import { POST as postQuarantineReprocess } from "@/app/api/deliveries/quarantine/reprocess/route";
 import { POST as postReplay } from "@/app/api/replay/route";
 import { POST as postReplayCancel } from "@/app/api/replay/[id]/cancel/route";
 import { POST as postReplayStart } from "@/app/api/replay/[id]/start/route";
@@ -180,6 +181,7 @@ const CASES: Case[] = [
       return response;
     },
   },
+  { route: "app/api/deliveries/quarantine/reprocess/route.ts", action: "quarantine.reprocess", run: () => call(postQuarantineReprocess, "POST", "/api/deliveries/quarantine/reprocess", {}, { dryRun: true }) },
   { route: "app/api/replay/[id]/cancel/route.ts", action: "replay.cancel", run: () => call(postReplayCancel, "POST", "/api/replay/x/cancel", { id: state.replayId }) },
   {
     route: "app/api/replay/[id]/start/route.ts",

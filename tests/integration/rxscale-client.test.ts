@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@/emulator/emulator";
 import { createRxScaleClient, type DeleteUidPlacement, type RxScaleClientOptions } from "@/server/rxscale/client";
 import { RxScaleApiError } from "@/server/rxscale/errors";
+import { createRequestBudget } from "@/server/rxscale/request-budget";
 import { signWebhookBody } from "@/server/crypto/webhook-signature";
 import { TEST_ADMIN_KEY, TEST_NO_PERMISSION_KEY, TEST_READ_ONLY_KEY, startTestEmulator, startWebhookReceiver, type WebhookReceiver } from "@/tests/support/emulator";
 
@@ -148,7 +149,7 @@ describe("RxScale client against the emulator", () => {
     expect(await failure(rxscale.sendTestEvent({ uid: "ns-does-not-exist" }))).toMatchObject({ kind: "not_found" });
   });
 
-  it("backs off when a burst hits the rate limit (10 requests/s) and still completes every call", async () => {
+  it("paces a burst to the rate limit (10 requests/s) itself, so every call completes and RxScale seldom needs to refuse one", async () => {
     const limited = await startTestEmulator();
     const statuses: number[] = [];
     const recordingFetch: typeof fetch = async (input, init) => {
@@ -157,14 +158,37 @@ describe("RxScale client against the emulator", () => {
       return response;
     };
     try {
-      const rxscale = createRxScaleClient({ baseUrl: limited.url, apiKey: TEST_ADMIN_KEY, fetch: recordingFetch });
+      const rxscale = createRxScaleClient({ baseUrl: limited.url, apiKey: TEST_ADMIN_KEY, fetch: recordingFetch, budget: createRequestBudget() });
       const started = Date.now();
       const results = await Promise.all(Array.from({ length: 25 }, () => rxscale.listSubscriptions()));
       expect(results).toHaveLength(25);
-      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(15);
       expect(statuses.filter((status) => status === 200)).toHaveLength(25);
-      // 25 calls at 10 per second cannot finish in under two seconds when Retry-After is honoured.
+      // Unpaced, this burst drew 15 or more 429s; a refusal now and then is a clock edge between the two windows.
+      expect(statuses.filter((status) => status === 429).length).toBeLessThan(5);
+      // 25 calls at 10 per second cannot finish in under two seconds.
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("backs off on a 429 when another user of the same key spent the window, and still completes every call", async () => {
+    const limited = await startTestEmulator();
+    const statuses: number[] = [];
+    const recordingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      statuses.push(response.status);
+      return response;
+    };
+    try {
+      // Another process with the same key: its requests count at RxScale but not in this client's budget.
+      const rival = createRxScaleClient({ baseUrl: limited.url, apiKey: TEST_ADMIN_KEY, budget: createRequestBudget() });
+      await Promise.all(Array.from({ length: 10 }, () => rival.listSubscriptions()));
+      const rxscale = createRxScaleClient({ baseUrl: limited.url, apiKey: TEST_ADMIN_KEY, fetch: recordingFetch, budget: createRequestBudget() });
+      const results = await Promise.all(Array.from({ length: 5 }, () => rxscale.listSubscriptions()));
+      expect(results).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(1);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(5);
     } finally {
       await limited.stop();
     }
