@@ -59,6 +59,28 @@ export interface ReadJsonOptions {
   maxBytes?: number;
 }
 
+// Control characters never belong in a filter, a name or a note, and PostgreSQL
+// refuses NUL in text outright: refusing them here keeps that a 400, not a 500.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** The dotted path of the first string (or key) in `value` holding a control character, or null. Iterative: a body's depth is the client's choice. */
+function pathOfControlCharacters(value: unknown): string | null {
+  const pending: [unknown, string][] = [[value, ""]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === "string") {
+      if (CONTROL_CHARACTERS.test(item)) return path;
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = (path ? `${path}.${key}` : key).slice(0, 80);
+        if (CONTROL_CHARACTERS.test(key)) return path || "a key";
+        pending.push([child, childPath]);
+      }
+    }
+  }
+  return null;
+}
+
 function tooLarge(maxBytes: number): AppError {
   return new AppError("payload_too_large", `Request bodies here are limited to ${maxBytes} bytes.`, { limitBytes: maxBytes });
 }
@@ -78,6 +100,8 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T,
   } catch {
     throw new AppError("invalid_request", "The body is not valid JSON.");
   }
+  const controlled = pathOfControlCharacters(value);
+  if (controlled !== null) throw new AppError("invalid_request", `The body's ${controlled || "value"} contains control characters.`);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new AppError("invalid_request", "The body does not have the expected shape.", {
@@ -93,7 +117,10 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T,
  * repeated parameter counts by its last value.
  */
 export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+  const query = Object.fromEntries(new URL(request.url).searchParams.entries());
+  const controlled = pathOfControlCharacters(query);
+  if (controlled !== null) throw new AppError("invalid_request", `The query is not valid: ${controlled} contains control characters.`);
+  const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
   const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))].filter(Boolean).join(", ");
   throw new AppError("invalid_request", `The query is not valid: check ${names || "its parameters"}.`, {

@@ -5,6 +5,8 @@ import { GET as getAuditExport } from "@/app/api/audit/export/route";
 import { GET as getDeliveries } from "@/app/api/deliveries/route";
 import { GET as getDeliveriesExport } from "@/app/api/deliveries/export/route";
 import { GET as getHealth } from "@/app/api/failures/health/route";
+import { POST as createToken } from "@/app/api/tokens/route";
+import { POST as createUser } from "@/app/api/users/route";
 import { createApiToken } from "@/server/auth/tokens";
 
 /*
@@ -50,5 +52,19 @@ describe("query values", () => {
     const response = await getOrders(new Request(`http://rxwatch.test/api/orders?q=${"x".repeat(300)}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: "invalid_request", message: expect.stringContaining("q") } });
+  });
+
+  it("answers text with control characters in a JSON body with a 400 naming the field, never a 5xx (PostgreSQL refuses NUL in text)", async () => {
+    const bodies: [Route, unknown, string][] = [
+      [createToken, { name: "a\u0000b", role: "support" }, "name"],
+      [createUser, { email: "nul@example.test", name: "x\u0000", role: "staff", password: "a long enough password 1" }, "name"],
+      [createUser, { email: "ctl@example.test", name: "ok", role: "staff", password: "a long enough\u0001password" }, "password"],
+    ];
+    for (const [route, body, field] of bodies) {
+      const request = new Request("http://rxwatch.test/api/any", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await route(request, { params: Promise.resolve({}) });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: "invalid_request", message: expect.stringContaining(field) } });
+    }
   });
 });
