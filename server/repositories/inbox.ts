@@ -110,8 +110,9 @@ type Statements = Pick<Db, "$queryRaw" | "webhookEvent" | "processingAttempt">;
 
 /**
  * Runs `work` in a transaction on PostgreSQL; on SQLite statement by statement, because
- * an interactive transaction would hold the single connection and stall ingest. A crash
- * between two leaves at most an attempt row unfinished, which the lease expiry recovers.
+ * an interactive transaction would hold the single connection and stall ingest. Used for the
+ * claim only, where a crash between two statements leaves at most an attempt row missing, which the
+ * lease expiry recovers; outcomes are recorded atomically (finishRuns).
  * See docs/operations.md#inbox-claims-on-postgresql-and-sqlite
  */
 async function inTransaction<T>(connection: Db, provider: DatabaseProvider, work: (statements: Statements) => Promise<T>): Promise<T> {
@@ -136,24 +137,23 @@ async function recordLostLease(tx: Statements, run: FinishedRun, finishedAt: Dat
   return false;
 }
 
-/** Records one run's outcome on its event (fenced by its lease) and its attempt row; false when the lease was lost. */
-async function finishOne(tx: Statements, run: FinishedRun, finishedAt: Date): Promise<boolean> {
-  const { fence, attemptId, result } = run;
-  const eventChange =
+/** What a finished run changes on its event. */
+function eventChangeOf(result: RunResult, finishedAt: Date) {
+  const change =
     result.outcome === "succeeded"
       ? { status: "processed" satisfies EventStatus, processedAt: finishedAt, lastError: null }
       : result.outcome === "failed"
         ? { status: "failed" satisfies EventStatus, nextAttemptAt: result.retryAt, lastError: truncateError(result.error) }
         : { status: "dead" satisfies EventStatus, lastError: truncateError(result.error) };
-  const { count } = await tx.webhookEvent.updateMany({
-    where: { id: fence.eventId, status: "processing", leaseOwner: fence.workerId, leaseExpiresAt: fence.leaseExpiresAt },
-    data: { ...eventChange, leaseOwner: null, leaseExpiresAt: null },
-  });
-  if (count !== 1) return recordLostLease(tx, run, finishedAt);
-  const runError = result.outcome === "succeeded" ? null : result.error;
-  await tx.processingAttempt.updateMany({ where: { id: attemptId }, data: { outcome: result.outcome, error: runError === null ? null : truncateError(runError), finishedAt } });
-  return true;
+  return { ...change, leaseOwner: null, leaseExpiresAt: null };
 }
+
+/** The events a claim still holds: fenced by owner and lease expiry, so a run that lost its lease changes nothing. */
+function heldBy(fence: LeaseFence, eventIds: string[]) {
+  return { id: { in: eventIds }, status: "processing", leaseOwner: fence.workerId, leaseExpiresAt: fence.leaseExpiresAt };
+}
+
+const updatedRowsSchema = z.array(z.object({ id: z.string() }));
 
 const RESET_TO_PENDING = { status: "pending", attempts: 0, leaseOwner: null, leaseExpiresAt: null, lastError: null, processedAt: null } as const;
 
@@ -241,8 +241,8 @@ export function createInboxRepository(client?: Db) {
      * new owner and the attempt is recorded as failed with `lease_lost`.
      */
     async finishRun(fence: LeaseFence, attemptId: string, finishedAt: Date, result: RunResult): Promise<boolean> {
-      const connection = await connect();
-      return inTransaction(connection, currentProvider(), (tx) => finishOne(tx, { fence, attemptId, result }, finishedAt));
+      const [isOwner = false] = await this.finishRuns([{ fence, attemptId, result }], finishedAt);
+      return isOwner;
     },
 
     /**
@@ -250,38 +250,42 @@ export function createInboxRepository(client?: Db) {
      * order. Successful runs of one claim (same owner and lease) are recorded
      * with two statements in all, whatever their number; every run is still
      * fenced by its own lease.
+     *
+     * A batch transaction (one list of statements, no JavaScript between
+     * them), not an interactive one: on SQLite it never holds the single
+     * connection across event-loop turns, and an event never ends up
+     * processed while its attempt row still says the run was interrupted.
+     * Each attempt row is closed first, under the same fence as its event,
+     * because closing the event lifts the fence.
      */
     async finishRuns(runs: readonly FinishedRun[], finishedAt: Date): Promise<boolean[]> {
       if (runs.length === 0) return [];
       const connection = await connect();
-      return inTransaction(connection, currentProvider(), async (tx) => {
-        const isOwner = new Map<FinishedRun, boolean>();
-        const succeededByClaim = new Map<string, FinishedRun[]>();
-        for (const run of runs) {
-          if (run.result.outcome !== "succeeded") continue;
-          const claim = `${run.fence.workerId}\u0000${run.fence.leaseExpiresAt.getTime()}`;
-          succeededByClaim.set(claim, [...(succeededByClaim.get(claim) ?? []), run]);
-        }
-        for (const group of succeededByClaim.values()) {
-          const first = group[0];
-          if (!first || group.length === 1) continue;
-          const owned = await tx.webhookEvent.updateManyAndReturn({
-            where: { id: { in: group.map((run) => run.fence.eventId) }, status: "processing", leaseOwner: first.fence.workerId, leaseExpiresAt: first.fence.leaseExpiresAt },
-            data: { status: "processed" satisfies EventStatus, processedAt: finishedAt, lastError: null, leaseOwner: null, leaseExpiresAt: null },
-            select: { id: true },
-          });
-          const ownedIds = new Set(owned.map((row) => row.id));
-          const kept = group.filter((run) => ownedIds.has(run.fence.eventId));
-          if (kept.length > 0) {
-            await tx.processingAttempt.updateMany({ where: { id: { in: kept.map((run) => run.attemptId) } }, data: { outcome: "succeeded" satisfies AttemptOutcome, error: null, finishedAt } });
-          }
-          for (const run of kept) isOwner.set(run, true);
-          // Lost leases (rare) are recorded one by one, with their own message.
-          for (const run of group) if (!ownedIds.has(run.fence.eventId)) isOwner.set(run, await recordLostLease(tx, run, finishedAt));
-        }
-        for (const run of runs) if (!isOwner.has(run)) isOwner.set(run, await finishOne(tx, run, finishedAt));
-        return runs.map((run) => isOwner.get(run) ?? false);
+      const groups = new Map<string, FinishedRun[]>();
+      for (const [index, run] of runs.entries()) {
+        // Successful runs of one claim close together; every other run on its own.
+        const key = run.result.outcome === "succeeded" ? `claim:${run.fence.workerId}\u0000${run.fence.leaseExpiresAt.getTime()}` : `run:${index}`;
+        groups.set(key, [...(groups.get(key) ?? []), run]);
+      }
+      const statements = [...groups.values()].flatMap((group) => {
+        const [first] = group;
+        if (!first) return [];
+        const eventIds = group.map((run) => run.fence.eventId);
+        const runError = first.result.outcome === "succeeded" ? null : truncateError(first.result.error);
+        return [
+          connection.processingAttempt.updateMany({
+            where: { id: { in: group.map((run) => run.attemptId) }, event: heldBy(first.fence, eventIds) },
+            data: { outcome: first.result.outcome satisfies AttemptOutcome, error: runError, finishedAt },
+          }),
+          connection.webhookEvent.updateManyAndReturn({ where: heldBy(first.fence, eventIds), data: eventChangeOf(first.result, finishedAt), select: { id: true } }),
+        ];
       });
+      const results: unknown[] = await connection.$transaction(statements);
+      const closedEventIds = new Set(results.filter((_, index) => index % 2 === 1).flatMap((rows) => updatedRowsSchema.parse(rows).map((row) => row.id)));
+      const owned = runs.map((run) => closedEventIds.has(run.fence.eventId));
+      // Lost leases (rare) are recorded one by one, with their own message; the event belongs to its new owner.
+      for (const [index, run] of runs.entries()) if (!owned[index]) await recordLostLease(connection, run, finishedAt);
+      return owned;
     },
 
     /**

@@ -74,6 +74,25 @@ function worker(overrides: Partial<InboxWorkerOptions> = {}) {
   });
 }
 
+/** Makes closing an attempt as succeeded fail inside the database, as if the process died at that write. */
+async function failAttemptsClosedAsSucceeded(isOn: boolean) {
+  if (testProvider() === "sqlite") {
+    await client.$executeRawUnsafe(
+      isOn
+        ? "CREATE TRIGGER crash_closing_attempt BEFORE UPDATE OF outcome ON processing_attempt WHEN NEW.outcome = 'succeeded' BEGIN SELECT RAISE(ABORT, 'simulated crash'); END"
+        : "DROP TRIGGER crash_closing_attempt",
+    );
+    return;
+  }
+  if (isOn) {
+    await client.$executeRawUnsafe("CREATE FUNCTION crash_closing_attempt() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$ LANGUAGE plpgsql");
+    await client.$executeRawUnsafe("CREATE TRIGGER crash_closing_attempt BEFORE UPDATE ON processing_attempt FOR EACH ROW WHEN (NEW.outcome = 'succeeded') EXECUTE FUNCTION crash_closing_attempt()");
+  } else {
+    await client.$executeRawUnsafe("DROP TRIGGER crash_closing_attempt ON processing_attempt");
+    await client.$executeRawUnsafe("DROP FUNCTION crash_closing_attempt()");
+  }
+}
+
 async function eventRow(id: string) {
   return client.webhookEvent.findUniqueOrThrow({ where: { id } });
 }
@@ -197,6 +216,32 @@ describe(`inbox processing on ${testProvider()}`, () => {
       [1, "crashed-worker", "failed", INTERRUPTED_ATTEMPT_ERROR, null],
       [2, inbox.id, "succeeded", null, expect.any(Date)],
     ]);
+  });
+
+  it("never leaves an event processed without its succeeded attempt when recording the outcome dies halfway (a crash between the two writes)", async () => {
+    const clock = manualClock();
+    const repository = createInboxRepository();
+    const [a, b, c] = [await createWebhookEvent(client), await createWebhookEvent(client), await createWebhookEvent(client)];
+    const claimed = await repository.claimDueEvents({ workerId: "dying-worker", now: clock.now(), leaseExpiresAt: new Date(clock.now().getTime() + LEASE_MS), limit: 10 });
+    expect(claimed).toHaveLength(3);
+    // The attempt row cannot be closed as succeeded: the process "dies" at that write.
+    await failAttemptsClosedAsSucceeded(true);
+    try {
+      const [first, second, third] = claimed;
+      if (!first || !second || !third) throw new Error("expected three claims");
+      await expect(repository.finishRuns([first, second].map((run) => ({ fence: run.fence, attemptId: run.attemptId, result: { outcome: "succeeded" as const } })), clock.now())).rejects.toThrow();
+      await expect(repository.finishRun(third.fence, third.attemptId, clock.now(), { outcome: "succeeded" })).rejects.toThrow();
+    } finally {
+      await failAttemptsClosedAsSucceeded(false);
+    }
+    for (const { id } of [a, b, c]) expect((await eventRow(id)).status).toBe("processing");
+
+    clock.advance(LEASE_MS);
+    expect(await worker({ now: clock.now }).drain()).toBe(3);
+    for (const { id } of [a, b, c]) {
+      expect(await eventRow(id)).toMatchObject({ status: "processed", attempts: 2 });
+      expect((await attemptsOf(id)).map((attempt) => attempt.outcome)).toEqual(["failed", "succeeded"]);
+    }
   });
 
   it("dead-letters rather than re-runs an event whose final attempt was interrupted", async () => {
