@@ -140,7 +140,7 @@ describe(`slow and abandoned bodies on ${testProvider()}`, () => {
   });
 
   it("answers a JSON API body sent a byte at a time 408 through the same reader", async () => {
-    const port = await serve(postReprocess);
+    const port = await serve((request) => postReprocess(request, { params: Promise.resolve({}) }));
     const requestHead = head("/api/deliveries/quarantine/reprocess", 200, { Authorization: `Bearer ${supportToken}` });
     const { statusLine } = await sendSlowly(port, requestHead);
     expect(statusLine).toBe("HTTP/1.1 408 Request Timeout");
