@@ -47,6 +47,21 @@ export async function countRejectedRequest(sourceAddress: string, minute: Date, 
   return { isWithinBudget: row.requests <= budget.requestsPerMinute && row.bytes <= budget.bytesPerMinute, droppedRequests: row.dropped_requests };
 }
 
+/**
+ * Adds `requests` requests of `bytes` bytes from `sourceAddress` in the minute starting at `minute`, all of them
+ * dropped: an instance that already knew they were over budget counted them locally and adds them here together.
+ */
+export async function addDroppedRequests(sourceAddress: string, minute: Date, requests: number, bytes: number): Promise<void> {
+  await (await db()).$executeRaw`
+    INSERT INTO "rejected_tally" ("source_address", "minute", "requests", "bytes", "dropped_requests", "dropped_bytes")
+    VALUES (${sourceAddress}, ${minute}, ${requests}, ${bytes}, ${requests}, ${bytes})
+    ON CONFLICT ("source_address", "minute") DO UPDATE SET
+      "requests" = "rejected_tally"."requests" + ${requests},
+      "bytes" = "rejected_tally"."bytes" + ${bytes},
+      "dropped_requests" = "rejected_tally"."dropped_requests" + ${requests},
+      "dropped_bytes" = "rejected_tally"."dropped_bytes" + ${bytes}`;
+}
+
 export interface DroppedRejections {
   droppedRequests: number;
   droppedBytes: number;

@@ -9,6 +9,7 @@ import { createApiToken } from "@/server/auth/tokens";
 import { createDb } from "@/server/core/db";
 import { scanFailures } from "@/server/failures/scan";
 import { openDeliveryBody } from "@/server/repositories/delivery-bodies";
+import { countRejectedRequest } from "@/server/repositories/rejected-tally";
 import { envelopeBody, sign, webhookRequest } from "../fixtures/rxscale-webhooks";
 import { testProvider } from "../support/test-database";
 
@@ -51,6 +52,11 @@ async function tallyOf(source: string) {
   return client.rejectedTally.findMany({ where: { sourceAddress: source } });
 }
 
+/** Requests an instance dropped on its own count reach the shared tally a moment later, together. */
+async function expectTally(source: string, expected: Record<string, unknown>): Promise<void> {
+  await vi.waitFor(async () => expect(await tallyOf(source)).toEqual([expect.objectContaining(expected)]), { timeout: 10_000, interval: 100 });
+}
+
 describe(`the rejected-request budget on ${testProvider()}`, () => {
   it("keeps a sealed 4 KiB sample of an unsigned body, with the hash and size of the whole body", async () => {
     const body = randomBytes(256 * 1024);
@@ -67,18 +73,25 @@ describe(`the rejected-request budget on ${testProvider()}`, () => {
     const responses = await Promise.all(Array.from({ length: 9 }, () => POST(webhookRequest(body, { secret: "whsec_not_ours", headers: { "x-rxwatch-peer-address": "198.51.100.2" } }))));
     expect(responses.map((response) => response.status)).toEqual(Array.from({ length: 9 }, () => 401));
     expect(await rowsFrom("198.51.100.2")).toHaveLength(5);
-    expect(await tallyOf("198.51.100.2")).toEqual([expect.objectContaining({ requests: 9, droppedRequests: 4, bytes: BigInt(9 * Buffer.byteLength(body)), droppedBytes: BigInt(4 * Buffer.byteLength(body)) })]);
+    await expectTally("198.51.100.2", { requests: 9, droppedRequests: 4, bytes: BigInt(9 * Buffer.byteLength(body)), droppedBytes: BigInt(4 * Buffer.byteLength(body)) });
 
     const other = await POST(unsigned(body, "198.51.100.3"));
     expect(other.status).toBe(401);
     expect(await rowsFrom("198.51.100.3")).toHaveLength(1);
   });
 
+  it("admits exactly the budget when instances count one source at the same moment (one atomic statement each)", async () => {
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const results = await Promise.all(Array.from({ length: 20 }, () => countRejectedRequest("198.51.100.7", minute, 100, { requestsPerMinute: 5, bytesPerMinute: 1_000_000 })));
+    expect(results.filter((result) => result.isWithinBudget)).toHaveLength(5);
+    expect(await tallyOf("198.51.100.7")).toEqual([expect.objectContaining({ requests: 20, droppedRequests: 15, bytes: 2_000n, droppedBytes: 1_500n })]);
+  });
+
   it("stops storing once a source's rejected bytes pass the budget for the minute", async () => {
     const body = randomBytes(200 * 1024);
     for (let i = 0; i < 4; i += 1) expect((await POST(unsigned(body, "198.51.100.4"))).status).toBe(401);
     expect(await rowsFrom("198.51.100.4")).toHaveLength(2);
-    expect(await tallyOf("198.51.100.4")).toEqual([expect.objectContaining({ requests: 4, droppedRequests: 2 })]);
+    await expectTally("198.51.100.4", { requests: 4, droppedRequests: 2 });
   });
 
   it("never counts or limits correctly signed deliveries", async () => {
@@ -94,12 +107,23 @@ describe(`the rejected-request budget on ${testProvider()}`, () => {
   it("shows requests over budget as one incident on the failures page, with the sources and the budget", async () => {
     const dto = await scanFailures(new Date());
     const group = dto.groups.find((candidate) => candidate.kind === "rejected_over_budget");
-    expect(group).toMatchObject({ key: "rejected_over_budget", state: "open", count: 6, isActive: true });
-    expect(group?.evidence).toMatchObject({ kind: "rejected_over_budget", droppedRequests: 6, sourceCount: 2, requestsPerMinute: 5, bytesPerMinute: 512 * 1024, sources: [{ value: "198.51.100.2", count: 4 }, { value: "198.51.100.4", count: 2 }] });
-    expect(group?.trend.reduce((sum, count) => sum + count, 0)).toBe(6);
+    expect(group).toMatchObject({ key: "rejected_over_budget", state: "open", count: 21, isActive: true });
+    expect(group?.evidence).toMatchObject({
+      kind: "rejected_over_budget",
+      droppedRequests: 21,
+      sourceCount: 3,
+      requestsPerMinute: 5,
+      bytesPerMinute: 512 * 1024,
+      sources: [
+        { value: "198.51.100.7", count: 15 },
+        { value: "198.51.100.2", count: 4 },
+        { value: "198.51.100.4", count: 2 },
+      ],
+    });
+    expect(group?.trend.reduce((sum, count) => sum + count, 0)).toBe(21);
     const description = group ? describeFailureGroup(group, (iso) => iso) : null;
     expect(description?.title).toBe("Rejected requests over budget");
-    expect(description?.cause).toContain("6 requests without a valid signature");
+    expect(description?.cause).toContain("21 requests without a valid signature");
   });
 
   it("shows a rejected delivery's body in the drawer as a sample of the whole, masked until revealed", async () => {
