@@ -161,6 +161,8 @@ export type DeliveriesPageDto = z.infer<typeof deliveriesPageDtoSchema>;
  * - `text`: UTF-8 that is not JSON;
  * - `binary`: not UTF-8; a hex preview of the first bytes;
  * - `none`: no body stored — refused before it was read (413/415) or not kept;
+ * - `sample`: a refused request (no valid signature) keeps only its first `sampleBytes` bytes of `size`
+ *   (docs/ingest.md#rejected-requests): shown as text, or masked whole (a cut JSON cannot be masked field by field);
  * - `not_displayable`: stored, but too deep or too large to render (or rendering
  *   failed); its hash and size identify it.
  */
@@ -173,6 +175,7 @@ export const deliveryBodyDtoSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("text"), size: z.number().int(), text: z.string() }),
   z.object({ kind: z.literal("binary"), size: z.number().int(), hexPreview: z.string(), previewBytes: z.number().int() }),
   z.object({ kind: z.literal("none"), size: z.number().int(), reason: z.enum(["not_read", "not_kept"]) }),
+  z.object({ kind: z.literal("sample"), size: z.number().int(), sampleBytes: z.number().int(), text: z.string() }),
   z.object({ kind: z.literal("not_displayable"), size: z.number().int(), sha256: z.string(), reason: notDisplayableReasonSchema }),
 ]);
 export type DeliveryBodyDto = z.infer<typeof deliveryBodyDtoSchema>;

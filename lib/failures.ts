@@ -19,9 +19,11 @@ import { eventStatusSchema } from "./processing";
  * - `duplicate_storm`: one event redelivered many times in a short while, per event type;
  * - `unknown_type` / `unknown_version`: accepted events RxWatch has no handler or no schema for (flags);
  * - `stuck_orders`: orders over their stage's time budget;
- * - `silence`: no delivery for longer than the silence window while subscriptions are expected.
+ * - `silence`: no delivery for longer than the silence window while subscriptions are expected;
+ * - `rejected_over_budget`: unsigned or wrongly signed requests beyond a source's per-minute budget, counted but
+ *   not stored (docs/ingest.md#rejected-requests).
  */
-export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence"] as const;
+export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget"] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
@@ -68,7 +70,7 @@ const signatureEvidenceSchema = z.object({
 
 const payloadEvidenceSchema = z.object({
   kind: z.literal("payload"),
-  reasonCode: z.enum(["invalid_json", "invalid_envelope", "too_large", "unsupported_media_type", "unsupported_content_encoding"]),
+  reasonCode: z.enum(["invalid_json", "invalid_envelope", "too_large", "unsupported_media_type", "unsupported_content_encoding", "body_timeout", "aborted"]),
   /** For invalid_envelope: which field was wrong, from the recent bodies (field names, never values). */
   envelopeProblems: z.array(countedSchema),
   contentTypes: z.array(countedSchema),
@@ -129,6 +131,19 @@ const silenceEvidenceSchema = z.object({
   lastByType: z.array(z.object({ eventType: z.string(), lastAt: iso.nullable() })),
 });
 
+const rejectedOverBudgetEvidenceSchema = z.object({
+  kind: z.literal("rejected_over_budget"),
+  /** Requests only counted (no delivery row) in the episode, and the bytes they brought. */
+  droppedRequests: z.number().int().nonnegative(),
+  droppedBytes: z.number().int().nonnegative(),
+  /** Source addresses that went over budget, most dropped first ("(unknown)" when the peer was not known). */
+  sources: z.array(countedSchema),
+  sourceCount: z.number().int().nonnegative(),
+  /** The budget per source and minute (RXWATCH_REJECTED_REQUESTS_PER_MINUTE, RXWATCH_REJECTED_BYTES_PER_MINUTE). */
+  requestsPerMinute: z.number().int().positive(),
+  bytesPerMinute: z.number().int().positive(),
+});
+
 /** What a scan found about one group, per kind. */
 export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   signatureEvidenceSchema,
@@ -139,6 +154,7 @@ export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   unknownVersionEvidenceSchema,
   stuckEvidenceSchema,
   silenceEvidenceSchema,
+  rejectedOverBudgetEvidenceSchema,
 ]);
 export type FailureEvidence = z.infer<typeof failureEvidenceSchema>;
 
@@ -339,6 +355,8 @@ const PAYLOAD_TITLES: Record<z.infer<typeof payloadEvidenceSchema>["reasonCode"]
   too_large: "Bodies over the size limit",
   unsupported_media_type: `${UNREADABLE}: wrong content type`,
   unsupported_content_encoding: `${UNREADABLE}: compressed bodies`,
+  body_timeout: "Bodies that arrived too slowly",
+  aborted: "Requests abandoned mid-body",
 };
 
 /** Advice for every quarantined group: nothing is lost, and re-processing is how it reaches the orders. */
@@ -445,7 +463,23 @@ function describePayload(group: Pick<FailureGroupDto, "count" | "firstSeenAt">, 
         cause: `${n} since ${since} arrived compressed (${list(evidence.contentEncodings.map((encoding) => encoding.value)) || "Content-Encoding set"}). RxScale signs the bytes it sends and documents no compression, so something in between compressed them.`,
         advice: `Turn off request compression in the proxy in front of RxWatch. ${REPROCESS_ADVICE}`,
       };
+    case "body_timeout":
+      return {
+        title,
+        cause: `${n} since ${since} did not finish sending their body within the read deadline; each was answered 408 with what had arrived kept as a sample. A slow network or proxy, or a client holding connections open on purpose?`,
+        advice: "If these are RxScale's deliveries, check the network between RxScale and RxWatch (RxScale retries them); if not, block the source. RXWATCH_BODY_READ_TIMEOUT_SECONDS sets the deadline.",
+      };
+    case "aborted":
+      return {
+        title,
+        cause: `${n} since ${since} were abandoned by their sender before the body was complete. RxScale would retry an unanswered delivery, so a few are harmless; many point to a proxy cutting requests or a probe.`,
+        advice: "Compare the source addresses on the Deliveries page (outcome rejected, reason aborted) with RxScale's; check proxy timeouts in front of RxWatch.",
+      };
   }
+}
+
+function kibibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024).toLocaleString("en-US")} KiB`;
 }
 
 /**
@@ -504,6 +538,12 @@ export function describeFailureGroup(group: Pick<FailureGroupDto, "count" | "fir
         advice: "Open the stuck orders (Orders → Stuck only) and compare with RxScale; a missing event may be among the signature or payload failures above.",
       };
     }
+    case "rejected_over_budget":
+      return {
+        title: "Rejected requests over budget",
+        cause: `${plural(evidence.droppedRequests, "request")} without a valid signature (${kibibytes(evidence.droppedBytes)}) since ${time(group.firstSeenAt)} came from ${plural(evidence.sourceCount, "source address", "source addresses")} over the budget of ${evidence.requestsPerMinute} requests or ${kibibytes(evidence.bytesPerMinute)} a minute per source${evidence.sources.length > 0 ? ` (most: ${list(evidence.sources.map((source) => `${source.value} (${source.count})`))})` : ""}. They were answered 401 as usual, but only counted: no delivery row, no body. Someone is flooding the webhook URL, or RxScale's deliveries all fail their signature.`,
+        advice: "If the sources are not RxScale's, block them in the firewall or proxy in front of RxWatch. If they are, fix the signature failure listed with it; raise RXWATCH_REJECTED_REQUESTS_PER_MINUTE only if support needs more of the refused deliveries kept.",
+      };
     case "silence": {
       const never = evidence.lastByType.filter((entry) => entry.lastAt === null).map((entry) => entry.eventType);
       return {

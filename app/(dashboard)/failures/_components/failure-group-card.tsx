@@ -25,6 +25,8 @@ function countLabel(group: FailureGroupDto): string {
       return `${group.count} ${group.count === 1 ? "event" : "events"}`;
     case "duplicate_storm":
       return `${group.count} duplicates`;
+    case "rejected_over_budget":
+      return `${group.count} ${group.count === 1 ? "request" : "requests"} counted, not stored`;
     default:
       return `${group.count} ${group.count === 1 ? "delivery" : "deliveries"}`;
   }
