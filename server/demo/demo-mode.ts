@@ -56,6 +56,8 @@ export interface DemoModeOptions {
   watchIntervalMs?: number;
   /** Where the demo admin block goes; stdout by default. */
   print?: (text: string) => void;
+  /** Whether `print` reaches a person at a terminal (then the new password is shown); default: stdout is a TTY. */
+  isInteractive?: boolean;
 }
 
 export interface DemoRun {
@@ -158,7 +160,7 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
     await emulator.stop();
     throw error;
   }
-  const block = describeDemoAdmin(admin, config.RXWATCH_PUBLIC_URL ?? `http://localhost:${config.PORT}`);
+  const block = describeDemoAdmin(admin, config.RXWATCH_PUBLIC_URL ?? `http://localhost:${config.PORT}`, { isInteractive: options.isInteractive ?? process.stdout.isTTY === true });
   if (block !== null) print(block);
 
   const lifecycle = { isStopped: false };
