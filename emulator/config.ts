@@ -74,8 +74,12 @@ export type BranchRates = z.infer<typeof branchRatesSchema>;
  * so every field is optional there and defaults apply in one place.
  */
 export const emulatorConfigSchema = z.object({
-  /** Loopback by default: the control endpoints have no authentication. */
+  /** Loopback by default. */
   host: z.string().min(1).default("127.0.0.1"),
+  /** The bearer token the /_emulator controls require; a random one is made at start when absent (RunningEmulator.controlToken). */
+  controlToken: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Host names (optionally with :port) the controls answer besides loopback and `host`, e.g. a container's service name. */
+  controlHosts: z.array(z.string().min(1)).default([]),
   /** 0 picks a free port (tests). */
   port: z.number().int().min(0).max(65_535).default(4010),
   apiKeys: z.array(apiKeySchema).default(DEFAULT_API_KEYS),
@@ -265,6 +269,11 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.s
 export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
   EMULATOR_HOST: { help: "interface to listen on (default 127.0.0.1)", toOptions: using(text, (host) => ({ host })) },
   EMULATOR_PORT: { help: "port (default 4010; 0 = any free port)", toOptions: using(integer, (port) => ({ port })) },
+  EMULATOR_CONTROL_TOKEN: { help: "bearer token for the /_emulator controls (at least 16 characters; default: random, printed at start)", toOptions: using(text, (controlToken) => ({ controlToken })) },
+  EMULATOR_CONTROL_HOSTS: {
+    help: "host names the controls answer besides loopback and EMULATOR_HOST, comma-separated (e.g. emulator,emulator:4010)",
+    toOptions: using(text, (value) => ({ controlHosts: value.split(",").map((host) => host.trim()).filter((host) => host !== "") })),
+  },
   EMULATOR_API_KEYS: { help: "API keys and permissions: key,key2=read,key3=read+write,key4=none", toOptions: (value) => ({ apiKeys: parseApiKeys(value) }) },
   EMULATOR_ORDERS_PER_MINUTE: { help: "new orders per minute (default 6; 0 = no generated traffic)", toOptions: using(decimal, (ordersPerMinute) => ({ ordersPerMinute })) },
   EMULATOR_STEP_DELAY_MS: { help: "mean pause between an order's steps (default 4000)", toOptions: using(integer, (stepDelayMs) => ({ stepDelayMs })) },

@@ -159,6 +159,8 @@ function createSubscription(response: ServerResponse, body: BodyResult, deps: Ma
   }
   const { subscription } = result;
   deps.log.info(`subscription ${subscription.uid} created: ${subscription.notification_type} → ${describeTarget(subscription.target)}`);
+  // Without the secret in the answer, the emulator's own output stands in for RxScale's portal (the controls never show secrets).
+  if (!deps.config.returnSigningSecret) deps.log.info(`subscription ${subscription.uid} signing secret (not in the 201): ${subscription.signing_secret}`);
   if (deps.config.testOnCreate) {
     // RxScale sends a test event after registration (docs/rxscale.md#delivery-and-retries); a moment later, so the receiver can store the secret first.
     const timer = setTimeout(() => {

@@ -64,7 +64,8 @@ export type RevokedSessionsDto = z.infer<typeof revokedSessionsDtoSchema>;
 
 /** Whoever is making the request: a signed-in person or an API token. */
 export type Viewer =
-  | { via: "session"; userId: string; name: string; email: string; role: Role }
+  /** `sessionId` is the request's session; audit actors built outside a request (sign-in, sign-out) have none. */
+  | { via: "session"; userId: string; sessionId?: string; name: string; email: string; role: Role }
   | { via: "token"; tokenId: string; name: string; role: Role };
 
 /** The sign-in page's query parameter saying why the person landed there after signing out. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { statedReasonSchema } from "./stated-reason";
 import { REDACTION_CATEGORIES } from "./redaction";
 import { ATTEMPT_OUTCOMES, eventStatusSchema } from "./processing";
 import { deliveryFlagSchema, deliveryOutcomeSchema } from "./rxscale/deliveries";
@@ -80,11 +81,11 @@ export type DeliveriesExportQuery = z.infer<typeof deliveriesExportQuerySchema>;
 /** Why someone needs to see personal data: required, stated in words, kept in the audit log. */
 export const PERSONAL_DATA_REASON_MIN_CHARS = 10;
 export const PERSONAL_DATA_REASON_MAX_CHARS = 500;
-export const personalDataReasonSchema = z
-  .string()
-  .trim()
-  .min(PERSONAL_DATA_REASON_MIN_CHARS, `Say why, in at least ${PERSONAL_DATA_REASON_MIN_CHARS} characters.`)
-  .max(PERSONAL_DATA_REASON_MAX_CHARS, `At most ${PERSONAL_DATA_REASON_MAX_CHARS} characters.`);
+export const personalDataReasonSchema = statedReasonSchema({
+  minChars: PERSONAL_DATA_REASON_MIN_CHARS,
+  maxChars: PERSONAL_DATA_REASON_MAX_CHARS,
+  tooShort: `Say why, in at least ${PERSONAL_DATA_REASON_MIN_CHARS} characters.`,
+});
 
 /** POST /api/deliveries/:id/reveal */
 export const revealRequestSchema = z.object({ reason: personalDataReasonSchema });

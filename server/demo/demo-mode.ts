@@ -35,8 +35,9 @@ const DEMO_SHUTDOWN_GRACE_MS = 1_000;
  * deliveries, which RxWatch absorbs (deduplication, newest-wins projection)
  * and which show up in traces. Wrong signatures, malformed bodies and unknown
  * event types stay off: they would fill a first look at the dashboard with
- * failures that are the emulator's doing. The emulator's controls
- * (`POST /_emulator/faults`) turn them on for a rehearsal.
+ * failures that are the emulator's doing. The demo emulator's controls take a
+ * random token only this process knows (`emulator.controlToken`); a fault
+ * rehearsal runs the emulator on its own (docs/emulator.md#controls-_emulator).
  */
 const DEMO_FAULTS = { duplicate: 0.03, out_of_order: 0.03 } as const;
 
@@ -56,6 +57,8 @@ export interface DemoModeOptions {
   watchIntervalMs?: number;
   /** Where the demo admin block goes; stdout by default. */
   print?: (text: string) => void;
+  /** Whether `print` reaches a person at a terminal (then the new password is shown); default: stdout is a TTY. */
+  isInteractive?: boolean;
 }
 
 export interface DemoRun {
@@ -158,7 +161,7 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
     await emulator.stop();
     throw error;
   }
-  const block = describeDemoAdmin(admin, config.RXWATCH_PUBLIC_URL ?? `http://localhost:${config.PORT}`);
+  const block = describeDemoAdmin(admin, config.RXWATCH_PUBLIC_URL ?? `http://localhost:${config.PORT}`, { isInteractive: options.isInteractive ?? process.stdout.isTTY === true });
   if (block !== null) print(block);
 
   const lifecycle = { isStopped: false };

@@ -94,7 +94,7 @@ describe("demo mode", () => {
   });
 
   it("creates the demo admin once, with a random password that signs in and, on SQLite, a 0600 file beside the database", async () => {
-    const run = await start();
+    const run = await start({ isInteractive: true });
     expect(run.admin.kind).toBe("created");
     if (run.admin.kind !== "created") return;
     const { password } = run.admin;
@@ -124,6 +124,25 @@ describe("demo mode", () => {
     if (testProvider() === "sqlite") expect(printed.join("\n")).toContain("demo-admin-password.txt");
     expect((await listUsers()).map((user) => user.email)).toEqual([DEMO_ADMIN_EMAIL]);
     expect(await signIn(DEMO_ADMIN_EMAIL, password)).toBe(200);
+  });
+
+  it("prints the new demo admin's password only to a terminal; otherwise the output names the 0600 file that holds it", async () => {
+    await database.session.deleteMany();
+    await database.account.deleteMany();
+    await database.user.deleteMany();
+    printed.length = 0;
+    const run = await start({ isInteractive: false });
+    expect(run.admin.kind).toBe("created");
+    if (run.admin.kind !== "created") return;
+    const output = printed.join("\n");
+    expect(output).not.toContain(run.admin.password);
+    expect(output).toContain(DEMO_ADMIN_EMAIL);
+    if (testProvider() === "sqlite") {
+      expect(output).toMatch(/demo-admin-password\.txt \(mode 0600/);
+      expect((await readFile(run.admin.passwordFile ?? "", "utf8")).trim()).toBe(run.admin.password);
+    } else {
+      expect(output).toContain("user add");
+    }
   });
 
   it("starts the emulator, subscribes this RxWatch to every generated event type with captured secrets, and its traffic is accepted", async () => {

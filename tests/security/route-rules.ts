@@ -84,6 +84,18 @@ export const ROUTE_RULES: RouteRules = {
 };
 
 /**
+ * The better-auth endpoints `/api/auth/[...all]` serves, as "METHOD /path"
+ * under /api/auth: the ones RxWatch's pages call. Every other better-auth
+ * endpoint answers 404 to everyone (tests/integration/perimeter.test.ts walks
+ * them all), so a new one cannot open without a line here.
+ */
+export const AUTH_ENDPOINT_RULES: Record<string, Access> = {
+  "POST /sign-in/email": "public",
+  "POST /sign-out": "public",
+  "GET /get-session": "public",
+};
+
+/**
  * Concrete paths to call where substituting a made-up id into the dynamic
  * segments would not reach the handler's access check in a harmless way.
  */
