@@ -46,8 +46,9 @@ export async function findReconciliationRun(id: string) {
   return (await db()).reconciliationRun.findUnique({ where: { id } });
 }
 
+/** The newest sweeps; single-order checks from the trace page are left out. */
 export async function listReconciliationRuns(take: number) {
-  return (await db()).reconciliationRun.findMany({ orderBy: [{ startedAt: "desc" }, { id: "desc" }], take });
+  return (await db()).reconciliationRun.findMany({ where: { trigger: { not: "order" } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take });
 }
 
 /** Where the next sweep starts: the end of the last completed sweep (not single-order checks). */
