@@ -19,9 +19,10 @@ import { eventStatusSchema } from "./processing";
  * - `duplicate_storm`: one event redelivered many times in a short while, per event type;
  * - `unknown_type` / `unknown_version`: accepted events RxWatch has no handler or no schema for (flags);
  * - `stuck_orders`: orders over their stage's time budget;
- * - `silence`: no delivery for longer than the silence window while subscriptions are expected.
+ * - `silence`: no delivery for longer than the silence window while subscriptions are expected;
+ * - `webhooks_missed`: the latest reconciliation run found more orders missing or behind RxScale than the threshold.
  */
-export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence"] as const;
+export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "webhooks_missed"] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
@@ -129,6 +130,17 @@ const silenceEvidenceSchema = z.object({
   lastByType: z.array(z.object({ eventType: z.string(), lastAt: iso.nullable() })),
 });
 
+const webhooksMissedEvidenceSchema = z.object({
+  kind: z.literal("webhooks_missed"),
+  /** The reconciliation run that found them (docs/reconciliation.md). */
+  runId: z.string(),
+  runStartedAt: iso,
+  missing: z.number().int().nonnegative(),
+  behind: z.number().int().nonnegative(),
+  filled: z.number().int().nonnegative(),
+  threshold: z.number().int().nonnegative(),
+});
+
 /** What a scan found about one group, per kind. */
 export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   signatureEvidenceSchema,
@@ -139,6 +151,7 @@ export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   unknownVersionEvidenceSchema,
   stuckEvidenceSchema,
   silenceEvidenceSchema,
+  webhooksMissedEvidenceSchema,
 ]);
 export type FailureEvidence = z.infer<typeof failureEvidenceSchema>;
 
@@ -504,6 +517,12 @@ export function describeFailureGroup(group: Pick<FailureGroupDto, "count" | "fir
         advice: "Open the stuck orders (Orders → Stuck only) and compare with RxScale; a missing event may be among the signature or payload failures above.",
       };
     }
+    case "webhooks_missed":
+      return {
+        title: "Webhooks missed",
+        cause: `The reconciliation run of ${time(evidence.runStartedAt)} found ${plural(evidence.missing + evidence.behind - evidence.filled, "order")} that RxScale moved on without RxWatch hearing of it (${evidence.missing} missing, ${evidence.behind} behind${evidence.filled > 0 ? `, ${evidence.filled} filled` : ""}), more than the ${evidence.threshold} tolerated. Their webhooks never arrived.`,
+        advice: "Open the run on the Reconciliation page: each order shows its likely cause (no subscription, rejected signatures, RxWatch down). Fix that first; an admin can then fill the orders from RxScale.",
+      };
     case "silence": {
       const never = evidence.lastByType.filter((entry) => entry.lastAt === null).map((entry) => entry.eventType);
       return {

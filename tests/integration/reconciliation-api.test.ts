@@ -11,6 +11,7 @@ import { orderTraceDtoSchema } from "@/lib/order-trace";
 import type { RunningEmulator } from "@/emulator/emulator";
 import { createApiToken } from "@/server/auth/tokens";
 import { db } from "@/server/core/db";
+import { scanFailures } from "@/server/failures/scan";
 import { createInboxWorker } from "@/server/processing/worker";
 import { reconciliationsSettled } from "@/server/reconciliation/runs";
 import { insertReconciliationRun } from "@/server/repositories/reconciliation";
@@ -114,6 +115,10 @@ describe("reconciliation runs API", () => {
     expect((await call(postRun, "/api/reconciliation/runs", tokens.support, {}, { since: "yesterday" })).status).toBe(400);
     expect((await call(getRuns, "/api/reconciliation/runs", tokens.staff, {})).status).toBe(403);
     expect(await auditActions("reconciliation.run")).toContainEqual({ actorLabel: "support desk", targetId: run.id });
+
+    // More than the threshold missed: the failures page has a "webhooks missed" incident linking to this run.
+    const incident = (await scanFailures()).groups.find((group) => group.kind === "webhooks_missed");
+    expect(incident).toMatchObject({ state: "open", count: (finished?.missing ?? 0) + (finished?.behind ?? 0), evidence: { kind: "webhooks_missed", runId: run.id } });
   });
 
   it("lets only admins fill from RxScale, and the trace then shows the filled step as read from RxScale's API", async () => {
@@ -130,6 +135,8 @@ describe("reconciliation runs API", () => {
     expect(done.filled).toBe(done.missing + done.behind);
     expect(done.filled).toBeGreaterThan(0);
     expect(await auditActions("reconciliation.fill")).toEqual([{ actorLabel: "ops admin", targetId: fill.id }]);
+    // Filled, nothing is missed any more: the incident resolves by itself.
+    expect((await scanFailures()).groups.find((group) => group.kind === "webhooks_missed")).toMatchObject({ state: "resolved", resolvedBy: null });
 
     // A step is "read from RxScale" exactly when only a reconciled fact reached it; at least one filled order has such a step.
     let stepsReadFromRxScale = 0;
