@@ -25,7 +25,7 @@ import {
 import type { RxScaleClient } from "@/server/rxscale/client";
 import { RxScaleApiError } from "@/server/rxscale/errors";
 import type { RxScaleOrderState } from "@/server/rxscale/order-schemas";
-import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/leader-lock";
+import { EXCLUSIVE_JOBS, runSerialized, type ExclusiveRunner } from "@/server/timers/leader-lock";
 
 /*
  * Compares RxScale's orders changed since the watermark with RxWatch's
@@ -58,6 +58,8 @@ export interface ReconcileOptions {
   now?: () => Date;
   /** Called after each page with the counts so far. */
   onProgress?: (counts: ReconciliationCounts) => void;
+  /** Serializes runs across instances: this process's runner, unless a test plays several instances. */
+  serializer?: Pick<ExclusiveRunner, "runSerialized">;
   /** Called once the run is recorded (after any other instance's run finished). */
   onStarted?: (runId: string) => void;
 }
@@ -98,7 +100,8 @@ class Judge {
 
 /** Runs one reconciliation, waiting for any other instance's run to finish first. */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
-  return runSerialized(EXCLUSIVE_JOBS.reconciliation, () => reconcileNow(options));
+  const serialize = options.serializer?.runSerialized ?? runSerialized;
+  return serialize(EXCLUSIVE_JOBS.reconciliation, () => reconcileNow(options));
 }
 
 async function reconcileNow(options: ReconcileOptions): Promise<ReconcileResult> {
