@@ -22,8 +22,9 @@ import { eventStatusSchema } from "./processing";
  * - `silence`: no delivery for longer than the silence window while subscriptions are expected;
  * - `rejected_over_budget`: unsigned or wrongly signed requests beyond a source's per-minute budget, counted but
  *   not stored (docs/ingest.md#rejected-requests).
+ * - `webhooks_missed`: the latest reconciliation run found more orders missing or behind RxScale than the threshold.
  */
-export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget"] as const;
+export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget", "webhooks_missed"] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
@@ -144,6 +145,17 @@ const rejectedOverBudgetEvidenceSchema = z.object({
   bytesPerMinute: z.number().int().positive(),
 });
 
+const webhooksMissedEvidenceSchema = z.object({
+  kind: z.literal("webhooks_missed"),
+  /** The reconciliation run that found them (docs/reconciliation.md). */
+  runId: z.string(),
+  runStartedAt: iso,
+  missing: z.number().int().nonnegative(),
+  behind: z.number().int().nonnegative(),
+  filled: z.number().int().nonnegative(),
+  threshold: z.number().int().nonnegative(),
+});
+
 /** What a scan found about one group, per kind. */
 export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   signatureEvidenceSchema,
@@ -155,6 +167,7 @@ export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   stuckEvidenceSchema,
   silenceEvidenceSchema,
   rejectedOverBudgetEvidenceSchema,
+  webhooksMissedEvidenceSchema,
 ]);
 export type FailureEvidence = z.infer<typeof failureEvidenceSchema>;
 
@@ -543,6 +556,12 @@ export function describeFailureGroup(group: Pick<FailureGroupDto, "count" | "fir
         title: "Rejected requests over budget",
         cause: `${plural(evidence.droppedRequests, "request")} without a valid signature (${kibibytes(evidence.droppedBytes)}) since ${time(group.firstSeenAt)} came from ${plural(evidence.sourceCount, "source address", "source addresses")} over the budget of ${evidence.requestsPerMinute} requests or ${kibibytes(evidence.bytesPerMinute)} a minute per source${evidence.sources.length > 0 ? ` (most: ${list(evidence.sources.map((source) => `${source.value} (${source.count})`))})` : ""}. They were answered 401 as usual, but only counted: no delivery row, no body. Someone is flooding the webhook URL, or RxScale's deliveries all fail their signature.`,
         advice: "If the sources are not RxScale's, block them in the firewall or proxy in front of RxWatch. If they are, fix the signature failure listed with it; raise RXWATCH_REJECTED_REQUESTS_PER_MINUTE only if support needs more of the refused deliveries kept.",
+      };
+    case "webhooks_missed":
+      return {
+        title: "Webhooks missed",
+        cause: `The reconciliation run of ${time(evidence.runStartedAt)} found ${plural(evidence.missing + evidence.behind - evidence.filled, "order")} that RxScale moved on without RxWatch hearing of it (${evidence.missing} missing, ${evidence.behind} behind${evidence.filled > 0 ? `, ${evidence.filled} filled` : ""}), more than the ${evidence.threshold} tolerated. Their webhooks never arrived.`,
+        advice: "Open the run on the Reconciliation page: each order shows its likely cause (no subscription, rejected signatures, RxWatch down). Fix that first; an admin can then fill the orders from RxScale.",
       };
     case "silence": {
       const never = evidence.lastByType.filter((entry) => entry.lastAt === null).map((entry) => entry.eventType);

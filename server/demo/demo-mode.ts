@@ -16,6 +16,7 @@ import { apiKeyStatus, clearApiKey, saveApiKey } from "@/server/subscriptions/ap
 import { demoState, enterDemoMode, isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 import { subscribe } from "@/server/subscriptions/service";
 import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/leader-lock";
+import { reconcileTick } from "@/server/reconciliation/timer";
 
 /*
  * Demo mode: RxScale is played by the emulator, started in this process on a
@@ -40,6 +41,13 @@ const DEMO_SHUTDOWN_GRACE_MS = 1_000;
  * rehearsal runs the emulator on its own (docs/emulator.md#controls-_emulator).
  */
 const DEMO_FAULTS = { duplicate: 0.03, out_of_order: 0.03 } as const;
+/**
+ * Share of the demo's events never sent at all, so the first reconciliation
+ * run (DEMO_FIRST_RECONCILE_MS after traffic starts) has something to find
+ * (docs/reconciliation.md#demo-mode).
+ */
+const DEMO_DROP_RATE = 0.05;
+const DEMO_FIRST_RECONCILE_MS = 60_000;
 
 /** Ids of the signing secrets captured from the running demo's emulator, so the next start can retire them. */
 const DEMO_SECRETS_SETTING = "demo.signingSecretIds";
@@ -55,6 +63,8 @@ export interface DemoModeOptions {
   /** Pause before subscribing, so start-up is not held up by it. Default 0 (after the current start-up step). */
   subscribeDelayMs?: number;
   watchIntervalMs?: number;
+  /** The first reconciliation run, this long after traffic starts; default one minute. */
+  reconcileAfterMs?: number;
   /** Where the demo admin block goes; stdout by default. */
   print?: (text: string) => void;
   /** Whether `print` reaches a person at a terminal (then the new password is shown); default: stdout is a TTY. */
@@ -139,11 +149,12 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
   const emulator = await startDemoEmulator({
     host: "127.0.0.1",
     port: config.RXWATCH_DEMO_EMULATOR_PORT,
-    apiKeys: [{ key: apiKey, permissions: ["notification_subscription:read", "notification_subscription:write"] }],
+    apiKeys: [{ key: apiKey, permissions: ["notification_subscription:read", "notification_subscription:write", "order:read", "prescription:read"] }],
     ordersPerMinute: config.RXWATCH_DEMO_ORDERS_PER_MINUTE,
     eventNames,
     preset: "default",
     faults: DEMO_FAULTS,
+    dropRate: DEMO_DROP_RATE,
     shutdownGraceMs: DEMO_SHUTDOWN_GRACE_MS,
     log: routeEmulatorLine,
     ...options.emulator,
@@ -166,10 +177,12 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
 
   const lifecycle = { isStopped: false };
   let watch: NodeJS.Timeout | null = null;
+  let firstReconcile: NodeJS.Timeout | null = null;
   const stop = async (): Promise<void> => {
     if (lifecycle.isStopped) return;
     lifecycle.isStopped = true;
     if (watch) clearInterval(watch);
+    if (firstReconcile) clearTimeout(firstReconcile);
     if (demoSlot.value?.lifecycle === lifecycle) demoSlot.value = undefined;
     await emulator.stop();
   };
@@ -189,7 +202,11 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
       return null;
     })
     .finally(() => {
-      if (!lifecycle.isStopped) emulator.resume();
+      if (lifecycle.isStopped) return;
+      emulator.resume();
+      // Sooner than the timer's first run, so a first look at the demo already shows a finding.
+      firstReconcile = setTimeout(() => void runExclusive(EXCLUSIVE_JOBS.reconciliationTimer, () => reconcileTick()), options.reconcileAfterMs ?? DEMO_FIRST_RECONCILE_MS);
+      firstReconcile.unref();
     });
 
   watch = setInterval(() => {

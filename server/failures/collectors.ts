@@ -25,6 +25,8 @@ import {
   verifiedDeliveriesByType,
 } from "@/server/repositories/failures";
 import { droppedRejectionsSince } from "@/server/repositories/rejected-tally";
+import { findLatestFinishedSweep } from "@/server/repositories/reconciliation";
+import { WEBHOOKS_MISSED_THRESHOLD } from "@/lib/reconciliation";
 
 /*
  * One collector per kind of failure group. A collector answers "which groups
@@ -455,4 +457,28 @@ export async function collectSilence(context: CollectContext): Promise<{ found: 
     replay: null,
   };
   return { found: new Map([["silence", found]]), hasEverReceived: true };
+}
+
+/**
+ * The latest reconciliation sweep found more than WEBHOOKS_MISSED_THRESHOLD
+ * orders missing or behind RxScale and not filled; a condition that clears
+ * once a later sweep (or a fill) leaves no more than that.
+ */
+export async function collectWebhooksMissed(): Promise<Map<string, Found>> {
+  const run = await findLatestFinishedSweep();
+  if (!run) return new Map();
+  const missed = run.missing + run.behind - run.filled;
+  if (missed <= WEBHOOKS_MISSED_THRESHOLD) return new Map();
+  const found: Found = {
+    key: "webhooks_missed",
+    kind: "webhooks_missed",
+    count: missed,
+    first: run.startedAt,
+    last: run.finishedAt ?? run.startedAt,
+    reopenMarker: run.startedAt,
+    isActive: true,
+    evidence: async () => ({ kind: "webhooks_missed", runId: run.id, runStartedAt: run.startedAt.toISOString(), missing: run.missing, behind: run.behind, filled: run.filled, threshold: WEBHOOKS_MISSED_THRESHOLD }),
+    replay: null,
+  };
+  return new Map([["webhooks_missed", found]]);
 }

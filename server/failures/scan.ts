@@ -27,6 +27,7 @@ import {
   collectRejections,
   collectSilence,
   collectStuckOrders,
+  collectWebhooksMissed,
   processingKey,
   REJECTED_OVER_BUDGET_KEY,
   SIGNATURE_REASONS,
@@ -245,8 +246,8 @@ export async function scanFailures(now: Date = new Date()): Promise<FailuresDto>
   ] as const) {
     for (const [key, entry] of await collectOccurrences(collector, kinds, context, incidents, lookbackStart)) occurrences.set(key, { ...entry, isOccurrence: true });
   }
-  const [processing, stuck, silence] = await Promise.all([collectProcessing(context), collectStuckOrders(context), collectSilence(context)]);
-  const conditions = new Map<string, Found>([...processing, ...stuck, ...silence.found]);
+  const [processing, stuck, silence, missed] = await Promise.all([collectProcessing(context), collectStuckOrders(context), collectSilence(context), collectWebhooksMissed()]);
+  const conditions = new Map<string, Found>([...processing, ...stuck, ...silence.found, ...missed]);
   for (const [key, found] of conditions) occurrences.set(key, { incident: incidents.has(key) ? (incidents.get(key) ?? null) : await findIncident(key), found, isOccurrence: false });
   for (const [key, incident] of incidents) {
     if (!incident || occurrences.has(key) || incident.state === "resolved") continue;

@@ -38,8 +38,8 @@ test.describe("sign-in", () => {
 test.describe("roles", () => {
   const expected = {
     staff: ["Orders"],
-    support: ["Orders", "Failures", "Deliveries"],
-    admin: ["Orders", "Failures", "Deliveries", "Settings", "Audit"],
+    support: ["Orders", "Failures", "Deliveries", "Reconciliation"],
+    admin: ["Orders", "Failures", "Deliveries", "Reconciliation", "Settings", "Audit"],
   } as const;
 
   for (const role of ["staff", "support", "admin"] as const) {

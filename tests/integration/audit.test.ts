@@ -60,6 +60,10 @@ const AUDITED_ELSEWHERE: Record<string, string> = {
   "app/api/deliveries/export/route.ts": "deliveries.export before the first row and at the end: data-protection.test.ts, deliveries.test.ts",
   "app/api/data-protection/forget-patient/route.ts": "patient.forget with the reason, without the uid: retention.test.ts",
   "app/api/data-protection/purge-runs/route.ts": "retention.purge with the admin as actor: retention.test.ts",
+  "app/api/reconciliation/runs/route.ts": "reconciliation.run when the background run ends: reconciliation-api.test.ts",
+  "app/api/reconciliation/runs/[id]/cancel/route.ts": "reconciliation.cancel with the run as target: reconciliation-api.test.ts",
+  "app/api/reconciliation/runs/[id]/fill/route.ts": "reconciliation.fill when the background run ends: reconciliation-api.test.ts",
+  "app/api/reconciliation/orders/[uid]/route.ts": "reconciliation.check per check, rate-limited: reconciliation-api.test.ts",
 };
 
 type Handler = (request: Request, context: { params: Promise<never> }) => Promise<Response>;

@@ -241,3 +241,21 @@ describe("demo mode", () => {
     expect((await listSigningSecrets()).filter((secret) => secretIds.includes(secret.id) && secret.isActive)).toEqual([]);
   });
 });
+
+describe("demo mode and reconciliation", () => {
+  it("loses a small share of its events and runs a first reconciliation soon after traffic starts, which finds them", { timeout: 60_000 }, async () => {
+    const run = await start({ reconcileAfterMs: 1_500 });
+    await run.subscribed;
+    const found = await vi.waitFor(
+      async () => {
+        const sweep = await database.reconciliationRun.findFirst({ where: { trigger: "timer", state: { not: "running" } } });
+        if (!sweep) throw new Error("no reconciliation run yet");
+        return sweep;
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    expect(found).toMatchObject({ state: "completed", error: null });
+    expect(found.missing + found.behind).toBeGreaterThan(0);
+    expect(run.emulator.state().drops.rate).toBeGreaterThan(0);
+  });
+});

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { describeFailureGroup, type FailureGroupDto, type ReplayFilter } from "@/lib/failures";
 import { Time, useFormatInstant } from "@/components/time";
 import { Button } from "@/components/ui/button";
@@ -27,6 +28,8 @@ function countLabel(group: FailureGroupDto): string {
       return `${group.count} duplicates`;
     case "rejected_over_budget":
       return `${group.count} ${group.count === 1 ? "request" : "requests"} counted, not stored`;
+    case "webhooks_missed":
+      return `${group.count} ${group.count === 1 ? "order" : "orders"}`;
     default:
       return `${group.count} ${group.count === 1 ? "delivery" : "deliveries"}`;
   }
@@ -96,6 +99,11 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
             Reopen
           </Button>
         )}
+        {group.evidence.kind === "webhooks_missed" ? (
+          <Link className="text-sm text-sky-700 underline dark:text-sky-300" href={`/reconciliation?run=${encodeURIComponent(group.evidence.runId)}`}>
+            Open the reconciliation run
+          </Link>
+        ) : null}
         {isAdmin && group.replay ? (
           <Button variant="secondary" onClick={() => group.replay && onReplay(group.replay)}>
             Replay these events…
