@@ -34,6 +34,7 @@ export const ROUTE_RULES: RouteRules = {
   "/orders/[uid]": { GET: "staff" },
   "/deliveries": { GET: "support" },
   "/failures": { GET: "support" },
+  "/event-catalogue": { GET: "support" },
   "/settings": { GET: "admin" },
   "/audit": { GET: "admin" },
 
@@ -62,6 +63,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/failures": { GET: "support" },
   "/api/failures/[key]": { POST: "support" },
   "/api/failures/health": { GET: "support" },
+  "/api/event-catalogue": { GET: "support" },
+  "/api/event-catalogue/changes/[key]/expected": { POST: "admin" },
   "/api/alerts": { GET: "admin", PUT: "admin" },
   "/api/alerts/test": { POST: "admin" },
   "/api/replay": { GET: "admin", POST: "admin" },
