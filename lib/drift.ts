@@ -85,7 +85,8 @@ export const DOCUMENTED_STATUSES: ReadonlySet<string> = new Set(Object.values(LI
  * What changed in a payload:
  * - `new_field`: a path never seen (nested fields of a new object come with it, not on their own);
  * - `vanished_field`: a path that arrived in nearly every payload stopped arriving;
- * - `type_changed`: a path held a value of a type never seen there (e.g. a number where a string was);
+ * - `type_changed`: a path held a value of a type never seen there (e.g. a number where a string was); null
+ *   coming or going next to a type is an optional value, not a change;
  * - `new_status`: a status string neither documented nor seen before.
  */
 export const DRIFT_CHANGES = ["new_field", "vanished_field", "type_changed", "new_status"] as const;

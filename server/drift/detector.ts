@@ -226,6 +226,7 @@ export function createDriftDetector(options: { now?: () => Date } = {}): DriftDe
     shape.lastSeenAt = at;
     const novelties: Novelty[] = [];
     const newPaths = new Set<string>();
+    const typesBefore = new Map<string, ReadonlySet<string>>();
     let entries = shape.fields.size + shape.statuses.size;
     for (const [path, types] of reading.fields) {
       const field = shape.fields.get(path);
@@ -244,13 +245,17 @@ export function createDriftDetector(options: { now?: () => Date } = {}): DriftDe
       field.isVanished = false;
       const added = [...types].filter((type) => !field.types.has(type));
       if (added.length === 0) continue;
-      novelties.push({ change: "type_changed", path, typesBefore: [...field.types], typesNow: [...types], nestedPaths: [] });
+      typesBefore.set(path, new Set(field.types));
+      // null next to a type is an optional value filled in or left out, not a change of type.
+      const before = [...field.types].filter((type) => type !== "null");
+      if (before.length > 0 && added.some((type) => type !== "null")) novelties.push({ change: "type_changed", path, typesBefore: [...field.types], typesNow: [...types], nestedPaths: [] });
       for (const type of added) field.types.add(type);
       field.isTypesChanged = true;
     }
     for (const path of newPaths) {
       // A new object or array brings its nested fields along: one change, not one per field.
       if (isBelowAny(path, newPaths)) continue;
+      if (isFilledIn(path, shape.fields, typesBefore)) continue;
       const nestedPaths = [...newPaths].filter((candidate) => candidate !== path && isBelow(candidate, path));
       novelties.push({ change: "new_field", path, typesBefore: [], typesNow: [...(reading.fields.get(path) ?? [])], nestedPaths });
     }
@@ -330,6 +335,20 @@ export function createDriftDetector(options: { now?: () => Date } = {}): DriftDe
       });
     },
   };
+}
+
+/**
+ * Whether a new path is an optional value filled in rather than a new field:
+ * the first elements of an array that was always empty, or what is inside a
+ * value that was always null.
+ */
+function isFilledIn(path: string, fields: ReadonlyMap<string, FieldMemory>, typesBefore: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+  const parent = parentPath(path);
+  const known = parent === null ? undefined : fields.get(parent);
+  if (parent === null || !known) return false;
+  if (path.endsWith("[]")) return true;
+  const before = typesBefore.get(parent) ?? known.types;
+  return [...before].every((type) => type === "null");
 }
 
 function isBelow(path: string, ancestor: string): boolean {
