@@ -3,7 +3,7 @@ import { z } from "zod";
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from "@/tests/support/emulator";
 import { NO_FAULTS, type FaultRates } from "./config";
 import { Deliverer } from "./delivery";
-import { Dispatcher } from "./dispatch";
+import { Dispatcher, type OutgoingEvent } from "./dispatch";
 import { ADDED_FIELD, FaultInjector, malformBody, NEW_STATUS, reshapeEvent, VANISHING_FIELD, wrongSignature } from "./faults";
 import { createLogger } from "./log";
 import type { GeneratedEvent } from "./orders";
@@ -195,7 +195,7 @@ describe("injected faults", () => {
 });
 
 describe("shape faults", () => {
-  const event = { eventType: "pharmacy_order_updated", timestamp: 1_790_000_000, payloadVersion: "1", data: { uid: "po-1", status: "init", created_at: 1, updated_at: 2 } };
+  const event: OutgoingEvent = { eventType: "pharmacy_order_updated", timestamp: 1_790_000_000, payloadVersion: "1", data: { uid: "po-1", status: "init", created_at: 1, updated_at: 2 } };
 
   it("leaves an event alone while every shape fault is off", () => {
     expect(reshapeEvent(event, () => false)).toEqual({ event, labels: [] });
