@@ -1,16 +1,18 @@
 -- CreateTable
 CREATE TABLE "payload_shape" (
+    "id" SERIAL NOT NULL,
     "event_type" TEXT NOT NULL,
     "payload_version" TEXT NOT NULL,
     "deliveries" INTEGER NOT NULL DEFAULT 0,
     "first_seen_at" TIMESTAMP(3) NOT NULL,
     "last_seen_at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "payload_shape_pkey" PRIMARY KEY ("event_type","payload_version")
+    CONSTRAINT "payload_shape_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "payload_shape_entry" (
+    "id" SERIAL NOT NULL,
     "event_type" TEXT NOT NULL,
     "payload_version" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
@@ -21,6 +23,12 @@ CREATE TABLE "payload_shape_entry" (
     "first_seen_at" TIMESTAMP(3) NOT NULL,
     "last_seen_at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "payload_shape_entry_pkey" PRIMARY KEY ("event_type","payload_version","kind","name")
+    CONSTRAINT "payload_shape_entry_pkey" PRIMARY KEY ("id")
 );
+
+-- CreateIndex
+CREATE UNIQUE INDEX "payload_shape_event_type_payload_version_key" ON "payload_shape"("event_type", "payload_version");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "payload_shape_entry_event_type_payload_version_kind_name_key" ON "payload_shape_entry"("event_type", "payload_version", "kind", "name");
 
