@@ -13,6 +13,8 @@ const LEARNING_EVENTS = 20;
 const now = () => Math.floor(Date.now() / 1000);
 
 test("a new field raises one payload change; the admin marks it expected and the catalogue lists the type", async ({ page, request }) => {
+  // The failures page re-reads every 10 s; the group appears once the worker has processed the 21st event.
+  test.setTimeout(90_000);
   const eventType = `e2e_drift_${randomUUID().slice(0, 8)}`;
   const base = now() - 600;
   for (let index = 0; index < LEARNING_EVENTS; index++) {
