@@ -34,7 +34,7 @@ test("a new field raises one payload change; the admin marks it expected and the
   await expect(group.locator("pre")).not.toContainText("leave at the door");
 
   await group.getByRole("button", { name: "Mark expected" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Mark expected" }).click();
+  await page.getByRole("alertdialog", { name: "Mark this payload change expected?" }).getByRole("button", { name: "Mark expected" }).click();
   await expect(group).toHaveAttribute("data-state", "resolved");
   await expect(group.getByTestId("likely-cause")).toContainText("Marked expected by");
   await expect(group.getByRole("button", { name: "Mark expected" })).toHaveCount(0);
