@@ -11,15 +11,22 @@ import { DEFAULT_EVENT_NAMES, DEFAULT_UNKNOWN_EVENT_TYPE, EVENT_KEYS, type Event
 export const PERMISSIONS = ["notification_subscription:read", "notification_subscription:write", "order:read", "prescription:read"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const FAULT_KINDS = ["duplicate", "out_of_order", "delayed_retry", "wrong_signature", "malformed_body", "unknown_event_type"] as const;
+/** Shape faults change what an event's payload looks like (payload drift, docs/emulator.md#faults). */
+export const SHAPE_FAULT_KINDS = ["numeric_payload_version", "string_timestamp", "new_field", "vanished_field", "new_status"] as const;
+export const FAULT_KINDS = ["duplicate", "out_of_order", "delayed_retry", "wrong_signature", "malformed_body", "unknown_event_type", ...SHAPE_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultRates = Record<FaultKind, number>;
 
-/** Faults are off unless asked for. */
-export const NO_FAULTS: FaultRates = { duplicate: 0, out_of_order: 0, delayed_retry: 0, wrong_signature: 0, malformed_body: 0, unknown_event_type: 0 };
+const NO_SHAPE_FAULTS = { numeric_payload_version: 0, string_timestamp: 0, new_field: 0, vanished_field: 0, new_status: 0 };
 
-/** The "chaos" preset: every fault now and then, often enough to see each within minutes of demo traffic. */
-export const CHAOS_FAULTS: FaultRates = { duplicate: 0.05, out_of_order: 0.05, delayed_retry: 0.05, wrong_signature: 0.02, malformed_body: 0.02, unknown_event_type: 0.02 };
+/** Faults are off unless asked for. */
+export const NO_FAULTS: FaultRates = { duplicate: 0, out_of_order: 0, delayed_retry: 0, wrong_signature: 0, malformed_body: 0, unknown_event_type: 0, ...NO_SHAPE_FAULTS };
+
+/**
+ * The "chaos" preset: every delivery fault now and then, often enough to see each within minutes of demo traffic.
+ * Shape faults stay off: a payload change is raised once and stays, so at random it would only be noise.
+ */
+export const CHAOS_FAULTS: FaultRates = { duplicate: 0.05, out_of_order: 0.05, delayed_retry: 0.05, wrong_signature: 0.02, malformed_body: 0.02, unknown_event_type: 0.02, ...NO_SHAPE_FAULTS };
 
 export const PRESETS = ["default", "chaos"] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -32,6 +39,11 @@ export const faultRatesSchema = z.object({
   wrong_signature: rate.optional(),
   malformed_body: rate.optional(),
   unknown_event_type: rate.optional(),
+  numeric_payload_version: rate.optional(),
+  string_timestamp: rate.optional(),
+  new_field: rate.optional(),
+  vanished_field: rate.optional(),
+  new_status: rate.optional(),
 });
 export type PartialFaultRates = z.infer<typeof faultRatesSchema>;
 
@@ -282,7 +294,7 @@ export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
   EMULATOR_CANCEL_RATE: { help: "share of pharmacy orders cancelled (default 0.05)", toOptions: using(decimal, (cancelled) => ({ branchRates: { cancelled } })) },
   EMULATOR_PRESET: { help: "default | chaos (chaos turns every fault on at a low rate)", toOptions: using(oneOf(PRESETS), (preset) => ({ preset })) },
   EMULATOR_FAULTS: {
-    help: "off | chaos | duplicate=0.1,out_of_order=0.05,delayed_retry=…,wrong_signature=…,malformed_body=…,unknown_event_type=…",
+    help: "off | chaos | duplicate=0.1,out_of_order=0.05,delayed_retry=…,wrong_signature=…,malformed_body=…,unknown_event_type=…,numeric_payload_version=…,string_timestamp=…,new_field=…,vanished_field=…,new_status=…",
     toOptions: (value) => {
       const spec = parseFaultSpec(value);
       return spec.preset ? { preset: spec.preset, faults: spec.faults } : { faults: spec.faults };

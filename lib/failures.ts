@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { STAGE_LABELS, stageSchema } from "./lifecycle";
 import { eventStatusSchema } from "./processing";
+import { driftChangeLabel, payloadDriftEvidenceSchema } from "./drift";
 
 /*
  * The failures page's vocabulary: problems grouped by cause (never one row per
@@ -23,8 +24,9 @@ import { eventStatusSchema } from "./processing";
  * - `rejected_over_budget`: unsigned or wrongly signed requests beyond a source's per-minute budget, counted but
  *   not stored (docs/ingest.md#rejected-requests).
  * - `webhooks_missed`: the latest reconciliation run found more orders missing or behind RxScale than the threshold.
+ * - `payload_drift`: RxScale's payload changed (one group per change, raised by the drift detector, not the scan).
  */
-export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget", "webhooks_missed"] as const;
+export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget", "webhooks_missed", "payload_drift"] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
@@ -168,6 +170,7 @@ export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   silenceEvidenceSchema,
   rejectedOverBudgetEvidenceSchema,
   webhooksMissedEvidenceSchema,
+  payloadDriftEvidenceSchema,
 ]);
 export type FailureEvidence = z.infer<typeof failureEvidenceSchema>;
 
@@ -569,6 +572,25 @@ export function describeFailureGroup(group: Pick<FailureGroupDto, "count" | "fir
         title: "Silence",
         cause: `No delivery since ${time(evidence.lastDeliveryAt)}, longer than the ${evidence.windowMinutes}-minute window, while subscribed to ${list(evidence.expectedTypes)}${never.length > 0 ? ` (${list(never)} never arrived)` : ""}. Is RxScale still delivering to this address, and can it reach RxWatch (DNS, TLS, firewall)? Or is it simply a quiet hour?`,
         advice: "Send a test event from Settings → Subscriptions: it shows at once whether deliveries get through.",
+      };
+    }
+    case "payload_drift": {
+      const where = `${evidence.eventType} (payload version ${evidence.payloadVersion})`;
+      const nested = evidence.nestedPaths.length > 0 ? `, with ${plural(evidence.nestedPaths.length, "nested field")}` : "";
+      const cause =
+        evidence.change === "new_field"
+          ? `${where} payloads carry a field RxWatch never saw: ${evidence.path} (${evidence.typesNow.join(" or ")}${nested}).`
+          : evidence.change === "vanished_field"
+            ? `${where} payloads stopped carrying ${evidence.path}${nested}, which nearly every earlier one had.`
+            : evidence.change === "type_changed"
+              ? `${where} payloads hold ${evidence.typesNow.join(" or ")} at ${evidence.path}, where RxWatch saw only ${evidence.typesBefore.join(" or ")} before.`
+              : `${where} payloads carry the status "${evidence.path}", which RxScale's docs do not list and RxWatch never saw.`;
+      return {
+        title: `RxScale's payload changed: ${driftChangeLabel(evidence.change)}`,
+        cause: `${cause} First seen ${time(group.firstSeenAt)}; ${plural(group.count, "event")} so far.${evidence.expected ? ` Marked expected by ${evidence.expected.by} at ${time(evidence.expected.at)}.` : ""}`,
+        advice: evidence.expected
+          ? "Nothing to do: it is the new normal and no longer raises."
+          : "Check RxScale's changelog and the orders these events touched. If RxWatch reads the payload right, an admin marks the change expected; otherwise report it to RxScale.",
       };
     }
   }

@@ -24,6 +24,7 @@ export const queryKeys = {
   replayJobs: () => ["replay"] as const,
   replayJob: (id: string) => ["replay", id] as const,
   alerts: () => ["alerts"] as const,
+  eventCatalogue: () => ["event-catalogue"] as const,
   audit: () => ["audit"] as const,
   auditList: (search: string) => ["audit", "list", search] as const,
 };

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   "alerts.configure",
   "alerts.test",
   "incident.update",
+  "drift.expected",
   "settings.update",
   "connection.update",
   "connection.check",

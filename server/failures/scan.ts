@@ -252,8 +252,8 @@ export async function scanFailures(now: Date = new Date()): Promise<FailuresDto>
   for (const [key, incident] of incidents) {
     if (!incident || occurrences.has(key) || incident.state === "resolved") continue;
     const kind = failureKindSchema.catch("payload").parse(incident.kind);
-    // Condition groups not found any more have cleared; occurrence groups were handled by their collector.
-    if (!OCCURRENCE_KINDS.includes(kind)) occurrences.set(key, { incident, found: null, isOccurrence: false });
+    // Condition groups not found any more have cleared; occurrence groups were handled by their collector; drift groups belong to server/drift.
+    if (!OCCURRENCE_KINDS.includes(kind) && kind !== "payload_drift") occurrences.set(key, { incident, found: null, isOccurrence: false });
   }
 
   for (const [key, { incident, found, isOccurrence }] of occurrences) {

@@ -8,6 +8,7 @@ import { GET as getAudit } from "@/app/api/audit/route";
 import { GET as getAuditExport } from "@/app/api/audit/export/route";
 import { POST as postReprocess } from "@/app/api/events/[id]/reprocess/route";
 import { POST as postIncident } from "@/app/api/failures/[key]/route";
+import { POST as postDriftExpected } from "@/app/api/event-catalogue/changes/[key]/expected/route";
 import { DELETE as deleteMySessions } from "@/app/api/me/sessions/route";
 import { POST as postQuarantineReprocess } from "@/app/api/deliveries/quarantine/reprocess/route";
 import { POST as postReplay } from "@/app/api/replay/route";
@@ -34,6 +35,7 @@ import { createUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
 import { db } from "@/server/core/db";
 import { scanFailures } from "@/server/failures/scan";
+import { insertIncident } from "@/server/repositories/incidents";
 import { createWebhookEvent } from "../support/factories";
 import { startTestEmulator, TEST_ADMIN_KEY } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
@@ -183,6 +185,16 @@ const CASES: Case[] = [
       const response = await call(postReplay, "POST", "/api/replay", {}, { filter: { statuses: ["dead"] } });
       state.replayId = ((await response.clone().json()) as { id: string }).id;
       return response;
+    },
+  },
+  {
+    route: "app/api/event-catalogue/changes/[key]/expected/route.ts",
+    action: "drift.expected",
+    run: async () => {
+      const at = new Date();
+      const evidence = { kind: "payload_drift", eventType: "order_updated", payloadVersion: "1", change: "new_field", path: "data.audit_field", typesBefore: [], typesNow: ["string"], nestedPaths: [], maskedExample: null, expected: null };
+      await insertIncident({ key: "payload_drift:audit", kind: "payload_drift", state: "open", firstSeenAt: at, lastSeenAt: at, count: 1, openedAt: at, evidence: JSON.stringify(evidence) });
+      return call(postDriftExpected, "POST", "/api/event-catalogue/changes/x/expected", { key: "payload_drift:audit" });
     },
   },
   { route: "app/api/deliveries/quarantine/reprocess/route.ts", action: "quarantine.reprocess", run: () => call(postQuarantineReprocess, "POST", "/api/deliveries/quarantine/reprocess", {}, { dryRun: true }) },

@@ -35,6 +35,7 @@ export const ROUTE_RULES: RouteRules = {
   "/deliveries": { GET: "support" },
   "/failures": { GET: "support" },
   "/reconciliation": { GET: "support" },
+  "/event-catalogue": { GET: "support" },
   "/settings": { GET: "admin" },
   "/audit": { GET: "admin" },
 
@@ -63,6 +64,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/failures": { GET: "support" },
   "/api/failures/[key]": { POST: "support" },
   "/api/failures/health": { GET: "support" },
+  "/api/event-catalogue": { GET: "support" },
+  "/api/event-catalogue/changes/[key]/expected": { POST: "admin" },
   "/api/alerts": { GET: "admin", PUT: "admin" },
   "/api/alerts/test": { POST: "admin" },
   "/api/reconciliation/runs": { GET: "support", POST: "support" },
