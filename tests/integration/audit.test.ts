@@ -9,6 +9,7 @@ import { GET as getAuditExport } from "@/app/api/audit/export/route";
 import { POST as postReprocess } from "@/app/api/events/[id]/reprocess/route";
 import { POST as postIncident } from "@/app/api/failures/[key]/route";
 import { DELETE as deleteMySessions } from "@/app/api/me/sessions/route";
+import { POST as postAttention } from "@/app/api/orders/[uid]/attention/route";
 import { POST as postQuarantineReprocess } from "@/app/api/deliveries/quarantine/reprocess/route";
 import { POST as postReplay } from "@/app/api/replay/route";
 import { POST as postReplayCancel } from "@/app/api/replay/[id]/cancel/route";
@@ -34,6 +35,7 @@ import { createUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
 import { db } from "@/server/core/db";
 import { scanFailures } from "@/server/failures/scan";
+import { upsertOrderRow } from "@/server/repositories/orders";
 import { createWebhookEvent } from "../support/factories";
 import { startTestEmulator, TEST_ADMIN_KEY } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
@@ -179,6 +181,15 @@ const CASES: Case[] = [
       const response = await call(postReplay, "POST", "/api/replay", {}, { filter: { statuses: ["dead"] } });
       state.replayId = ((await response.clone().json()) as { id: string }).id;
       return response;
+    },
+  },
+  {
+    route: "app/api/orders/[uid]/attention/route.ts",
+    action: "attention.claim",
+    run: async () => {
+      const at = new Date();
+      await upsertOrderRow({ orderUid: "ord-audit-1", stage: "needs_attention", status: "out of stock", stageSince: at, firstEventAt: at, lastEventAt: at, entities: "[]", eventCount: 1 });
+      return call(postAttention, "POST", "/api/orders/ord-audit-1/attention", { uid: "ord-audit-1" }, { action: "claim" });
     },
   },
   { route: "app/api/deliveries/quarantine/reprocess/route.ts", action: "quarantine.reprocess", run: () => call(postQuarantineReprocess, "POST", "/api/deliveries/quarantine/reprocess", {}, { dryRun: true }) },
