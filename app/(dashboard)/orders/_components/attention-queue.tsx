@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { MAX_ATTENTION_NOTE_CHARS, type AttentionItemDto } from "@/lib/attention";
+import { attentionNoteSchema, MAX_ATTENTION_NOTE_CHARS, type AttentionItemDto } from "@/lib/attention";
 import { STAGE_LABELS } from "@/lib/lifecycle";
 import type { StatusAppearanceSettings } from "@/lib/settings";
 import { Time } from "@/components/time";
@@ -23,6 +23,7 @@ function snoozeLabel(hours: number): string {
 function QueueItem({ item, appearance }: { item: AttentionItemDto; appearance: StatusAppearanceSettings }) {
   const change = useChangeAttention();
   const [isEditingNote, setEditingNote] = useState(false);
+  const [noteError, setNoteError] = useState<string | null>(null);
   const { order, attention } = item;
   const name = order.shopOrderName ?? order.orderUid;
   const run = (action: Parameters<typeof change.mutateAsync>[0]["action"]) => change.mutateAsync({ orderUid: order.orderUid, action });
@@ -31,6 +32,10 @@ function QueueItem({ item, appearance }: { item: AttentionItemDto; appearance: S
     event.preventDefault();
     const value = new FormData(event.currentTarget).get("note");
     const note = typeof value === "string" && value.trim() ? value.trim() : null;
+    // The server checks the same rule; checking here too lets the person see which rule the note broke.
+    const checked = attentionNoteSchema.nullable().safeParse(note);
+    setNoteError(checked.success ? null : (checked.error.issues[0]?.message ?? "This note cannot be saved."));
+    if (!checked.success) return;
     change.mutate({ orderUid: order.orderUid, action: { action: "note", note } }, { onSuccess: () => setEditingNote(false) });
   }
 
@@ -69,6 +74,7 @@ function QueueItem({ item, appearance }: { item: AttentionItemDto; appearance: S
             defaultValue={attention.note ?? ""}
             maxLength={MAX_ATTENTION_NOTE_CHARS}
             hint="What was done or what it waits for. No patient data: no names, e-mail addresses or dates."
+            error={noteError ?? undefined}
             className="w-96 max-w-full"
           />
           <Button type="submit" variant="secondary" disabled={change.isPending}>
