@@ -78,6 +78,8 @@ const branchRatesSchema = z.object({
   declined: rate.default(0.1),
   onHold: rate.default(0.05),
   cancelled: rate.default(0.05),
+  /** Share of orders that pass through one of RxScale's problem statuses before going on. */
+  problem: rate.default(0),
 });
 export type BranchRates = z.infer<typeof branchRatesSchema>;
 
@@ -99,7 +101,7 @@ export const emulatorConfigSchema = z.object({
   ordersPerMinute: z.number().min(0).max(6_000).default(6),
   /** Mean pause between two steps of one order (each pause is drawn between 0.5× and 1.5×). */
   stepDelayMs: z.number().int().min(0).default(4_000),
-  branchRates: branchRatesSchema.default({ declined: 0.1, onHold: 0.05, cancelled: 0.05 }),
+  branchRates: branchRatesSchema.default({ declined: 0.1, onHold: 0.05, cancelled: 0.05, problem: 0 }),
   /** Orders in flight at most; further new orders wait. Keeps a stalled target from growing memory without bound. */
   maxActiveOrders: z.number().int().min(1).default(500),
   preset: z.enum(PRESETS).default("default"),
@@ -292,6 +294,10 @@ export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
   EMULATOR_DECLINE_RATE: { help: "share of prescriptions declined (default 0.1)", toOptions: using(decimal, (declined) => ({ branchRates: { declined } })) },
   EMULATOR_HOLD_RATE: { help: "share of pharmacy orders put on hold, then resumed (default 0.05)", toOptions: using(decimal, (onHold) => ({ branchRates: { onHold } })) },
   EMULATOR_CANCEL_RATE: { help: "share of pharmacy orders cancelled (default 0.05)", toOptions: using(decimal, (cancelled) => ({ branchRates: { cancelled } })) },
+  EMULATOR_PROBLEM_RATE: {
+    help: "share of orders that pass through a problem status (waiting for manual input, waiting for payment, out of stock, pharmacy not found, prescription not found) (default 0)",
+    toOptions: using(decimal, (problem) => ({ branchRates: { problem } })),
+  },
   EMULATOR_PRESET: { help: "default | chaos (chaos turns every fault on at a low rate)", toOptions: using(oneOf(PRESETS), (preset) => ({ preset })) },
   EMULATOR_FAULTS: {
     help: "off | chaos | duplicate=0.1,out_of_order=0.05,delayed_retry=…,wrong_signature=…,malformed_body=…,unknown_event_type=…,numeric_payload_version=…,string_timestamp=…,new_field=…,vanished_field=…,new_status=…",

@@ -216,7 +216,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (isOrdersApiPath(requestUrl.pathname)) {
         handleOrdersApiRequest(request, response, requestUrl, { apiKeys: config.apiKeys, rateLimiter, book });
       } else if (isManagementPath(requestUrl.pathname)) {
-        await handleManagementRequest(request, response, requestUrl, { config, subscriptions, rateLimiter, dispatcher, random, log, now });
+        await handleManagementRequest(request, response, requestUrl, {
+          config,
+          subscriptions,
+          rateLimiter,
+          dispatcher,
+          random,
+          log,
+          now,
+          isTypeStopped: (eventType) => drops.current.eventType === eventType,
+        });
       } else if (requestUrl.pathname === CONTROL_BASE_PATH || requestUrl.pathname.startsWith(`${CONTROL_BASE_PATH}/`)) {
         await handleControlRequest(request, response, requestUrl, {
           state,

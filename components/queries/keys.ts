@@ -6,6 +6,8 @@ export const queryKeys = {
   orders: () => ["orders"] as const,
   ordersList: (search: string) => ["orders", "list", search] as const,
   order: (uid: string) => ["order", uid] as const,
+  // Under "orders" so every order change notice refreshes the queue too.
+  attentionQueue: () => ["orders", "attention"] as const,
   deliveries: () => ["deliveries"] as const,
   deliveriesList: (search: string) => ["deliveries", "list", search] as const,
   deliveriesNewer: (search: string, newestCursor: string) => ["deliveries", "newer", search, newestCursor] as const,

@@ -149,6 +149,13 @@ export const envSchema = z.object({
   /** 1: timer runs record RxScale's state for every difference (a fact whose source is reconciliation); 0: they only report. */
   RXWATCH_RECONCILE_AUTOFILL: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
 
+  // --- Outbound heartbeat (docs/operations.md#heartbeat) ---
+  /** Called (GET) every minute while this instance's ingest and the inbox worker are healthy, so an outside monitor notices when RxWatch is down. */
+  RXWATCH_HEARTBEAT_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+
   // --- Demo mode (built-in RxScale emulator; see server/demo) ---
   /** auto: on while no RxScale API key was saved (or an earlier demo is still active); 1: always; 0: never. */
   RXWATCH_DEMO: z.enum(["auto", "0", "1"]).default("auto"),

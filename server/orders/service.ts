@@ -32,7 +32,8 @@ function gapsOf(row: OrderRow): ProgressStage[] {
   return row.gaps.split(",").filter((stage): stage is ProgressStage => (PROGRESS_STAGES as readonly string[]).includes(stage));
 }
 
-function toSummary(row: OrderRow, now: Date): OrderSummaryDto {
+/** An order row as the orders list shows it. */
+export function toSummary(row: OrderRow, now: Date): OrderSummaryDto {
   const stage = stageSchema.catch("other").parse(row.stage);
   const reached = row.reachedStage && (PROGRESS_STAGES as readonly string[]).includes(row.reachedStage) ? (row.reachedStage as ProgressStage) : null;
   const expectedNext = isProgressStage(stage) ? NEXT_STEP[stage] : stage === "on_hold" ? "the hold is resolved" : null;

@@ -10,6 +10,7 @@ import { POST as postReprocess } from "@/app/api/events/[id]/reprocess/route";
 import { POST as postIncident } from "@/app/api/failures/[key]/route";
 import { POST as postDriftExpected } from "@/app/api/event-catalogue/changes/[key]/expected/route";
 import { DELETE as deleteMySessions } from "@/app/api/me/sessions/route";
+import { POST as postAttention } from "@/app/api/orders/[uid]/attention/route";
 import { POST as postQuarantineReprocess } from "@/app/api/deliveries/quarantine/reprocess/route";
 import { POST as postReplay } from "@/app/api/replay/route";
 import { POST as postReplayCancel } from "@/app/api/replay/[id]/cancel/route";
@@ -36,6 +37,7 @@ import { findViewer } from "@/server/auth/viewer";
 import { db } from "@/server/core/db";
 import { scanFailures } from "@/server/failures/scan";
 import { insertIncident } from "@/server/repositories/incidents";
+import { upsertOrderRow } from "@/server/repositories/orders";
 import { createWebhookEvent } from "../support/factories";
 import { startTestEmulator, TEST_ADMIN_KEY } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
@@ -195,6 +197,15 @@ const CASES: Case[] = [
       const evidence = { kind: "payload_drift", eventType: "order_updated", payloadVersion: "1", change: "new_field", path: "data.audit_field", typesBefore: [], typesNow: ["string"], nestedPaths: [], maskedExample: null, expected: null };
       await insertIncident({ key: "payload_drift:audit", kind: "payload_drift", state: "open", firstSeenAt: at, lastSeenAt: at, count: 1, openedAt: at, evidence: JSON.stringify(evidence) });
       return call(postDriftExpected, "POST", "/api/event-catalogue/changes/x/expected", { key: "payload_drift:audit" });
+    },
+  },
+  {
+    route: "app/api/orders/[uid]/attention/route.ts",
+    action: "attention.claim",
+    run: async () => {
+      const at = new Date();
+      await upsertOrderRow({ orderUid: "ord-audit-1", stage: "needs_attention", status: "out of stock", stageSince: at, firstEventAt: at, lastEventAt: at, entities: "[]", eventCount: 1 });
+      return call(postAttention, "POST", "/api/orders/ord-audit-1/attention", { uid: "ord-audit-1" }, { action: "claim" });
     },
   },
   { route: "app/api/deliveries/quarantine/reprocess/route.ts", action: "quarantine.reprocess", run: () => call(postQuarantineReprocess, "POST", "/api/deliveries/quarantine/reprocess", {}, { dryRun: true }) },

@@ -48,6 +48,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/stream": { GET: "staff" },
   "/api/orders": { GET: "staff" },
   "/api/orders/[uid]": { GET: "staff" },
+  "/api/orders/attention": { GET: "staff" },
+  "/api/orders/[uid]/attention": { POST: "staff" },
   "/api/deliveries": { GET: "support" },
   "/api/deliveries/[id]": { GET: "support" },
   "/api/deliveries/export": { GET: "support", POST: "admin" },
