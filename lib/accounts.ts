@@ -35,6 +35,8 @@ export const apiTokenDtoSchema = z.object({
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
+  /** Past `expiresAt` when listed: the token no longer authenticates. */
+  expired: z.boolean(),
   revoked: z.boolean(),
 });
 export type ApiTokenDto = z.infer<typeof apiTokenDtoSchema>;
@@ -45,6 +47,14 @@ export const createApiTokenRequestSchema = z.object({
   expiresInDays: z.number().int().positive().max(3650).nullable().optional(),
 });
 export type CreateApiTokenRequest = z.infer<typeof createApiTokenRequestSchema>;
+
+/** The lifetimes offered when creating a token; 0 means it never expires. */
+export const API_TOKEN_EXPIRY_CHOICES = [
+  { days: 30, label: "30 days" },
+  { days: 90, label: "90 days" },
+  { days: 365, label: "365 days" },
+  { days: 0, label: "never" },
+] as const;
 
 export const createdApiTokenDtoSchema = z.object({ token: apiTokenDtoSchema, secret: z.string() });
 export type CreatedApiTokenDto = z.infer<typeof createdApiTokenDtoSchema>;

@@ -46,7 +46,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           {hasRole(viewer.role, "admin") ? (
             <>
               Connect the real RxScale under{" "}
-              <Link href="/settings" className="underline">
+              <Link href="/settings/rxscale" className="underline">
                 Settings
               </Link>
             </>

@@ -35,6 +35,11 @@ export const ROUTE_RULES: RouteRules = {
   "/deliveries": { GET: "support" },
   "/failures": { GET: "support" },
   "/settings": { GET: "admin" },
+  "/settings/rxscale": { GET: "admin" },
+  "/settings/secrets": { GET: "admin" },
+  "/settings/local": { GET: "admin" },
+  "/settings/data-protection": { GET: "admin" },
+  "/settings/access": { GET: "admin" },
   "/audit": { GET: "admin" },
 
   // API
