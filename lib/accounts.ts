@@ -9,6 +9,7 @@ export const userDtoSchema = z.object({
   role: roleSchema,
   disabled: z.boolean(),
   createdAt: z.iso.datetime(),
+  lastSignInAt: z.iso.datetime().nullable(),
 });
 export type UserDto = z.infer<typeof userDtoSchema>;
 
@@ -24,6 +25,19 @@ export const updateUserRequestSchema = z
   .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })
   .refine((value) => value.role !== undefined || value.disabled !== undefined, { message: "Give a role or disabled." });
 export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
+
+/** A password reset link as shown once to the admin who made it: the token sits in the fragment, which never reaches a server log. */
+export const passwordResetLinkDtoSchema = z.object({ path: z.string(), expiresAt: z.iso.datetime() });
+export type PasswordResetLinkDto = z.infer<typeof passwordResetLinkDtoSchema>;
+
+export const completePasswordResetRequestSchema = z.object({
+  token: z.string().min(1).max(200),
+  password: z.string().min(1).max(128),
+});
+export type CompletePasswordResetRequest = z.infer<typeof completePasswordResetRequestSchema>;
+
+/** The sign-in page's message after a password was set with a reset link. */
+export const PASSWORD_RESET_DONE_PARAM = "password-reset";
 
 /** An API token as listed: the secret itself is only ever returned once, at creation. */
 export const apiTokenDtoSchema = z.object({

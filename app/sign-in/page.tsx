@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/sign-in-form";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { Alert } from "@/components/ui/alert";
-import { SIGNED_OUT_MESSAGES, SIGNED_OUT_PARAM, signedOutReasonSchema } from "@/lib/accounts";
+import { PASSWORD_RESET_DONE_PARAM, SIGNED_OUT_MESSAGES, SIGNED_OUT_PARAM, signedOutReasonSchema } from "@/lib/accounts";
 import { findPageViewer } from "@/server/auth/page-viewer";
 import { hasAnyUser } from "@/server/auth/users";
 
@@ -31,6 +31,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             <p className="mt-1">or start with RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD set.</p>
           </div>
         )}
+        {parameters[PASSWORD_RESET_DONE_PARAM] === "1" ? (
+          <div className="mb-4">
+            <Alert tone="success">Your new password is set. Sign in with it.</Alert>
+          </div>
+        ) : null}
         {signedOut.success ? (
           <div className="mb-4">
             <Alert tone="success">{SIGNED_OUT_MESSAGES[signedOut.data]}</Alert>

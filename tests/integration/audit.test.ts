@@ -25,6 +25,7 @@ import { POST as postSubscriptions } from "@/app/api/settings/subscriptions/rout
 import { DELETE as deleteToken } from "@/app/api/tokens/[id]/route";
 import { POST as postToken } from "@/app/api/tokens/route";
 import { DELETE as deleteUserSessions } from "@/app/api/users/[id]/sessions/route";
+import { POST as postPasswordResetLink } from "@/app/api/users/[id]/password-reset/route";
 import { PATCH as patchUser } from "@/app/api/users/[id]/route";
 import { POST as postUser } from "@/app/api/users/route";
 import { auditEntryDtoSchema, auditPageDtoSchema, type AuditEntryDto } from "@/lib/audit";
@@ -60,6 +61,7 @@ const AUDITED_ELSEWHERE: Record<string, string> = {
   "app/api/deliveries/export/route.ts": "deliveries.export before the first row and at the end: data-protection.test.ts, deliveries.test.ts",
   "app/api/data-protection/forget-patient/route.ts": "patient.forget with the reason, without the uid: retention.test.ts",
   "app/api/data-protection/purge-runs/route.ts": "retention.purge with the admin as actor: retention.test.ts",
+  "app/api/password-reset/route.ts": "user.password_reset with the user (who has no session) as actor: password-reset.test.ts",
 };
 
 type Handler = (request: Request, context: { params: Promise<never> }) => Promise<Response>;
@@ -211,6 +213,7 @@ const CASES: Case[] = [
     },
   },
   { route: "app/api/users/[id]/route.ts", action: "user.update", run: () => call(patchUser, "PATCH", "/api/users/x", { id: state.userId }, { role: "support" }) },
+  { route: "app/api/users/[id]/password-reset/route.ts", action: "user.password_reset_link", run: () => call(postPasswordResetLink, "POST", "/api/users/x/password-reset", { id: state.userId }) },
   { route: "app/api/users/[id]/sessions/route.ts", action: "auth.session_revoked", run: () => call(deleteUserSessions, "DELETE", "/api/users/x/sessions", { id: state.userId }) },
   {
     route: "app/api/me/sessions/route.ts",

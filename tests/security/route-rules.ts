@@ -30,6 +30,7 @@ export const ROUTE_RULES: RouteRules = {
   // Pages
   "/": { GET: "staff" },
   "/sign-in": { GET: "public" },
+  "/reset-password": { GET: "public" },
   "/orders": { GET: "staff" },
   "/orders/[uid]": { GET: "staff" },
   "/deliveries": { GET: "support" },
@@ -62,6 +63,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/data-protection/purge-runs": { GET: "admin", POST: "admin" },
   "/api/me/sessions": { DELETE: "staff" },
   "/api/users/[id]/sessions": { DELETE: "admin" },
+  "/api/users/[id]/password-reset": { POST: "admin" },
+  "/api/password-reset": { POST: "public" },
   "/api/metrics": { GET: "network" },
   "/api/events/[id]/reprocess": { POST: "support" },
   "/api/failures": { GET: "support" },
