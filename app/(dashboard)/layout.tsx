@@ -13,6 +13,9 @@ import { LiveUpdatesProvider } from "@/components/queries/live";
 import { requirePageViewer } from "@/server/auth/page-viewer";
 import { demoBanner } from "@/server/demo/demo-mode";
 import { hasRole } from "@/lib/roles";
+import { FIRST_RUN_DISMISSED_COOKIE } from "@/lib/first-run";
+import { FirstRunChecklist } from "@/components/first-run-checklist";
+import { firstRunProgress } from "@/server/subscriptions/first-run";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const viewer = await requirePageViewer();
@@ -20,6 +23,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const theme = toTheme(cookieStore.get(THEME_COOKIE)?.value);
   const timeZoneChoice = toTimeZoneChoice(cookieStore.get(TIME_ZONE_COOKIE)?.value) ?? env().RXWATCH_TIMEZONE ?? BROWSER_TIME_ZONE;
   const isDemo = (await demoBanner()) !== null;
+  // Admins see what to set up first until every step is done or they dismiss it.
+  const setup = hasRole(viewer.role, "admin") && !cookieStore.has(FIRST_RUN_DISMISSED_COOKIE) ? await firstRunProgress() : null;
+  const isSetupPending = setup !== null && Object.values(setup).some((isDone) => !isDone);
   return (
     <TimeZoneProvider initialChoice={timeZoneChoice}>
     <div className="flex min-h-screen flex-col">
@@ -63,6 +69,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </div>
       ) : null}
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
+        {setup && isSetupPending ? <FirstRunChecklist progress={setup} /> : null}
         <LiveUpdatesProvider>{children}</LiveUpdatesProvider>
       </main>
     </div>
