@@ -6,6 +6,7 @@ import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { CheckboxField, TextField } from "@/components/ui/field";
 import { useAlerts, useSaveAlerts, useTestAlert } from "@/components/queries/failures";
 
@@ -115,7 +116,7 @@ function AlertsForm({ view }: { view: AlertsViewDto }) {
 /** Alert rules and channels with their current state and recent notifications (admins). */
 export function AlertsPanel() {
   const alerts = useAlerts(true);
-  if (!alerts.data) return <Card title="Alerts">{alerts.isError ? <Alert tone="error">{alerts.error.message}</Alert> : "Loading…"}</Card>;
+  if (!alerts.data) return <Card title="Alerts">{alerts.isError ? <Alert tone="error">{alerts.error.message}</Alert> : <Skeleton label="alerts" lines={4} />}</Card>;
   const view = alerts.data;
   const hasChannel = view.channels.webhookUrl !== null || view.channels.email.isEnabled;
   return (

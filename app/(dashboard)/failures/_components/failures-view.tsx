@@ -8,6 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { HealthChart } from "@/components/charts/health-chart";
+import { Skeleton } from "@/components/ui/skeleton";
 import { useFailures, useHealth } from "@/components/queries/failures";
 import { AlertsPanel } from "./alerts-panel";
 import { FailureGroupCard } from "./failure-group-card";
@@ -68,7 +69,7 @@ function HealthSection() {
           <HealthChart points={data.points} isLongRange={data.range === "7d"} />
         </>
       ) : (
-        <p className="text-sm text-slate-500">Loading…</p>
+        <Skeleton label="delivery health" lines={6} />
       )}
     </Card>
   );

@@ -5,6 +5,7 @@ import { STATUS_COLOURS, statusAppearanceSchema, type SettingsKey, type Settings
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { TextField } from "@/components/ui/field";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useLocalSettings, useSaveLocalSettings } from "@/components/queries/settings";
@@ -31,7 +32,7 @@ function FlatSettingsForm<K extends FlatKey>({ settingsKey, title, description }
   const settings = useLocalSettings(settingsKey);
   const save = useSaveLocalSettings(settingsKey);
   const [saved, setSaved] = useState(false);
-  if (!settings.data) return <Card title={title}>{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : "Loading…"}</Card>;
+  if (!settings.data) return <Card title={title}>{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : <Skeleton label={title.toLowerCase()} />}</Card>;
   const value = settings.data as Record<string, string | number>;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -70,7 +71,7 @@ function StatusAppearanceForm() {
   const settings = useLocalSettings(key);
   const save = useSaveLocalSettings(key);
   const [saved, setSaved] = useState(false);
-  if (!settings.data) return <Card title="Status labels and colours">{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : "Loading…"}</Card>;
+  if (!settings.data) return <Card title="Status labels and colours">{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : <Skeleton label="status labels" lines={5} />}</Card>;
   const appearance = settings.data;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
