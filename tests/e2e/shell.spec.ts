@@ -130,29 +130,6 @@ test("a new token is copied with one click and expires after the chosen lifetime
   expect(days).toBeLessThanOrEqual(30);
 });
 
-test("an admin sees a getting-started checklist ticked from real state, which staff never see and Dismiss removes", async ({ page, browser }) => {
-  await signIn(page, "admin");
-  const checklist = page.getByRole("region", { name: "Getting started" });
-  // Users beyond the first admin exist (the suite's global set-up), so "Invite staff" is already done.
-  await expect(checklist.locator('[data-step="invite"]')).toHaveAttribute("data-done", "true");
-  const connection = (await (await page.request.get("/api/settings/connection")).json()) as { apiKey: { isSet: boolean } };
-  await expect(checklist.locator('[data-step="connect"]')).toHaveAttribute("data-done", String(connection.apiKey.isSet));
-  await checklist.getByRole("link", { name: "Invite staff" }).click();
-  await expect(page).toHaveURL(/\/settings\/access$/);
-
-  await checklist.getByRole("button", { name: "Dismiss" }).click();
-  await expect(checklist).toHaveCount(0);
-  await page.reload();
-  await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
-  await expect(checklist).toHaveCount(0);
-
-  const staff = await browser.newPage();
-  await signIn(staff, "staff");
-  await expect(staff.getByRole("heading", { name: "Orders", exact: true })).toBeVisible();
-  await expect(staff.getByRole("region", { name: "Getting started" })).toHaveCount(0);
-  await staff.close();
-});
-
 test("the shell in light and dark themes (screenshots kept as artefacts)", async ({ page }, testInfo) => {
   mkdirSync("tests/artifacts", { recursive: true });
   await signIn(page, "admin");

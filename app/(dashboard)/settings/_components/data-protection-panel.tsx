@@ -197,7 +197,7 @@ function ForgetPatientCard() {
 /** Settings → Data protection (admins): retention periods, purge runs and erasure requests. */
 export function DataProtectionPanel() {
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <RetentionForm />
       <PurgeRunsCard />
       <ForgetPatientCard />

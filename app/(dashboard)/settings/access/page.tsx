@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Settings: Users and tokens" };
 export default async function AccessSettingsPage() {
   await requirePageViewer("admin");
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <UsersPanel />
       <ApiTokensPanel />
     </div>

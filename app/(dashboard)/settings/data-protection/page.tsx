@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "Settings: Data protection" };
 export default async function DataProtectionSettingsPage() {
   await requirePageViewer("admin");
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <DataProtectionPanel />
     </div>
   );

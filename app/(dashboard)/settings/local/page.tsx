@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "Settings: RxWatch" };
 export default async function LocalSettingsPage() {
   await requirePageViewer("admin");
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <LocalSettingsPanel />
     </div>
   );

@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Settings: RxScale" };
 export default async function RxScaleSettingsPage() {
   await requirePageViewer("admin");
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <ConnectionPanel />
       <SubscriptionsPanel />
     </div>

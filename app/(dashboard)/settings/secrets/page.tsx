@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "Settings: Signing secrets" };
 export default async function SigningSecretsSettingsPage() {
   await requirePageViewer("admin");
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <SigningSecretsPanel />
     </div>
   );
