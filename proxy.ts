@@ -5,7 +5,7 @@ import { env } from "@/server/core/env";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/server/core/request-context";
 
 /** Pages anyone may open; every other page needs a session cookie to get past here. */
-const PUBLIC_PAGES = new Set(["/sign-in"]);
+const PUBLIC_PAGES = new Set(["/sign-in", "/reset-password"]);
 
 /**
  * Runs before every page (not API routes, not build assets — see

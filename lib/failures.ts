@@ -235,7 +235,23 @@ export const HEALTH_RANGE_SPECS: Record<HealthRange, { seconds: number; bucketSe
   "7d": { seconds: 7 * 86_400, bucketSeconds: 2 * 3_600, label: "Last 7 days" },
 };
 
-export const healthQuerySchema = z.object({ range: healthRangeSchema.catch("6h").default("6h") });
+/**
+ * What the chart was asked for: a fixed range, or "auto", the shortest range
+ * that holds every delivery so far, so a new instance's first minutes are
+ * not squeezed into a spike at the edge of six hours.
+ */
+export const HEALTH_RANGE_CHOICES = ["auto", ...HEALTH_RANGES] as const;
+export const healthRangeChoiceSchema = z.enum(HEALTH_RANGE_CHOICES);
+export type HealthRangeChoice = z.infer<typeof healthRangeChoiceSchema>;
+
+/** The shortest range that reaches back to `oldest` (the longest when even that does not; the shortest when there is no data). */
+export function autoHealthRange(oldest: Date | null, now: Date): HealthRange {
+  if (oldest === null) return HEALTH_RANGES[0];
+  const age = (now.getTime() - oldest.getTime()) / 1000;
+  return HEALTH_RANGES.find((range) => HEALTH_RANGE_SPECS[range].seconds >= age) ?? HEALTH_RANGES[HEALTH_RANGES.length - 1] ?? "7d";
+}
+
+export const healthQuerySchema = z.object({ range: healthRangeChoiceSchema.catch("auto").default("auto") });
 
 export const healthPointSchema = z.object({
   at: iso,
@@ -255,7 +271,9 @@ export const healthPointSchema = z.object({
 export type HealthPoint = z.infer<typeof healthPointSchema>;
 
 export const deliveryHealthDtoSchema = z.object({
+  /** The range shown: the one asked for, or the one "auto" chose. */
   range: healthRangeSchema,
+  isAutomatic: z.boolean(),
   bucketSeconds: z.number().int().positive(),
   points: z.array(healthPointSchema),
   totals: z.object({ accepted: z.number().int(), duplicate: z.number().int(), rejected: z.number().int(), quarantined: z.number().int(), p95AckMs: z.number().nullable() }),

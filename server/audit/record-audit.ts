@@ -41,6 +41,8 @@ export const AUDIT_ACTIONS = [
   "user.update",
   "user.disable",
   "user.enable",
+  "user.password_reset_link",
+  "user.password_reset",
   "token.create",
   "token.revoke",
   "retention.purge",

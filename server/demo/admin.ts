@@ -36,6 +36,17 @@ export function demoPasswordFile(databaseUrl: string): string | null {
   return path.join(path.dirname(sqliteFilePath(databaseUrl)), DEMO_PASSWORD_FILE_NAME);
 }
 
+/**
+ * Where the sign-in page says the demo admin's password is: the file (as the
+ * start-up output names it) while it exists, or null when the demo admin is
+ * gone or its password was only printed (PostgreSQL).
+ */
+export async function demoPasswordHint(): Promise<{ email: string; passwordFile: string | null } | null> {
+  if ((await findUser(DEMO_ADMIN_EMAIL)) === null) return null;
+  const file = await existingFile(demoPasswordFile(env().DATABASE_URL));
+  return { email: DEMO_ADMIN_EMAIL, passwordFile: file === null ? null : displayPath(file) };
+}
+
 /** A random password that passes RxWatch's own password rules for the demo email. */
 export function generateDemoPassword(): string {
   const length = Math.max(DEMO_PASSWORD_LENGTH, env().RXWATCH_MIN_PASSWORD_LENGTH);

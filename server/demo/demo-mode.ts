@@ -5,7 +5,7 @@ import { z } from "zod";
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from "@/emulator/emulator";
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_PATH, type SubscribeResultDto } from "@/lib/subscriptions";
 import { decideDemoMode } from "@/server/demo/decision";
-import { describeDemoAdmin, ensureDemoAdmin, type DemoAdminResult } from "@/server/demo/admin";
+import { demoPasswordHint, describeDemoAdmin, ensureDemoAdmin, type DemoAdminResult } from "@/server/demo/admin";
 import { env } from "@/server/core/env";
 import { listSigningSecrets, retireSigningSecret } from "@/server/signing-secrets/signing-secrets";
 import { log } from "@/server/core/logger";
@@ -95,6 +95,11 @@ export async function demoBanner(): Promise<{ emulatorUrl: string } | null> {
   if (!running || running.lifecycle.isStopped) return null;
   if (!(await isDemoActive())) return null;
   return { emulatorUrl: running.run.emulatorUrl };
+}
+
+/** For the sign-in page while demo mode runs: whom to sign in as and which file holds the password. */
+export async function demoSignInHint(): Promise<{ email: string; passwordFile: string | null } | null> {
+  return (await demoBanner()) === null ? null : demoPasswordHint();
 }
 
 /**

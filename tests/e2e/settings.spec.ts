@@ -10,7 +10,7 @@ test.describe.configure({ mode: "serial" });
 
 test("an admin connects RxScale, subscribes to the pharmacy events and a test event passes", async ({ page }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/rxscale");
   const connection = page.getByRole("form", { name: "RxScale connection" });
   await connection.getByRole("combobox", { name: /^Environment/ }).selectOption("custom");
   await connection.getByLabel("Custom base URL", { exact: true }).fill(EMULATOR_URL);
@@ -36,7 +36,7 @@ test("an admin connects RxScale, subscribes to the pharmacy events and a test ev
 
 test("a secret is rotated while RxScale keeps sending, and no delivery is rejected", async ({ page, request }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/secrets");
   const subscriptions = (await (await request.get(`${EMULATOR_URL}/_emulator/state`, CONTROLS)).json()) as { subscriptions: { uid: string; notification_type: string }[] };
   const updated = subscriptions.subscriptions.find((subscription) => subscription.notification_type === "pharmacy_order_updated");
   if (!updated) throw new Error("no pharmacy_order_updated subscription");
@@ -86,7 +86,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
 
 test("unsubscribing asks first and names the event type; only confirming removes the subscription", async ({ page }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/rxscale");
   const created = page.locator('tr[data-subscription="pharmacy_order_created"]');
   await created.getByRole("button", { name: "Unsubscribe" }).click();
   const dialog = page.getByRole("alertdialog", { name: "Unsubscribe from pharmacy_order_created?" });
@@ -105,4 +105,27 @@ test("staff cannot open settings or its API", async ({ page }) => {
   await page.goto("/settings");
   await expect(page).toHaveURL(/\/orders\?denied=1/);
   expect((await page.request.get("/api/settings/connection")).status()).toBe(403);
+});
+
+test("settings has one page per section with its own URL, and old #anchor links land on the right one", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  const sections = page.getByRole("navigation", { name: "Settings sections" });
+  await sections.getByRole("link", { name: "Users and tokens" }).click();
+  await expect(page).toHaveURL(/\/settings\/access$/);
+  await expect(sections.getByRole("link", { name: "Users and tokens" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Signing secrets" })).toHaveCount(0);
+
+  for (const [anchor, path, heading] of [
+    ["access", "/settings/access", "API tokens"],
+    ["secrets", "/settings/secrets", "Signing secrets"],
+    ["local", "/settings/local", "Event names"],
+    ["data-protection", "/settings/data-protection", "Forget a patient"],
+    ["rxscale", "/settings/rxscale", "RxScale connection"],
+  ] as const) {
+    await page.goto(`/settings#${anchor}`);
+    await expect(page).toHaveURL(new RegExp(`${path}$`));
+    await expect(page.getByRole("heading", { name: heading, exact: true }).first()).toBeVisible();
+  }
 });

@@ -27,6 +27,7 @@ import { POST as postSubscriptions } from "@/app/api/settings/subscriptions/rout
 import { DELETE as deleteToken } from "@/app/api/tokens/[id]/route";
 import { POST as postToken } from "@/app/api/tokens/route";
 import { DELETE as deleteUserSessions } from "@/app/api/users/[id]/sessions/route";
+import { POST as postPasswordResetLink } from "@/app/api/users/[id]/password-reset/route";
 import { PATCH as patchUser } from "@/app/api/users/[id]/route";
 import { POST as postUser } from "@/app/api/users/route";
 import { auditEntryDtoSchema, auditPageDtoSchema, type AuditEntryDto } from "@/lib/audit";
@@ -68,6 +69,7 @@ const AUDITED_ELSEWHERE: Record<string, string> = {
   "app/api/reconciliation/runs/[id]/cancel/route.ts": "reconciliation.cancel with the run as target: reconciliation-api.test.ts",
   "app/api/reconciliation/runs/[id]/fill/route.ts": "reconciliation.fill when the background run ends: reconciliation-api.test.ts",
   "app/api/reconciliation/orders/[uid]/route.ts": "reconciliation.check per check, rate-limited: reconciliation-api.test.ts",
+  "app/api/password-reset/route.ts": "user.password_reset with the user (who has no session) as actor: password-reset.test.ts",
 };
 
 type Handler = (request: Request, context: { params: Promise<never> }) => Promise<Response>;
@@ -238,6 +240,7 @@ const CASES: Case[] = [
     },
   },
   { route: "app/api/users/[id]/route.ts", action: "user.update", run: () => call(patchUser, "PATCH", "/api/users/x", { id: state.userId }, { role: "support" }) },
+  { route: "app/api/users/[id]/password-reset/route.ts", action: "user.password_reset_link", run: () => call(postPasswordResetLink, "POST", "/api/users/x/password-reset", { id: state.userId }) },
   { route: "app/api/users/[id]/sessions/route.ts", action: "auth.session_revoked", run: () => call(deleteUserSessions, "DELETE", "/api/users/x/sessions", { id: state.userId }) },
   {
     route: "app/api/me/sessions/route.ts",

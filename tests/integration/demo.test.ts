@@ -8,7 +8,7 @@ import { auth } from "@/server/auth/auth";
 import { listUsers } from "@/server/auth/users";
 import { createDb } from "@/server/core/db";
 import { DEMO_ADMIN_EMAIL, demoPasswordFile } from "@/server/demo/admin";
-import { demoBanner, endStoredDemo, startDemoMode, startDemoModeIfEnabled, type DemoModeOptions, type DemoRun } from "@/server/demo/demo-mode";
+import { demoBanner, demoSignInHint, endStoredDemo, startDemoMode, startDemoModeIfEnabled, type DemoModeOptions, type DemoRun } from "@/server/demo/demo-mode";
 import { listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
 import { getSettings } from "@/server/settings/settings";
 import { apiKeyStatus } from "@/server/subscriptions/api-key";
@@ -91,6 +91,7 @@ describe("demo mode", () => {
     expect(await startDemoModeIfEnabled()).toEqual({ isOn: false, isDemoAdminCreated: false });
     expect(await isDemoActive()).toBe(false);
     expect(await demoBanner()).toBeNull();
+    expect(await demoSignInHint()).toBeNull();
   });
 
   it("creates the demo admin once, with a random password that signs in and, on SQLite, a 0600 file beside the database", async () => {
@@ -150,6 +151,8 @@ describe("demo mode", () => {
     const run = await start();
     expect(await isDemoActive()).toBe(true);
     expect(await demoBanner()).toEqual({ emulatorUrl: run.emulatorUrl });
+    // The sign-in page names the file that holds the demo admin's password (SQLite), or says it was printed.
+    expect(await demoSignInHint()).toEqual({ email: DEMO_ADMIN_EMAIL, passwordFile: testProvider() === "sqlite" ? expect.stringMatching(/demo-admin-password\.txt$/) : null });
     expect(await getSettings("connection")).toMatchObject({ environment: "custom", customBaseUrl: run.emulatorUrl, webhookTargetUrl: target });
     expect(await apiKeyStatus()).toMatchObject({ isSet: true, isReadable: true });
 

@@ -30,6 +30,7 @@ export const ROUTE_RULES: RouteRules = {
   // Pages
   "/": { GET: "staff" },
   "/sign-in": { GET: "public" },
+  "/reset-password": { GET: "public" },
   "/orders": { GET: "staff" },
   "/orders/[uid]": { GET: "staff" },
   "/deliveries": { GET: "support" },
@@ -37,6 +38,11 @@ export const ROUTE_RULES: RouteRules = {
   "/reconciliation": { GET: "support" },
   "/event-catalogue": { GET: "support" },
   "/settings": { GET: "admin" },
+  "/settings/rxscale": { GET: "admin" },
+  "/settings/secrets": { GET: "admin" },
+  "/settings/local": { GET: "admin" },
+  "/settings/data-protection": { GET: "admin" },
+  "/settings/access": { GET: "admin" },
   "/audit": { GET: "admin" },
 
   // API
@@ -61,6 +67,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/data-protection/purge-runs": { GET: "admin", POST: "admin" },
   "/api/me/sessions": { DELETE: "staff" },
   "/api/users/[id]/sessions": { DELETE: "admin" },
+  "/api/users/[id]/password-reset": { POST: "admin" },
+  "/api/password-reset": { POST: "public" },
   "/api/metrics": { GET: "network" },
   "/api/events/[id]/reprocess": { POST: "support" },
   "/api/failures": { GET: "support" },
