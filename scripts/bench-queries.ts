@@ -523,7 +523,8 @@ const FACT_COLUMNS = ["event_id", "order_uid", "kind", "event_type", "entity_uid
 const ATTEMPT_COLUMNS = ["id", "event_id", "attempt", "worker", "started_at", "finished_at", "outcome", "error"] as const;
 const ORDER_COLUMNS = [
   "order_uid", "stage", "status", "reached_stage", "stage_since", "first_event_at", "last_event_at", "pharmacy_uid", "pharmacy_name", "delivery_type",
-  "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "updated_at",
+  "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "updated_at", "furthest_stage", "ordered_seconds", "prescription_approved_seconds",
+  "prescription_signed_seconds", "sent_to_pharmacy_seconds", "in_pharmacy_seconds", "shipped_seconds", "to_ship_seconds", "went_out_of_stock", "first_stuck_at",
 ] as const;
 
 interface RowEncoding {
@@ -571,12 +572,16 @@ function rowsOf(event: SeedEvent, order: OrderCase, encoding: RowEncoding): Even
   };
 }
 
-function orderRowOf({ row, updatedAtMs }: OrderRowValues, date: DateFormat): unknown[] {
+function orderRowOf({ row, updatedAtMs }: OrderRowValues, encoding: RowEncoding): unknown[] {
+  const { date, boolean: asBoolean } = encoding;
   const at = (value: Date | string) => date(new Date(value).getTime());
   const stuckAt = row.stuckAt ?? null;
+  const firstStuckAt = row.firstStuckAt ?? null;
   return [
     row.orderUid, row.stage, row.status, row.reachedStage ?? null, at(row.stageSince), at(row.firstEventAt), at(row.lastEventAt), row.pharmacyUid ?? null, row.pharmacyName ?? null,
     row.deliveryType ?? null, row.shopOrderName ?? null, row.patientKey ?? null, row.gaps ?? "", row.entities, row.eventCount, stuckAt === null ? null : at(stuckAt), date(updatedAtMs),
+    row.furthestStage ?? null, row.orderedSeconds ?? null, row.prescriptionApprovedSeconds ?? null, row.prescriptionSignedSeconds ?? null, row.sentToPharmacySeconds ?? null, row.inPharmacySeconds ?? null,
+    row.shippedSeconds ?? null, row.toShipSeconds ?? null, asBoolean(row.wentOutOfStock ?? false), firstStuckAt === null ? null : at(firstStuckAt),
   ];
 }
 
@@ -640,7 +645,7 @@ function seedSqlite(file: string, history: History): void {
       if ((start / BATCH) % 4 === 3) log(`sqlite: ${start + BATCH} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     database.transaction(() => {
-      for (const row of history.orders) insertOrder.run(orderRowOf(row, sqliteDate));
+      for (const row of history.orders) insertOrder.run(orderRowOf(row, encoding));
     })();
     log(`sqlite: rows written in ${((performance.now() - started) / 1000).toFixed(1)} s; rebuilding ${indexes.length} indexes`);
     const indexStarted = performance.now();
@@ -663,7 +668,10 @@ const EVENT_TYPES_PG = ["text", "text", "int8", "text", "text", "text", "bool", 
 const DELIVERY_TYPES_PG = ["text", "timestamp(3)", "text", "text", "text", "int4", "text", "int4", "bytea", "text", "text", "text", "text", "text", "text", "float8", "text"];
 const FACT_TYPES_PG = ["text", "text", "text", "text", "text", "text", "int8", "int8", "timestamp(3)", "text", "text", "text", "text", "text"];
 const ATTEMPT_TYPES_PG = ["text", "text", "int4", "text", "timestamp(3)", "timestamp(3)", "text", "text"];
-const ORDER_TYPES_PG = ["text", "text", "text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)", "text", "text", "text", "text", "text", "text", "text", "int4", "timestamp(3)", "timestamp(3)"];
+const ORDER_TYPES_PG = [
+  "text", "text", "text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)", "text", "text", "text", "text", "text", "text", "text", "int4", "timestamp(3)", "timestamp(3)",
+  "text", "int4", "int4", "int4", "int4", "int4", "int4", "int4", "bool", "timestamp(3)",
+];
 
 /**
  * `INSERT … SELECT … FROM unnest($n::type[], …)`: one parameter per column
@@ -772,7 +780,7 @@ async function seedPostgres(url: string, history: History): Promise<void> {
     }
     await Promise.all(inFlight);
     for (let start = 0; start < history.orders.length; start += BATCH) {
-      const rows = history.orders.slice(start, start + BATCH).map((row) => orderRowOf(row, pgDate));
+      const rows = history.orders.slice(start, start + BATCH).map((row) => orderRowOf(row, encoding));
       await client.query(unnestInsert("order", ORDER_COLUMNS, ORDER_TYPES_PG), columnsOf(rows, ORDER_COLUMNS.length));
     }
     log(`postgresql: rows written in ${((performance.now() - started) / 1000).toFixed(1)} s; rebuilding ${indexes.length} indexes and ${foreignKeys.length} foreign keys`);
