@@ -93,7 +93,11 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T,
  * repeated parameter counts by its last value.
  */
 export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.output<T> {
-  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+  const values = Object.fromEntries(new URL(request.url).searchParams.entries());
+  // PostgreSQL text cannot hold NUL: a filter with one would fail in the driver (a 500) instead of matching nothing.
+  const withNul = Object.keys(values).filter((name) => values[name]?.includes("\u0000"));
+  if (withNul.length > 0) throw new AppError("invalid_request", `The query is not valid: check ${withNul.join(", ")} (it contains a NUL character).`);
+  const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
   const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))].filter(Boolean).join(", ");
   throw new AppError("invalid_request", `The query is not valid: check ${names || "its parameters"}.`, {
