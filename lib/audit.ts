@@ -38,7 +38,7 @@ export const auditFiltersSchema = z.object({
     .max(64)
     .optional()
     .catch(undefined),
-  /** Exact actor: a user's email, a token's name, "cli", or an actor id. */
+  /** Actor: the start of a user's email or a token's name (`%` and `_` match anything, as in SQL LIKE), "cli", or an exact actor id. */
   actor: optionalText,
   outcome: auditOutcomeSchema.optional().catch(undefined),
   /** First day included (UTC). */

@@ -48,6 +48,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/orders": { GET: "staff" },
   "/api/orders/[uid]": { GET: "staff" },
   "/api/insights": { GET: "staff" },
+  "/api/filter-values/orders": { GET: "staff" },
+  "/api/filter-values/deliveries": { GET: "support" },
   "/api/deliveries": { GET: "support" },
   "/api/deliveries/[id]": { GET: "support" },
   "/api/deliveries/export": { GET: "support", POST: "admin" },

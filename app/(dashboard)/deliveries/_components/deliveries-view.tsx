@@ -21,6 +21,7 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
 import { LIVE_MAX_PAGES, NEW_WHILE_PAUSED_LIMIT, useDeliveries, useJumpToNewest, useNewDeliveriesCount } from "@/components/queries/deliveries";
+import { useDeliveryFilterValues } from "@/components/queries/filter-values";
 import { OutcomeBadge, ProcessingBadge } from "./badges";
 import { UnmaskedExport } from "./unmasked-export";
 import { DeliveryDrawer } from "./delivery-drawer";
@@ -132,6 +133,14 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const filters = useMemo(() => deliveryFiltersSchema.parse(Object.fromEntries(searchParams.entries())), [searchParams]);
+  const filterValues = useDeliveryFilterValues();
+  // Types seen, busiest first; then the ones this instance knows but has not received yet (and the one in the URL).
+  const seenEventTypes = useMemo(() => {
+    const seen = filterValues.data?.eventTypes ?? [];
+    const names = new Set(seen.map((entry) => entry.value));
+    const rest = [...eventTypes, ...(filters.type ? [filters.type] : [])].filter((type) => !names.has(type));
+    return [...seen, ...[...new Set(rest)].map((value) => ({ value, count: 0 }))];
+  }, [filterValues.data, eventTypes, filters.type]);
   const selectedId = searchParams.get(DETAIL_PARAM);
   const [isPaused, setIsPaused] = useState(false);
   const deliveries = useDeliveries(filters, isPaused);
@@ -207,12 +216,14 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
     <div className="space-y-4">
       <form key={filterSearch} onSubmit={onApply} role="search" aria-label="Filter deliveries" className="flex flex-wrap items-end gap-3">
         <TextField label="Search deliveries" fieldClassName="text-sm font-medium" name="q" defaultValue={filters.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid, pharmacy uid" className="w-96 max-w-full" />
-        <TextField label="Event type" fieldClassName="text-sm font-medium" name="type" list="delivery-event-types" defaultValue={filters.type ?? ""} placeholder="Any type" className="w-56" />
-        <datalist id="delivery-event-types">
-          {eventTypes.map((type) => (
-            <option key={type} value={type} />
+        <SelectField label="Event type" fieldClassName="text-sm font-medium" name="type" defaultValue={filters.type ?? ""} onChange={(event) => navigate({ type: event.target.value || undefined })} className="max-w-full">
+          <option value="">Any type</option>
+          {seenEventTypes.map((seen) => (
+            <option key={seen.value} value={seen.value}>
+              {seen.value} · {seen.count}
+            </option>
           ))}
-        </datalist>
+        </SelectField>
         <TextField label="Order uid" fieldClassName="text-sm font-medium" name="order" defaultValue={filters.order ?? ""} placeholder="Exact order uid" className="w-48" />
         {filters.range === "custom" ? (
           <>
