@@ -69,7 +69,7 @@ export function AuditView({ actions }: { actions: readonly string[] }) {
             </option>
           ))}
         </SelectField>
-        <TextField label="Actor" name="actor" defaultValue={filters.actor ?? ""} placeholder="email, token name or cli" />
+        <TextField label="Actor" name="actor" defaultValue={filters.actor ?? ""} placeholder="start of an email, token name, or cli" />
         <SelectField label="Outcome" name="outcome" defaultValue={filters.outcome ?? ""}>
           <option value="">Any outcome</option>
           {AUDIT_OUTCOMES.map((outcome) => (
