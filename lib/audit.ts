@@ -100,3 +100,10 @@ export const auditPageDtoSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export type AuditPageDto = z.infer<typeof auditPageDtoSchema>;
+
+/** The page an audit entry's target has, when it has one: orders and deliveries. */
+export function auditTargetHref(targetType: string, targetId: string): string | null {
+  if (targetType === "order") return `/orders/${encodeURIComponent(targetId)}`;
+  if (targetType === "delivery") return `/deliveries?delivery=${encodeURIComponent(targetId)}`;
+  return null;
+}

@@ -92,7 +92,13 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
       </div>
       <div role="cell" className="min-w-0 font-mono text-xs">
         <span className="block truncate" title="Order uid">
-          {row.event?.orderUid ?? <span className="text-slate-400">—</span>}
+          {row.event?.orderUid ? (
+            <Link href={`/orders/${encodeURIComponent(row.event.orderUid)}`} className="text-sky-700 underline dark:text-sky-300">
+              {row.event.orderUid}
+            </Link>
+          ) : (
+            <span className="text-slate-400">—</span>
+          )}
         </span>
         {row.event?.pharmacyOrderUid ? (
           <span className="block truncate text-slate-500" title="Pharmacy order uid">
