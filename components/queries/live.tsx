@@ -11,7 +11,7 @@ const LiveStatusContext = createContext<LiveStatus>("connecting");
 /** Coalesces bursts of notices into one refetch per resource. */
 const FLUSH_AFTER_MS = 60;
 /** Insights reads whole date ranges: during a burst of orders it refetches at most this often. */
-const INSIGHTS_REFRESH_MS = 10_000;
+const INSIGHTS_REFRESH_MS = 5_000;
 
 /**
  * Opens the one live stream of the signed-in shell and folds its change

@@ -21,6 +21,7 @@ async function sendLifecycle(request: Parameters<typeof sendWebhook>[0], pharmac
 }
 
 test("Insights draws every chart from seeded orders, keeps its filters in the URL and follows new orders live", async ({ page, request }) => {
+  test.setTimeout(90_000);
   const pharmacy = `Apotheke Insights ${randomUUID().slice(0, 6)}`;
   await sendLifecycle(request, pharmacy, 30);
   await signIn(page, "staff");
@@ -47,7 +48,8 @@ test("Insights draws every chart from seeded orders, keeps its filters in the UR
   // Live: a new order at this pharmacy appears without reloading.
   await page.evaluate(() => Object.assign(window, { rxwatchNoReload: true }));
   await sendLifecycle(request, pharmacy, 20);
-  await expect(funnel.getByRole("row", { name: /^Completed 2 0 0$/ })).toBeVisible();
+  // Insights refetches at most every few seconds during a burst of order notices (components/queries/live.tsx).
+  await expect(funnel.getByRole("row", { name: /^Completed 2 0 0$/ })).toBeVisible({ timeout: 30_000 });
   expect(await page.evaluate(() => (window as unknown as { rxwatchNoReload?: boolean }).rxwatchNoReload)).toBe(true);
 
   await page.getByLabel("Orders started in").selectOption("7d");
