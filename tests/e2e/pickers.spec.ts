@@ -22,12 +22,12 @@ test("the orders page offers statuses and pharmacies seen, with counts, and show
   await expect(legend).toContainText("1. Ordered");
   await expect(legend).toContainText("not received");
 
-  const pharmacyPicker = page.getByLabel("Pharmacy");
+  const pharmacyPicker = page.getByLabel("Pharmacy", { exact: true });
   await expect(pharmacyPicker.locator("option", { hasText: `${pharmacy} · 1` })).toHaveCount(1);
   await pharmacyPicker.selectOption(pharmacy);
   await expect(page).toHaveURL(/pharmacy=Apotheke/);
   await expect(row).toBeVisible();
-  const statusPicker = page.getByLabel("Status");
+  const statusPicker = page.getByLabel("Status", { exact: true });
   await expect(statusPicker.locator("option", { hasText: /^Being prepared \(in-progress\) · \d+$/ })).toHaveCount(1);
   await statusPicker.selectOption("in-progress");
   await expect(page).toHaveURL(/status=in-progress/);
