@@ -12,6 +12,8 @@ export const E2E_BASE_URL = `http://127.0.0.1:${port}`;
 /** Where the servers' output goes (tests/e2e/logged-process.mjs); `npm test` points it at the logs the log scan reads. */
 export const E2E_LOG_DIR = path.resolve(process.env.E2E_LOG_DIR ?? path.join("test-results", "logs"));
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? port + 1);
+/** The token the e2e emulator's /_emulator controls require: the same in every Playwright process of one run. */
+export const E2E_EMULATOR_CONTROL_TOKEN = process.env.E2E_EMULATOR_CONTROL_TOKEN ?? `e2e-emulator-control-token-${port}`;
 // Every patient the emulator makes up is listed here for `npm test`'s log scan (scripts/log-scan.ts).
 const patientsFile = process.env.E2E_PATIENTS_FILE ?? path.resolve("test-results", "seeded-patients.jsonl");
 
@@ -59,6 +61,7 @@ export default defineConfig({
         E2E_LOG_DIR,
         EMULATOR_PORT: String(emulatorPort),
         EMULATOR_API_KEYS: "e2e-emulator-key=all",
+        EMULATOR_CONTROL_TOKEN: E2E_EMULATOR_CONTROL_TOKEN,
         EMULATOR_ORDERS_PER_MINUTE: "0",
         EMULATOR_STEP_DELAY_MS: "50",
         EMULATOR_TEST_ON_CREATE: "0",

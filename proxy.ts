@@ -5,7 +5,7 @@ import { env } from "@/server/core/env";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/server/core/request-context";
 
 /** Pages anyone may open; every other page needs a session cookie to get past here. */
-const PUBLIC_PAGES = new Set(["/sign-in"]);
+const PUBLIC_PAGES = new Set(["/sign-in", "/reset-password"]);
 
 /**
  * Runs before every page (not API routes, not build assets — see
@@ -15,6 +15,7 @@ const PUBLIC_PAGES = new Set(["/sign-in"]);
  *   policy can refuse every script without it;
  * - gives the page request an id (kept when a load balancer sent a plausible
  *   one), answered in X-Request-Id; a render that fails is logged with it;
+ * - answers 400 to a path whose percent-encoding is broken, signed in or not;
  * - sends people without a session cookie to the sign-in page. That is a
  *   convenience only: every page and API route checks the session and role
  *   on the server itself.
@@ -29,7 +30,10 @@ export function proxy(request: NextRequest): NextResponse {
   const requestId = requestIdFrom(request.headers);
 
   let response: NextResponse;
-  if (PUBLIC_PAGES.has(request.nextUrl.pathname) || getSessionCookie(request, { cookiePrefix: "rxwatch" })) {
+  if (!isDecodablePath(request.nextUrl.pathname)) {
+    // Next.js would fail decoding the route params with a 500; nothing can be found at such an address.
+    response = new NextResponse("Bad request: the address is not valid (broken percent-encoding).", { status: 400, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  } else if (PUBLIC_PAGES.has(request.nextUrl.pathname) || getSessionCookie(request, { cookiePrefix: "rxwatch" })) {
     const requestHeaders = new Headers(request.headers);
     for (const [name, value] of Object.entries(securityHeaders)) requestHeaders.set(name, value);
     requestHeaders.set(REQUEST_ID_HEADER, requestId);
@@ -43,6 +47,16 @@ export function proxy(request: NextRequest): NextResponse {
   for (const [name, value] of Object.entries(securityHeaders)) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
+}
+
+/** False when a path segment holds percent-encoding that is not valid UTF-8 (`/orders/%E0%A4%A`, `%ZZ`). */
+function isDecodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const config = {

@@ -57,7 +57,7 @@ export function UserMenu({ name, role, children }: { name: string; role: string;
         className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-200 dark:hover:bg-slate-800"
       >
         <span className="sr-only">Account menu: </span>
-        <span className="max-w-40 truncate font-medium">{name}</span>
+        <span className="hidden max-w-40 truncate font-medium sm:inline">{name}</span>
         <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase text-slate-700 dark:bg-slate-800 dark:text-slate-300">{role}</span>
         <span aria-hidden="true">▾</span>
       </button>

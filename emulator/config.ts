@@ -11,15 +11,22 @@ import { DEFAULT_EVENT_NAMES, DEFAULT_UNKNOWN_EVENT_TYPE, EVENT_KEYS, type Event
 export const PERMISSIONS = ["notification_subscription:read", "notification_subscription:write", "order:read", "prescription:read"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const FAULT_KINDS = ["duplicate", "out_of_order", "delayed_retry", "wrong_signature", "malformed_body", "unknown_event_type"] as const;
+/** Shape faults change what an event's payload looks like (payload drift, docs/emulator.md#faults). */
+export const SHAPE_FAULT_KINDS = ["numeric_payload_version", "string_timestamp", "new_field", "vanished_field", "new_status"] as const;
+export const FAULT_KINDS = ["duplicate", "out_of_order", "delayed_retry", "wrong_signature", "malformed_body", "unknown_event_type", ...SHAPE_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultRates = Record<FaultKind, number>;
 
-/** Faults are off unless asked for. */
-export const NO_FAULTS: FaultRates = { duplicate: 0, out_of_order: 0, delayed_retry: 0, wrong_signature: 0, malformed_body: 0, unknown_event_type: 0 };
+const NO_SHAPE_FAULTS = { numeric_payload_version: 0, string_timestamp: 0, new_field: 0, vanished_field: 0, new_status: 0 };
 
-/** The "chaos" preset: every fault now and then, often enough to see each within minutes of demo traffic. */
-export const CHAOS_FAULTS: FaultRates = { duplicate: 0.05, out_of_order: 0.05, delayed_retry: 0.05, wrong_signature: 0.02, malformed_body: 0.02, unknown_event_type: 0.02 };
+/** Faults are off unless asked for. */
+export const NO_FAULTS: FaultRates = { duplicate: 0, out_of_order: 0, delayed_retry: 0, wrong_signature: 0, malformed_body: 0, unknown_event_type: 0, ...NO_SHAPE_FAULTS };
+
+/**
+ * The "chaos" preset: every delivery fault now and then, often enough to see each within minutes of demo traffic.
+ * Shape faults stay off: a payload change is raised once and stays, so at random it would only be noise.
+ */
+export const CHAOS_FAULTS: FaultRates = { duplicate: 0.05, out_of_order: 0.05, delayed_retry: 0.05, wrong_signature: 0.02, malformed_body: 0.02, unknown_event_type: 0.02, ...NO_SHAPE_FAULTS };
 
 export const PRESETS = ["default", "chaos"] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -32,6 +39,11 @@ export const faultRatesSchema = z.object({
   wrong_signature: rate.optional(),
   malformed_body: rate.optional(),
   unknown_event_type: rate.optional(),
+  numeric_payload_version: rate.optional(),
+  string_timestamp: rate.optional(),
+  new_field: rate.optional(),
+  vanished_field: rate.optional(),
+  new_status: rate.optional(),
 });
 export type PartialFaultRates = z.infer<typeof faultRatesSchema>;
 
@@ -66,6 +78,8 @@ const branchRatesSchema = z.object({
   declined: rate.default(0.1),
   onHold: rate.default(0.05),
   cancelled: rate.default(0.05),
+  /** Share of orders that pass through one of RxScale's problem statuses before going on. */
+  problem: rate.default(0),
 });
 export type BranchRates = z.infer<typeof branchRatesSchema>;
 
@@ -74,8 +88,12 @@ export type BranchRates = z.infer<typeof branchRatesSchema>;
  * so every field is optional there and defaults apply in one place.
  */
 export const emulatorConfigSchema = z.object({
-  /** Loopback by default: the control endpoints have no authentication. */
+  /** Loopback by default. */
   host: z.string().min(1).default("127.0.0.1"),
+  /** The bearer token the /_emulator controls require; a random one is made at start when absent (RunningEmulator.controlToken). */
+  controlToken: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Host names (optionally with :port) the controls answer besides loopback and `host`, e.g. a container's service name. */
+  controlHosts: z.array(z.string().min(1)).default([]),
   /** 0 picks a free port (tests). */
   port: z.number().int().min(0).max(65_535).default(4010),
   apiKeys: z.array(apiKeySchema).default(DEFAULT_API_KEYS),
@@ -83,7 +101,7 @@ export const emulatorConfigSchema = z.object({
   ordersPerMinute: z.number().min(0).max(6_000).default(6),
   /** Mean pause between two steps of one order (each pause is drawn between 0.5× and 1.5×). */
   stepDelayMs: z.number().int().min(0).default(4_000),
-  branchRates: branchRatesSchema.default({ declined: 0.1, onHold: 0.05, cancelled: 0.05 }),
+  branchRates: branchRatesSchema.default({ declined: 0.1, onHold: 0.05, cancelled: 0.05, problem: 0 }),
   /** Orders in flight at most; further new orders wait. Keeps a stalled target from growing memory without bound. */
   maxActiveOrders: z.number().int().min(1).default(500),
   preset: z.enum(PRESETS).default("default"),
@@ -265,15 +283,24 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.s
 export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
   EMULATOR_HOST: { help: "interface to listen on (default 127.0.0.1)", toOptions: using(text, (host) => ({ host })) },
   EMULATOR_PORT: { help: "port (default 4010; 0 = any free port)", toOptions: using(integer, (port) => ({ port })) },
+  EMULATOR_CONTROL_TOKEN: { help: "bearer token for the /_emulator controls (at least 16 characters; default: random, printed at start)", toOptions: using(text, (controlToken) => ({ controlToken })) },
+  EMULATOR_CONTROL_HOSTS: {
+    help: "host names the controls answer besides loopback and EMULATOR_HOST, comma-separated (e.g. emulator,emulator:4010)",
+    toOptions: using(text, (value) => ({ controlHosts: value.split(",").map((host) => host.trim()).filter((host) => host !== "") })),
+  },
   EMULATOR_API_KEYS: { help: "API keys and permissions: key,key2=read,key3=read+write,key4=none", toOptions: (value) => ({ apiKeys: parseApiKeys(value) }) },
   EMULATOR_ORDERS_PER_MINUTE: { help: "new orders per minute (default 6; 0 = no generated traffic)", toOptions: using(decimal, (ordersPerMinute) => ({ ordersPerMinute })) },
   EMULATOR_STEP_DELAY_MS: { help: "mean pause between an order's steps (default 4000)", toOptions: using(integer, (stepDelayMs) => ({ stepDelayMs })) },
   EMULATOR_DECLINE_RATE: { help: "share of prescriptions declined (default 0.1)", toOptions: using(decimal, (declined) => ({ branchRates: { declined } })) },
   EMULATOR_HOLD_RATE: { help: "share of pharmacy orders put on hold, then resumed (default 0.05)", toOptions: using(decimal, (onHold) => ({ branchRates: { onHold } })) },
   EMULATOR_CANCEL_RATE: { help: "share of pharmacy orders cancelled (default 0.05)", toOptions: using(decimal, (cancelled) => ({ branchRates: { cancelled } })) },
+  EMULATOR_PROBLEM_RATE: {
+    help: "share of orders that pass through a problem status (waiting for manual input, waiting for payment, out of stock, pharmacy not found, prescription not found) (default 0)",
+    toOptions: using(decimal, (problem) => ({ branchRates: { problem } })),
+  },
   EMULATOR_PRESET: { help: "default | chaos (chaos turns every fault on at a low rate)", toOptions: using(oneOf(PRESETS), (preset) => ({ preset })) },
   EMULATOR_FAULTS: {
-    help: "off | chaos | duplicate=0.1,out_of_order=0.05,delayed_retry=…,wrong_signature=…,malformed_body=…,unknown_event_type=…",
+    help: "off | chaos | duplicate=0.1,out_of_order=0.05,delayed_retry=…,wrong_signature=…,malformed_body=…,unknown_event_type=…,numeric_payload_version=…,string_timestamp=…,new_field=…,vanished_field=…,new_status=…",
     toOptions: (value) => {
       const spec = parseFaultSpec(value);
       return spec.preset ? { preset: spec.preset, faults: spec.faults } : { faults: spec.faults };

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { faultRatesSchema, PRESETS, type FaultRates, type PartialFaultRates, type Preset } from "./config";
@@ -8,8 +9,12 @@ import { isPlainObject, normalisePath, readJsonBody, sendJson } from "./http-io"
 /*
  * The emulator's own controls under /_emulator: inspect state and deliveries,
  * change fault rates, pause and resume the traffic generator, send a burst or
- * one custom event. No authentication: the emulator listens on loopback by
- * default, and these endpoints exist only for demos and tests.
+ * one custom event. They steer what RxWatch receives, so they are guarded
+ * like an admin API (docs/emulator.md#controls): a bearer token, a Host that
+ * names this emulator (no DNS rebinding), no Origin but its own (no
+ * cross-site request from a browser) and JSON bodies only (a cross-site form
+ * or text/plain POST cannot be one). Signing secrets never leave through them:
+ * the Management API hands a secret to whoever creates the subscription.
  */
 
 export const CONTROL_BASE_PATH = "/_emulator";
@@ -57,8 +62,8 @@ export interface ControlDeps {
   release: () => number;
   send: (request: z.output<typeof sendRequestSchema>) => SendResult;
   waitFor: (records: DeliveryRecord[]) => Promise<DeliveryRecord[]>;
-  /** Gives a subscription a new signing secret (the given one, or a random one); undefined when it does not exist. */
-  rotateSecret: (uid: string, signingSecret?: string) => { uid: string; signing_secret: string } | undefined;
+  /** Gives a subscription a new signing secret (the given one, or a random one); false when it does not exist. */
+  rotateSecret: (uid: string, signingSecret?: string) => boolean;
 }
 
 const MAX_BURST = 1_000;
@@ -90,8 +95,42 @@ async function jsonBody(request: IncomingMessage, response: ServerResponse): Pro
   return { ok: false };
 }
 
+/** Who may use the controls: the token, and the `host[:port]` values (lower case) that name this emulator. */
+export interface ControlAccess {
+  token: string;
+  hosts: ReadonlySet<string>;
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  return (value ?? "").split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+/** Why a control request is refused, or null when it may proceed. */
+export function refuseControlRequest(request: IncomingMessage, access: ControlAccess): { status: number; error: string } | null {
+  const host = (request.headers.host ?? "").toLowerCase();
+  if (!access.hosts.has(host)) return { status: 403, error: "This Host does not name this emulator (set EMULATOR_CONTROL_HOSTS to add one)" };
+  const origin = request.headers.origin;
+  if (origin !== undefined && !(origin.startsWith("http://") && access.hosts.has(origin.slice("http://".length).toLowerCase()))) {
+    return { status: 403, error: "Cross-origin requests to the controls are refused" };
+  }
+  const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? "")?.[1];
+  if (presented === undefined || !timingSafeEqual(digest(presented), digest(access.token))) {
+    return { status: 401, error: "Send the control token as Authorization: Bearer <token> (EMULATOR_CONTROL_TOKEN; printed at start when generated)" };
+  }
+  if (request.method !== "GET" && request.method !== "HEAD" && !isJsonContentType(request.headers["content-type"])) {
+    return { status: 415, error: "Control requests carry Content-Type: application/json" };
+  }
+  return null;
+}
+
 /** Answers one /_emulator request. */
-export async function handleControlRequest(request: IncomingMessage, response: ServerResponse, url: URL, deps: ControlDeps): Promise<void> {
+export async function handleControlRequest(request: IncomingMessage, response: ServerResponse, url: URL, deps: ControlDeps, access: ControlAccess): Promise<void> {
+  const refusal = refuseControlRequest(request, access);
+  if (refusal) return sendJson(response, refusal.status, { error: refusal.error });
   const path = normalisePath(url.pathname).slice(CONTROL_BASE_PATH.length) || "/";
   const method = request.method ?? "GET";
 
@@ -146,8 +185,9 @@ export async function handleControlRequest(request: IncomingMessage, response: S
       if (rotate?.[1]) {
         const parsed = rotateRequestSchema.safeParse(body.value ?? {});
         if (!parsed.success) return zodError(response, parsed.error);
-        const rotated = deps.rotateSecret(decodeURIComponent(rotate[1]), parsed.data.signing_secret);
-        return rotated ? sendJson(response, 200, rotated) : sendJson(response, 404, { error: "Subscription not found" });
+        const uid = decodeURIComponent(rotate[1]);
+        // The new secret is not echoed: whoever chose it knows it, and a random one is for "RxWatch does not know it" rehearsals.
+        return deps.rotateSecret(uid, parsed.data.signing_secret) ? sendJson(response, 200, { uid, rotated: true }) : sendJson(response, 404, { error: "Subscription not found" });
       }
       return sendJson(response, 404, { error: "Not found" });
     }

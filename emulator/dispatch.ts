@@ -82,8 +82,9 @@ export class Dispatcher {
    * coming (`hasSuccessor`); it is then sent right after that successor, or
    * after outOfOrderHoldMaxMs at the latest.
    */
-  dispatchGenerated(event: GeneratedEvent, hasSuccessor: boolean, origin: DeliveryOrigin): void {
-    if (this.deps.faults.roll("unknown_event_type")) this.sendUnknownEvent(event);
+  dispatchGenerated(generated: GeneratedEvent, hasSuccessor: boolean, origin: DeliveryOrigin): void {
+    if (this.deps.faults.roll("unknown_event_type")) this.sendUnknownEvent(generated);
+    const { event, labels } = this.deps.faults.reshape(generated);
     const held = this.held.get(event.orderUid);
     if (!held && hasSuccessor && this.deps.faults.roll("out_of_order")) {
       const timer = setTimeout(() => this.release(event.orderUid), this.deps.outOfOrderHoldMaxMs);
@@ -92,7 +93,7 @@ export class Dispatcher {
       this.deps.log.debug(`holding ${event.eventType} of ${event.orderUid} to send it after its successor [out_of_order]`);
       return;
     }
-    this.deliverToSubscribers(event, origin);
+    this.deliverToSubscribers(event, origin, labels.length > 0 ? { labels } : {});
     if (held) this.release(event.orderUid);
   }
 

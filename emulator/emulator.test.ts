@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TEST_ADMIN_KEY, TEST_NO_PERMISSION_KEY, TEST_READ_ONLY_KEY, startTestEmulator, startWebhookReceiver, type WebhookReceiver } from "@/tests/support/emulator";
@@ -29,6 +30,10 @@ async function call(method: string, path: string, options: { key?: string | null
   if (key !== null) headers["x-api-key"] = key;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined) headers["content-type"] = "application/json";
+  if (path.startsWith("/_emulator")) {
+    headers.authorization = `Bearer ${(options.on ?? emulator).controlToken}`;
+    if (method === "POST") headers["content-type"] = "application/json";
+  }
   const response = await fetch(`${(options.on ?? emulator).url}${path}`, { method, headers, body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text === "" ? null : (JSON.parse(text) as unknown) };
@@ -188,7 +193,7 @@ describe("Management API: test deliveries", () => {
       const response = await call("POST", SUBSCRIPTIONS, { on: own, body: { notification_type: "x", target: receiver.url } });
       expect(response.status).toBe(201);
       expect(Object.keys(subscriptionSchema.strict().parse(response.json))).not.toContain("signing_secret");
-      expect(own.state().subscriptions[0]?.signing_secret).toMatch(/^whsec_/);
+      expect(own.subscriptions()[0]?.signing_secret).toMatch(/^whsec_/);
     } finally {
       await own.stop();
     }
@@ -238,18 +243,93 @@ describe("emulator controls", () => {
   });
 });
 
+/** A control request with exactly these headers (Host included), as a browser or a rebinding page would send it. */
+async function rawControl(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  const url = new URL(path, emulator.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: url.hostname, port: url.port, method, path: url.pathname, headers: { ...headers, ...(body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) }) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+describe("emulator control access", () => {
+  const host = () => new URL(emulator.url).host;
+  const token = () => `Bearer ${emulator.controlToken}`;
+
+  it("makes a random control token of at least 128 bits when none is configured, and takes a configured one", async () => {
+    expect(emulator.controlToken.length).toBeGreaterThanOrEqual(22);
+    const own = await startTestEmulator({ controlToken: "a-chosen-control-token-0001" });
+    try {
+      expect(own.controlToken).toBe("a-chosen-control-token-0001");
+      expect((await call("GET", "/_emulator/state", { on: own, key: null })).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("refuses a control request without the token, with a wrong one, or with an API key instead", async () => {
+    expect((await rawControl("GET", "/_emulator/state", { host: host() })).status).toBe(401);
+    expect((await rawControl("GET", "/_emulator/state", { host: host(), authorization: "Bearer wrong-token-wrong-token" })).status).toBe(401);
+    expect((await rawControl("POST", "/_emulator/pause", { host: host(), "x-api-key": TEST_ADMIN_KEY, "content-type": "application/json" }, "{}")).status).toBe(401);
+    expect(emulator.state().paused).toBe(false);
+  });
+
+  it("refuses a Host that does not name the emulator (DNS rebinding), even with the token", async () => {
+    for (const foreign of ["evil.example", `evil.example:${new URL(emulator.url).port}`, "127.0.0.1:1", "rxwatch.test"]) {
+      expect((await rawControl("GET", "/_emulator/state", { host: foreign, authorization: token() })).status, foreign).toBe(403);
+    }
+    expect((await rawControl("GET", "/_emulator/state", { host: `localhost:${new URL(emulator.url).port}`, authorization: token() })).status).toBe(200);
+  });
+
+  it("refuses a cross-site request and any POST that is not JSON, so a page cannot pause it", async () => {
+    const pause = (headers: Record<string, string>, body = "{}") => rawControl("POST", "/_emulator/pause", { host: host(), authorization: token(), ...headers }, body);
+    expect((await pause({ origin: "https://evil.example", "content-type": "application/json" })).status).toBe(403);
+    expect((await pause({ origin: "null", "content-type": "application/json" })).status).toBe(403);
+    expect((await pause({ "content-type": "text/plain" })).status).toBe(415);
+    expect((await pause({ "content-type": "application/x-www-form-urlencoded" }, "a=1")).status).toBe(415);
+    expect((await pause({})).status).toBe(415);
+    expect(emulator.state().paused).toBe(false);
+    expect((await pause({ origin: emulator.url, "content-type": "application/json; charset=utf-8" })).status).toBe(200);
+    expect(emulator.state().paused).toBe(true);
+    expect((await call("POST", "/_emulator/resume", { key: null })).json).toEqual({ paused: false });
+  });
+
+  it("never returns a signing secret from the state, the delivery log or a rotation", async () => {
+    const created = await create("order_created");
+    await call("POST", "/_emulator/send", { key: null, body: { event_type: "order_created", data: { uid: "o-secret" }, wait: true } });
+    const rotated = await call("POST", `/_emulator/subscriptions/${created.uid}/rotate-secret`, { key: null, body: {} });
+    const secret = emulator.subscriptions().find((subscription) => subscription.uid === created.uid)?.signing_secret ?? "";
+    expect(secret).toMatch(/^whsec_/);
+    for (const path of ["/_emulator/state", "/_emulator", "/_emulator/deliveries?limit=10000"]) {
+      const text = JSON.stringify((await call("GET", path, { key: null })).json);
+      expect(text, path).not.toContain(secret);
+      expect(text, path).not.toContain(created.signing_secret);
+      expect(text, path).not.toContain("signing_secret");
+    }
+    expect(JSON.stringify(rotated.json)).not.toContain("whsec_");
+  });
+});
+
 describe("secret rotation control", () => {
   it("switches a subscription to a new signing secret for later deliveries", async () => {
     const created = await create("pharmacy_order_updated");
     const rotated = await call("POST", `/_emulator/subscriptions/${created.uid}/rotate-secret`, { key: null, body: { signing_secret: "whsec_rotated_0001" } });
-    expect(rotated).toMatchObject({ status: 200, json: { uid: created.uid, signing_secret: "whsec_rotated_0001" } });
+    expect(rotated).toEqual(expect.objectContaining({ status: 200, json: { uid: created.uid, rotated: true } }));
     const sent = await call("POST", "/_emulator/send", { key: null, body: { event_type: "pharmacy_order_updated", data: { uid: "po-rot" }, subscription_uid: created.uid, wait: true } });
     expect(sent.status).toBe(200);
     const request = receiver.requests.at(-1);
     expect(request?.headers["x-webhook-signature"]).toBe(signWebhookBody(request?.body ?? "", "whsec_rotated_0001"));
     expect((await call("POST", "/_emulator/subscriptions/ns-missing/rotate-secret", { key: null, body: {} })).status).toBe(404);
     const random = await call("POST", `/_emulator/subscriptions/${created.uid}/rotate-secret`, { key: null, body: {} });
-    expect(z.object({ signing_secret: z.string().startsWith("whsec_") }).parse(random.json).signing_secret).not.toBe("whsec_rotated_0001");
+    expect(random.json).toEqual({ uid: created.uid, rotated: true });
+    const secret = emulator.subscriptions().find((subscription) => subscription.uid === created.uid)?.signing_secret;
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe("whsec_rotated_0001");
   });
 });
 

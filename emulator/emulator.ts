@@ -1,9 +1,9 @@
 import { appendFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { resolveEmulatorConfig, FAULT_KINDS, CHAOS_FAULTS, NO_FAULTS, type EmulatorConfig, type EmulatorOptions, type FaultRates, type PartialFaultRates, type Preset } from "./config";
-import { CONTROL_BASE_PATH, forcedFaultsOf, handleControlRequest, sendRequestSchema, type SendRequest, type SendResult } from "./control-api";
+import { CONTROL_BASE_PATH, forcedFaultsOf, handleControlRequest, sendRequestSchema, type ControlAccess, type SendRequest, type SendResult } from "./control-api";
 import { Deliverer, type DeliveryRecord, type DeliveryStats, type DeliveryStatus } from "./delivery";
 import { Dispatcher } from "./dispatch";
 import { EVENT_KEYS } from "./event-names";
@@ -52,8 +52,8 @@ export interface EmulatorState {
   held_out_of_order: number;
   event_names: EmulatorConfig["resolvedEventNames"];
   unknown_event_type: string;
-  /** With their signing secrets: the emulator's stand-in for the place a real admin would look them up. */
-  subscriptions: Subscription[];
+  /** Without their signing secrets (the Management API's 201 hands each to its creator; `subscriptions()` in-process). */
+  subscriptions: (Omit<Subscription, "signing_secret">)[];
   api_keys: { key_hint: string; permissions: string[] }[];
 }
 
@@ -73,6 +73,8 @@ export interface RunningEmulator {
   managementUrl: string;
   port: number;
   config: EmulatorConfig;
+  /** The bearer token the /_emulator controls require (EMULATOR_CONTROL_TOKEN, or random per start). */
+  controlToken: string;
   state(): EmulatorState;
   subscriptions(): Subscription[];
   deliveries(filter?: { status?: DeliveryStatus; eventType?: string; limit?: number }): DeliveryRecord[];
@@ -203,17 +205,27 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     held_out_of_order: dispatcher.heldCount,
     event_names: config.resolvedEventNames,
     unknown_event_type: config.unknownEventType,
-    subscriptions: subscriptions.list(),
+    subscriptions: subscriptions.list().map(({ signing_secret: _secret, ...subscription }) => subscription),
     api_keys: config.apiKeys.map((key) => ({ key_hint: `…${key.key.slice(-4)}`, permissions: key.permissions })),
   });
 
+  const controlAccess: ControlAccess = { token: config.controlToken ?? randomBytes(24).toString("base64url"), hosts: new Set() };
   const server = http.createServer((request, response) => {
     const requestUrl = new URL(request.url ?? "/", "http://emulator.invalid");
     const handle = async () => {
       if (isOrdersApiPath(requestUrl.pathname)) {
         handleOrdersApiRequest(request, response, requestUrl, { apiKeys: config.apiKeys, rateLimiter, book });
       } else if (isManagementPath(requestUrl.pathname)) {
-        await handleManagementRequest(request, response, requestUrl, { config, subscriptions, rateLimiter, dispatcher, random, log, now });
+        await handleManagementRequest(request, response, requestUrl, {
+          config,
+          subscriptions,
+          rateLimiter,
+          dispatcher,
+          random,
+          log,
+          now,
+          isTypeStopped: (eventType) => drops.current.eventType === eventType,
+        });
       } else if (requestUrl.pathname === CONTROL_BASE_PATH || requestUrl.pathname.startsWith(`${CONTROL_BASE_PATH}/`)) {
         await handleControlRequest(request, response, requestUrl, {
           state,
@@ -231,9 +243,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           rotateSecret: (uid, secret) => {
             const rotated = subscriptions.rotateSecret(uid, secret);
             if (rotated) log.info(`signing secret of ${uid} rotated`);
-            return rotated ? { uid: rotated.uid, signing_secret: rotated.signing_secret } : undefined;
+            return rotated !== undefined;
           },
-        });
+        }, controlAccess);
       } else if (requestUrl.pathname === "/" && request.method === "GET") {
         sendJson(response, 200, { emulator: "rxscale-emulator", management_api: `${MANAGEMENT_BASE_PATH}/`, controls: `${CONTROL_BASE_PATH}/state`, docs: "docs/emulator.md" });
       } else {
@@ -257,6 +269,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const address = server.address();
   const port = isAddressInfo(address) ? address.port : config.port;
   url = `http://${urlHost(config.host)}:${port}`;
+  controlAccess.hosts = controlHostsFor(config.host, port, config.controlHosts);
   traffic.start();
 
   log.info(`listening on ${url} — Management API at ${url}${MANAGEMENT_BASE_PATH}, controls at ${url}${CONTROL_BASE_PATH}/state`);
@@ -283,6 +296,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     managementUrl: `${url}${MANAGEMENT_BASE_PATH}`,
     port,
     config,
+    controlToken: controlAccess.token,
     state,
     subscriptions: () => subscriptions.list(),
     deliveries: (filter) => deliverer.list(filter),
@@ -310,6 +324,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
 function isAddressInfo(address: string | AddressInfo | null): address is AddressInfo {
   return isPlainObject(address) && typeof address.port === "number";
+}
+
+/** The Host header values that name this emulator: loopback, the interface it listens on and the configured extra names, each with the port. */
+function controlHostsFor(host: string, port: number, extra: readonly string[]): Set<string> {
+  const names = ["127.0.0.1", "localhost", "[::1]", urlHost(host), ...(host === "0.0.0.0" || host === "::" ? [] : [host.includes(":") ? `[${host}]` : host])];
+  const hosts = new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
+  for (const name of extra) hosts.add(/:\d+$/.test(name) && !name.endsWith("]") ? name.toLowerCase() : `${name.toLowerCase()}:${port}`);
+  return hosts;
 }
 
 /** A host usable in a URL: wildcard addresses become loopback, IPv6 gets brackets. */

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from "@/tests/support/emulator";
 import { NO_FAULTS, type FaultRates } from "./config";
 import { Deliverer } from "./delivery";
-import { Dispatcher } from "./dispatch";
-import { FaultInjector, malformBody, wrongSignature } from "./faults";
+import { Dispatcher, type OutgoingEvent } from "./dispatch";
+import { ADDED_FIELD, FaultInjector, malformBody, NEW_STATUS, reshapeEvent, VANISHING_FIELD, wrongSignature } from "./faults";
 import { createLogger } from "./log";
 import type { GeneratedEvent } from "./orders";
 import { createRandom } from "./random";
@@ -191,5 +191,25 @@ describe("injected faults", () => {
     dispatcher.deliverToSubscribers(event("completed", 101, "order_updated"), "traffic");
     const [request] = await target.waitForRequests(1);
     expect(request?.headers["x-webhook-event"]).toBe("order_updated");
+  });
+});
+
+describe("shape faults", () => {
+  const event: OutgoingEvent = { eventType: "pharmacy_order_updated", timestamp: 1_790_000_000, payloadVersion: "1", data: { uid: "po-1", status: "init", created_at: 1, updated_at: 2 } };
+
+  it("leaves an event alone while every shape fault is off", () => {
+    expect(reshapeEvent(event, () => false)).toEqual({ event, labels: [] });
+  });
+
+  it("adds a field, leaves one out, sends a new status, a numeric payload_version and a string timestamp", () => {
+    const { event: reshaped, labels } = reshapeEvent(event, () => true);
+    expect(labels).toEqual(["numeric_payload_version", "string_timestamp", "new_field", "vanished_field", "new_status"]);
+    expect(JSON.parse(reshaped.rawBody ?? "")).toEqual({
+      event_type: "pharmacy_order_updated",
+      timestamp: "1790000000",
+      payload_version: 1,
+      data: { uid: "po-1", status: NEW_STATUS, updated_at: 2, [ADDED_FIELD]: "added by the emulator's new_field fault" },
+    });
+    expect(event.data).toHaveProperty(VANISHING_FIELD);
   });
 });

@@ -1,4 +1,5 @@
-import { FAULT_KINDS, mergeFaultRates, type FaultKind, type FaultRates, type PartialFaultRates } from "./config";
+import type { OutgoingEvent } from "./dispatch";
+import { FAULT_KINDS, mergeFaultRates, SHAPE_FAULT_KINDS, type FaultKind, type FaultRates, type PartialFaultRates } from "./config";
 import { chance, type Random } from "./random";
 import { signWebhookBody } from "./signature";
 
@@ -37,6 +38,38 @@ export function malformBody(body: string): string {
   return body.slice(0, Math.max(1, Math.floor(body.length / 2)));
 }
 
+/** The field the `new_field` fault adds to `data`, and the status `new_status` sends: names no RxScale payload uses. */
+export const ADDED_FIELD = "emulator_added_field";
+export const NEW_STATUS = "emulator new status";
+/** The field the `vanished_field` fault leaves out of `data`: every generated payload has it and RxWatch reads nothing from it. */
+export const VANISHING_FIELD = "created_at";
+
+/**
+ * An event with the shape faults `isOn` says strike: a payload that differs
+ * from the documented one the way a real RxScale change would. The envelope
+ * faults (a numeric payload_version, a string timestamp) are sent as the raw
+ * body, since the envelope builder writes the documented types.
+ */
+export function reshapeEvent<T extends OutgoingEvent>(event: T, isOn: (kind: (typeof SHAPE_FAULT_KINDS)[number]) => boolean): { event: T; labels: string[] } {
+  const labels = SHAPE_FAULT_KINDS.filter((kind) => isOn(kind));
+  if (labels.length === 0 || event.rawBody !== undefined) return { event, labels: [] };
+  const data: Record<string, unknown> = { ...event.data };
+  if (labels.includes("new_field")) data[ADDED_FIELD] = "added by the emulator's new_field fault";
+  if (labels.includes("vanished_field")) delete data[VANISHING_FIELD];
+  if (labels.includes("new_status") && typeof data.status === "string") data.status = NEW_STATUS;
+  const version = event.payloadVersion ?? "1";
+  const isEnvelopeChanged = labels.includes("numeric_payload_version") || labels.includes("string_timestamp");
+  const rawBody = isEnvelopeChanged
+    ? JSON.stringify({
+        event_type: event.eventType,
+        timestamp: labels.includes("string_timestamp") ? String(event.timestamp) : event.timestamp,
+        payload_version: labels.includes("numeric_payload_version") && /^\d+$/.test(version) ? Number(version) : version,
+        data,
+      })
+    : undefined;
+  return { event: { ...event, data, ...(rawBody === undefined ? {} : { rawBody }) }, labels };
+}
+
 export class FaultInjector {
   private current: FaultRates;
 
@@ -70,6 +103,11 @@ export class FaultInjector {
   /** Draws the per-delivery faults for one delivery. */
   rollDelivery(): DeliveryFaults {
     return { delayedRetry: this.roll("delayed_retry"), wrongSignature: this.roll("wrong_signature"), malformedBody: this.roll("malformed_body") };
+  }
+
+  /** Applies the shape faults drawn for one event. */
+  reshape<T extends OutgoingEvent>(event: T): { event: T; labels: string[] } {
+    return reshapeEvent(event, (kind) => this.roll(kind));
   }
 
   get isAnyOn(): boolean {

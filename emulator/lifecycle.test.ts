@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { BranchRates } from "./config";
 import { DEFAULT_EVENT_NAMES } from "./event-names";
 import { FakePeople } from "./fake-data";
-import { planOrderLifecycle } from "./lifecycle";
+import { planOrderLifecycle, PROBLEM_ORDER_STATUSES } from "./lifecycle";
 import { OrderWalk, type GeneratedEvent } from "./orders";
 import { createRandom } from "./random";
 
@@ -54,8 +54,8 @@ const pharmacyOrderSchema = z.strictObject({
   patient_data: z.strictObject({ uid: z.string().startsWith("pat-"), display_name: z.string(), email: z.email(), date_of_birth: z.iso.date() }),
 });
 
-const DEFAULT_RATES: BranchRates = { declined: 0.1, onHold: 0.05, cancelled: 0.05 };
-const HEAVY_RATES: BranchRates = { declined: 0.3, onHold: 0.5, cancelled: 0.4 };
+const DEFAULT_RATES: BranchRates = { declined: 0.1, onHold: 0.05, cancelled: 0.05, problem: 0 };
+const HEAVY_RATES: BranchRates = { declined: 0.3, onHold: 0.5, cancelled: 0.4, problem: 0 };
 
 function walkOrder(seed: number, rates: BranchRates, stepMs: number): { walk: OrderWalk; events: GeneratedEvent[] } {
   const random = createRandom(seed);
@@ -158,7 +158,7 @@ describe("generated order lifecycles", () => {
   it("never branches when the rates are zero and always declines when the decline rate is one", () => {
     const random = createRandom(7);
     for (let index = 0; index < 200; index += 1) {
-      const plan = planOrderLifecycle(random, { declined: 0, onHold: 0, cancelled: 0 });
+      const plan = planOrderLifecycle(random, { declined: 0, onHold: 0, cancelled: 0, problem: 0 });
       expect(plan.outcome).toBe("completed");
       expect(plan.steps.flat().map((event) => event.status)).toEqual([
         "waiting for doctor",
@@ -173,12 +173,26 @@ describe("generated order lifecycles", () => {
         "completed",
       ]);
     }
-    expect(planOrderLifecycle(random, { declined: 1, onHold: 0, cancelled: 0 }).outcome).toBe("declined");
+    expect(planOrderLifecycle(random, { declined: 1, onHold: 0, cancelled: 0, problem: 0 }).outcome).toBe("declined");
+  });
+
+  it("passes a signed order through each of RxScale's problem statuses, then sends it to a pharmacy", () => {
+    const random = createRandom(11);
+    const seen = new Set<string>();
+    for (let index = 0; index < 200; index += 1) {
+      const statuses = planOrderLifecycle(random, { declined: 0, onHold: 0, cancelled: 0, problem: 1 })
+        .steps.flat()
+        .map((event) => event.status);
+      const problem = statuses[3] ?? "";
+      seen.add(problem);
+      expect(statuses.slice(0, 5)).toEqual(["waiting for doctor", "approved", "signed", problem, "waiting for pharmacy"]);
+    }
+    expect([...seen].sort()).toEqual([...PROBLEM_ORDER_STATUSES].sort());
   });
 });
 
 describe("generated payloads", () => {
-  const { walk, events } = walkOrder(1234, { declined: 0, onHold: 0, cancelled: 0 }, 4_000);
+  const { walk, events } = walkOrder(1234, { declined: 0, onHold: 0, cancelled: 0, problem: 0 }, 4_000);
   const pharmacyEvents = events.filter((event) => event.eventKey === "pharmacyOrderCreated" || event.eventKey === "pharmacyOrderUpdated");
 
   it("give pharmacy-order events exactly the documented pharmacy-order fields", () => {

@@ -43,11 +43,15 @@ export const CANCELLABLE_PHARMACY_STATUSES = ["waiting for pharmacy", "pending r
 /** Where a hold may happen; the order resumes in the status it was held from. */
 export const HOLDABLE_PHARMACY_STATUSES = ["pending review", "in-progress"] as const;
 
+/** RxScale's problem statuses of a patient order (docs/rxscale.md#status-values); an order may pass through one. */
+export const PROBLEM_ORDER_STATUSES = ["waiting for manual input", "waiting for payment", "out of stock", "pharmacy not found", "prescription not found"] as const;
+
 /**
  * Draws one order's path. Branch probabilities come from `rates`: a declined
  * prescription ends the order early; a cancellation ends it from "waiting for
  * pharmacy" or "pending review"; a hold pauses it in "on-hold" and it
- * resumes where it was.
+ * resumes where it was; a problem puts the signed order in one of RxScale's
+ * problem statuses until it is sent to a pharmacy.
  */
 export function planOrderLifecycle(random: Random, rates: BranchRates): OrderPlan {
   const steps: PlannedStep[] = [[{ event: "orderCreated", status: "waiting for doctor" }]];
@@ -61,6 +65,10 @@ export function planOrderLifecycle(random: Random, rates: BranchRates): OrderPla
   }
   steps.push([{ event: "prescriptionApproved", status: "approved" }]);
   steps.push([{ event: "prescriptionSigned", status: "signed" }]);
+  // Drawn only when the rate is set, so seeded traffic without problems stays as it was.
+  if (rates.problem > 0 && chance(random, rates.problem)) {
+    steps.push([{ event: "orderUpdated", status: PROBLEM_ORDER_STATUSES[Math.floor(random() * PROBLEM_ORDER_STATUSES.length)] ?? "waiting for manual input" }]);
+  }
   steps.push([
     { event: "orderUpdated", status: "waiting for pharmacy" },
     { event: "pharmacyOrderCreated", status: "waiting for pharmacy" },

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const emulator = await startEmulator(cli.options);
   const keys = emulator.config.apiKeys.map((key) => `${key.key} (${key.permissions.length === 0 ? "no permissions" : key.permissions.join(", ")})`);
   console.log(`[rxscale-emulator] API keys: ${keys.join("; ")}`);
+  // A token the operator chose is theirs to know; a generated one is shown once so the controls can be used.
+  if (cli.options.controlToken === undefined) console.log(`[rxscale-emulator] control token (Authorization: Bearer …): ${emulator.controlToken}`);
   for (const subscription of emulator.subscriptions()) console.log(`[rxscale-emulator] subscription ${subscription.uid} ${subscription.notification_type}, signing secret ${subscription.signing_secret}`);
 
   let signals = 0;

@@ -31,6 +31,8 @@ export interface ManagementDeps {
   random: Random;
   log: EmulatorLogger;
   now: () => number;
+  /** Whether deliveries of this event type are stopped (the drop fault's event type): test deliveries are lost too. */
+  isTypeStopped?: (eventType: string) => boolean;
 }
 
 type Route = { name: "health" } | { name: "subscriptions" } | { name: "subscription"; uid: string } | { name: "test" };
@@ -159,6 +161,8 @@ function createSubscription(response: ServerResponse, body: BodyResult, deps: Ma
   }
   const { subscription } = result;
   deps.log.info(`subscription ${subscription.uid} created: ${subscription.notification_type} → ${describeTarget(subscription.target)}`);
+  // Without the secret in the answer, the emulator's own output stands in for RxScale's portal (the controls never show secrets).
+  if (!deps.config.returnSigningSecret) deps.log.info(`subscription ${subscription.uid} signing secret (not in the 201): ${subscription.signing_secret}`);
   if (deps.config.testOnCreate) {
     // RxScale sends a test event after registration (docs/rxscale.md#delivery-and-retries); a moment later, so the receiver can store the secret first.
     const timer = setTimeout(() => {
@@ -208,6 +212,10 @@ function sendTestDelivery(subscription: Subscription, deps: ManagementDeps): { d
     timestamp: Math.floor(deps.now() / 1000),
     data: { uid: dataUid, test: true, subscription_uid: subscription.uid, message: "Test delivery from the RxScale emulator" },
   };
+  if (deps.isTypeStopped?.(subscription.notification_type)) {
+    deps.log.info(`test delivery for ${subscription.uid} not sent: deliveries of ${subscription.notification_type} are stopped [drop]`);
+    return { delivery_id: "", subscription_uid: subscription.uid, notification_type: subscription.notification_type, target: subscription.target, data_uid: dataUid };
+  }
   const [record] = deps.dispatcher.deliverTo([{ target: subscription.target, signingSecret: subscription.signing_secret, subscriptionUid: subscription.uid }], event, "test", { forced: {} });
   return { delivery_id: record?.id ?? "", subscription_uid: subscription.uid, notification_type: subscription.notification_type, target: subscription.target, data_uid: dataUid };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { statedReasonSchema } from "./stated-reason";
 
 /*
  * Shapes shared by the retention purge and the erasure request ("forget
@@ -64,7 +65,7 @@ export const purgeRunListDtoSchema = z.object({ runs: z.array(purgeRunDtoSchema)
 /** An erasure request: the patient uid as RxScale sends it, and the request's reference (e.g. a ticket number). */
 export const forgetPatientRequestSchema = z.object({
   patientUid: z.string().trim().min(1, "Enter the patient uid.").max(200),
-  reason: z.string().trim().min(3, "State the reason (e.g. the erasure request's reference).").max(500),
+  reason: statedReasonSchema({ minChars: 3, maxChars: 500, tooShort: "State the reason (e.g. the erasure request's reference)." }),
 });
 export type ForgetPatientRequest = z.infer<typeof forgetPatientRequestSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { statedReasonSchema } from "./stated-reason";
 import { REDACTION_CATEGORIES } from "./redaction";
 import { ATTEMPT_OUTCOMES, eventStatusSchema } from "./processing";
 import { deliveryFlagSchema, deliveryOutcomeSchema } from "./rxscale/deliveries";
@@ -80,11 +81,11 @@ export type DeliveriesExportQuery = z.infer<typeof deliveriesExportQuerySchema>;
 /** Why someone needs to see personal data: required, stated in words, kept in the audit log. */
 export const PERSONAL_DATA_REASON_MIN_CHARS = 10;
 export const PERSONAL_DATA_REASON_MAX_CHARS = 500;
-export const personalDataReasonSchema = z
-  .string()
-  .trim()
-  .min(PERSONAL_DATA_REASON_MIN_CHARS, `Say why, in at least ${PERSONAL_DATA_REASON_MIN_CHARS} characters.`)
-  .max(PERSONAL_DATA_REASON_MAX_CHARS, `At most ${PERSONAL_DATA_REASON_MAX_CHARS} characters.`);
+export const personalDataReasonSchema = statedReasonSchema({
+  minChars: PERSONAL_DATA_REASON_MIN_CHARS,
+  maxChars: PERSONAL_DATA_REASON_MAX_CHARS,
+  tooShort: `Say why, in at least ${PERSONAL_DATA_REASON_MIN_CHARS} characters.`,
+});
 
 /** POST /api/deliveries/:id/reveal */
 export const revealRequestSchema = z.object({ reason: personalDataReasonSchema });
@@ -161,6 +162,8 @@ export type DeliveriesPageDto = z.infer<typeof deliveriesPageDtoSchema>;
  * - `text`: UTF-8 that is not JSON;
  * - `binary`: not UTF-8; a hex preview of the first bytes;
  * - `none`: no body stored — refused before it was read (413/415) or not kept;
+ * - `sample`: a refused request (no valid signature) keeps only its first `sampleBytes` bytes of `size`
+ *   (docs/ingest.md#rejected-requests): shown as text, or masked whole (a cut JSON cannot be masked field by field);
  * - `not_displayable`: stored, but too deep or too large to render (or rendering
  *   failed); its hash and size identify it.
  */
@@ -173,6 +176,7 @@ export const deliveryBodyDtoSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("text"), size: z.number().int(), text: z.string() }),
   z.object({ kind: z.literal("binary"), size: z.number().int(), hexPreview: z.string(), previewBytes: z.number().int() }),
   z.object({ kind: z.literal("none"), size: z.number().int(), reason: z.enum(["not_read", "not_kept"]) }),
+  z.object({ kind: z.literal("sample"), size: z.number().int(), sampleBytes: z.number().int(), text: z.string() }),
   z.object({ kind: z.literal("not_displayable"), size: z.number().int(), sha256: z.string(), reason: notDisplayableReasonSchema }),
 ]);
 export type DeliveryBodyDto = z.infer<typeof deliveryBodyDtoSchema>;

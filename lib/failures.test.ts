@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeFailureGroup, replayFilterSchema, type FailureEvidence } from "./failures";
+import { autoHealthRange, describeFailureGroup, replayFilterSchema, type FailureEvidence } from "./failures";
 
 const utc = (iso: string) => iso.slice(11, 16);
 const group = (evidence: FailureEvidence, count = 4) => ({ count, firstSeenAt: "2026-11-28T14:02:00.000Z", lastSeenAt: "2026-11-28T14:40:00.000Z", evidence });
@@ -59,5 +59,24 @@ describe("replayFilterSchema", () => {
   it("refuses a filter that would select every event", () => {
     expect(replayFilterSchema.safeParse({}).success).toBe(false);
     expect(replayFilterSchema.safeParse({ statuses: ["dead"] }).success).toBe(true);
+  });
+});
+
+describe("autoHealthRange", () => {
+  const now = new Date("2026-12-05T12:00:00Z");
+  const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+
+  it("picks the shortest range that reaches back to the oldest delivery, so a new instance is not squeezed into a spike", () => {
+    expect(autoHealthRange(null, now)).toBe("1h");
+    expect(autoHealthRange(ago(20), now)).toBe("1h");
+    expect(autoHealthRange(ago(60), now)).toBe("1h");
+    expect(autoHealthRange(ago(61), now)).toBe("6h");
+    expect(autoHealthRange(ago(5 * 60), now)).toBe("6h");
+    expect(autoHealthRange(ago(20 * 60), now)).toBe("24h");
+    expect(autoHealthRange(ago(3 * 24 * 60), now)).toBe("7d");
+  });
+
+  it("stays at the longest range for an instance older than it", () => {
+    expect(autoHealthRange(ago(90 * 24 * 60), now)).toBe("7d");
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { STAGE_LABELS, stageSchema } from "./lifecycle";
 import { eventStatusSchema } from "./processing";
+import { driftChangeLabel, payloadDriftEvidenceSchema } from "./drift";
 
 /*
  * The failures page's vocabulary: problems grouped by cause (never one row per
@@ -19,9 +20,13 @@ import { eventStatusSchema } from "./processing";
  * - `duplicate_storm`: one event redelivered many times in a short while, per event type;
  * - `unknown_type` / `unknown_version`: accepted events RxWatch has no handler or no schema for (flags);
  * - `stuck_orders`: orders over their stage's time budget;
- * - `silence`: no delivery for longer than the silence window while subscriptions are expected.
+ * - `silence`: no delivery for longer than the silence window while subscriptions are expected;
+ * - `rejected_over_budget`: unsigned or wrongly signed requests beyond a source's per-minute budget, counted but
+ *   not stored (docs/ingest.md#rejected-requests).
+ * - `webhooks_missed`: the latest reconciliation run found more orders missing or behind RxScale than the threshold.
+ * - `payload_drift`: RxScale's payload changed (one group per change, raised by the drift detector, not the scan).
  */
-export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence"] as const;
+export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget", "webhooks_missed", "payload_drift"] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
@@ -68,7 +73,7 @@ const signatureEvidenceSchema = z.object({
 
 const payloadEvidenceSchema = z.object({
   kind: z.literal("payload"),
-  reasonCode: z.enum(["invalid_json", "invalid_envelope", "too_large", "unsupported_media_type", "unsupported_content_encoding"]),
+  reasonCode: z.enum(["invalid_json", "invalid_envelope", "too_large", "unsupported_media_type", "unsupported_content_encoding", "body_timeout", "aborted"]),
   /** For invalid_envelope: which field was wrong, from the recent bodies (field names, never values). */
   envelopeProblems: z.array(countedSchema),
   contentTypes: z.array(countedSchema),
@@ -129,6 +134,30 @@ const silenceEvidenceSchema = z.object({
   lastByType: z.array(z.object({ eventType: z.string(), lastAt: iso.nullable() })),
 });
 
+const rejectedOverBudgetEvidenceSchema = z.object({
+  kind: z.literal("rejected_over_budget"),
+  /** Requests only counted (no delivery row) in the episode, and the bytes they brought. */
+  droppedRequests: z.number().int().nonnegative(),
+  droppedBytes: z.number().int().nonnegative(),
+  /** Source addresses that went over budget, most dropped first ("(unknown)" when the peer was not known). */
+  sources: z.array(countedSchema),
+  sourceCount: z.number().int().nonnegative(),
+  /** The budget per source and minute (RXWATCH_REJECTED_REQUESTS_PER_MINUTE, RXWATCH_REJECTED_BYTES_PER_MINUTE). */
+  requestsPerMinute: z.number().int().positive(),
+  bytesPerMinute: z.number().int().positive(),
+});
+
+const webhooksMissedEvidenceSchema = z.object({
+  kind: z.literal("webhooks_missed"),
+  /** The reconciliation run that found them (docs/reconciliation.md). */
+  runId: z.string(),
+  runStartedAt: iso,
+  missing: z.number().int().nonnegative(),
+  behind: z.number().int().nonnegative(),
+  filled: z.number().int().nonnegative(),
+  threshold: z.number().int().nonnegative(),
+});
+
 /** What a scan found about one group, per kind. */
 export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   signatureEvidenceSchema,
@@ -139,6 +168,9 @@ export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   unknownVersionEvidenceSchema,
   stuckEvidenceSchema,
   silenceEvidenceSchema,
+  rejectedOverBudgetEvidenceSchema,
+  webhooksMissedEvidenceSchema,
+  payloadDriftEvidenceSchema,
 ]);
 export type FailureEvidence = z.infer<typeof failureEvidenceSchema>;
 
@@ -203,7 +235,23 @@ export const HEALTH_RANGE_SPECS: Record<HealthRange, { seconds: number; bucketSe
   "7d": { seconds: 7 * 86_400, bucketSeconds: 2 * 3_600, label: "Last 7 days" },
 };
 
-export const healthQuerySchema = z.object({ range: healthRangeSchema.catch("6h").default("6h") });
+/**
+ * What the chart was asked for: a fixed range, or "auto", the shortest range
+ * that holds every delivery so far, so a new instance's first minutes are
+ * not squeezed into a spike at the edge of six hours.
+ */
+export const HEALTH_RANGE_CHOICES = ["auto", ...HEALTH_RANGES] as const;
+export const healthRangeChoiceSchema = z.enum(HEALTH_RANGE_CHOICES);
+export type HealthRangeChoice = z.infer<typeof healthRangeChoiceSchema>;
+
+/** The shortest range that reaches back to `oldest` (the longest when even that does not; the shortest when there is no data). */
+export function autoHealthRange(oldest: Date | null, now: Date): HealthRange {
+  if (oldest === null) return HEALTH_RANGES[0];
+  const age = (now.getTime() - oldest.getTime()) / 1000;
+  return HEALTH_RANGES.find((range) => HEALTH_RANGE_SPECS[range].seconds >= age) ?? HEALTH_RANGES[HEALTH_RANGES.length - 1] ?? "7d";
+}
+
+export const healthQuerySchema = z.object({ range: healthRangeChoiceSchema.catch("auto").default("auto") });
 
 export const healthPointSchema = z.object({
   at: iso,
@@ -223,7 +271,9 @@ export const healthPointSchema = z.object({
 export type HealthPoint = z.infer<typeof healthPointSchema>;
 
 export const deliveryHealthDtoSchema = z.object({
+  /** The range shown: the one asked for, or the one "auto" chose. */
   range: healthRangeSchema,
+  isAutomatic: z.boolean(),
   bucketSeconds: z.number().int().positive(),
   points: z.array(healthPointSchema),
   totals: z.object({ accepted: z.number().int(), duplicate: z.number().int(), rejected: z.number().int(), quarantined: z.number().int(), p95AckMs: z.number().nullable() }),
@@ -339,6 +389,8 @@ const PAYLOAD_TITLES: Record<z.infer<typeof payloadEvidenceSchema>["reasonCode"]
   too_large: "Bodies over the size limit",
   unsupported_media_type: `${UNREADABLE}: wrong content type`,
   unsupported_content_encoding: `${UNREADABLE}: compressed bodies`,
+  body_timeout: "Bodies that arrived too slowly",
+  aborted: "Requests abandoned mid-body",
 };
 
 /** Advice for every quarantined group: nothing is lost, and re-processing is how it reaches the orders. */
@@ -445,7 +497,23 @@ function describePayload(group: Pick<FailureGroupDto, "count" | "firstSeenAt">, 
         cause: `${n} since ${since} arrived compressed (${list(evidence.contentEncodings.map((encoding) => encoding.value)) || "Content-Encoding set"}). RxScale signs the bytes it sends and documents no compression, so something in between compressed them.`,
         advice: `Turn off request compression in the proxy in front of RxWatch. ${REPROCESS_ADVICE}`,
       };
+    case "body_timeout":
+      return {
+        title,
+        cause: `${n} since ${since} did not finish sending their body within the read deadline; each was answered 408 with what had arrived kept as a sample. A slow network or proxy, or a client holding connections open on purpose?`,
+        advice: "If these are RxScale's deliveries, check the network between RxScale and RxWatch (RxScale retries them); if not, block the source. RXWATCH_BODY_READ_TIMEOUT_SECONDS sets the deadline.",
+      };
+    case "aborted":
+      return {
+        title,
+        cause: `${n} since ${since} were abandoned by their sender before the body was complete. RxScale would retry an unanswered delivery, so a few are harmless; many point to a proxy cutting requests or a probe.`,
+        advice: "Compare the source addresses on the Deliveries page (outcome rejected, reason aborted) with RxScale's; check proxy timeouts in front of RxWatch.",
+      };
   }
+}
+
+function kibibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024).toLocaleString("en-US")} KiB`;
 }
 
 /**
@@ -504,12 +572,43 @@ export function describeFailureGroup(group: Pick<FailureGroupDto, "count" | "fir
         advice: "Open the stuck orders (Orders → Stuck only) and compare with RxScale; a missing event may be among the signature or payload failures above.",
       };
     }
+    case "rejected_over_budget":
+      return {
+        title: "Rejected requests over budget",
+        cause: `${plural(evidence.droppedRequests, "request")} without a valid signature (${kibibytes(evidence.droppedBytes)}) since ${time(group.firstSeenAt)} came from ${plural(evidence.sourceCount, "source address", "source addresses")} over the budget of ${evidence.requestsPerMinute} requests or ${kibibytes(evidence.bytesPerMinute)} a minute per source${evidence.sources.length > 0 ? ` (most: ${list(evidence.sources.map((source) => `${source.value} (${source.count})`))})` : ""}. They were answered 401 as usual, but only counted: no delivery row, no body. Someone is flooding the webhook URL, or RxScale's deliveries all fail their signature.`,
+        advice: "If the sources are not RxScale's, block them in the firewall or proxy in front of RxWatch. If they are, fix the signature failure listed with it; raise RXWATCH_REJECTED_REQUESTS_PER_MINUTE only if support needs more of the refused deliveries kept.",
+      };
+    case "webhooks_missed":
+      return {
+        title: "Webhooks missed",
+        cause: `The reconciliation run of ${time(evidence.runStartedAt)} found ${plural(evidence.missing + evidence.behind - evidence.filled, "order")} that RxScale moved on without RxWatch hearing of it (${evidence.missing} missing, ${evidence.behind} behind${evidence.filled > 0 ? `, ${evidence.filled} filled` : ""}), more than the ${evidence.threshold} tolerated. Their webhooks never arrived.`,
+        advice: "Open the run on the Reconciliation page: each order shows its likely cause (no subscription, rejected signatures, RxWatch down). Fix that first; an admin can then fill the orders from RxScale.",
+      };
     case "silence": {
       const never = evidence.lastByType.filter((entry) => entry.lastAt === null).map((entry) => entry.eventType);
       return {
         title: "Silence",
         cause: `No delivery since ${time(evidence.lastDeliveryAt)}, longer than the ${evidence.windowMinutes}-minute window, while subscribed to ${list(evidence.expectedTypes)}${never.length > 0 ? ` (${list(never)} never arrived)` : ""}. Is RxScale still delivering to this address, and can it reach RxWatch (DNS, TLS, firewall)? Or is it simply a quiet hour?`,
         advice: "Send a test event from Settings → Subscriptions: it shows at once whether deliveries get through.",
+      };
+    }
+    case "payload_drift": {
+      const where = `${evidence.eventType} (payload version ${evidence.payloadVersion})`;
+      const nested = evidence.nestedPaths.length > 0 ? `, with ${plural(evidence.nestedPaths.length, "nested field")}` : "";
+      const cause =
+        evidence.change === "new_field"
+          ? `${where} payloads carry a field RxWatch never saw: ${evidence.path} (${evidence.typesNow.join(" or ")}${nested}).`
+          : evidence.change === "vanished_field"
+            ? `${where} payloads stopped carrying ${evidence.path}${nested}, which nearly every earlier one had.`
+            : evidence.change === "type_changed"
+              ? `${where} payloads hold ${evidence.typesNow.join(" or ")} at ${evidence.path}, where RxWatch saw only ${evidence.typesBefore.join(" or ")} before.`
+              : `${where} payloads carry the status "${evidence.path}", which RxScale's docs do not list and RxWatch never saw.`;
+      return {
+        title: `RxScale's payload changed: ${driftChangeLabel(evidence.change)}`,
+        cause: `${cause} First seen ${time(group.firstSeenAt)}; ${plural(group.count, "event")} so far.${evidence.expected ? ` Marked expected by ${evidence.expected.by} at ${time(evidence.expected.at)}.` : ""}`,
+        advice: evidence.expected
+          ? "Nothing to do: it is the new normal and no longer raises."
+          : "Check RxScale's changelog and the orders these events touched. If RxWatch reads the payload right, an admin marks the change expected; otherwise report it to RxScale.",
       };
     }
   }

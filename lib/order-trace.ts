@@ -19,6 +19,8 @@ export const timelineStepDtoSchema = z.object({
   sincePreviousMs: z.number().nullable(),
   /** Median time other orders took to get here from the previous step, when known. */
   typicalMs: z.number().nullable(),
+  /** When the step is known only from RxScale's orders API (no webhook said it): the time RxWatch read it there. */
+  readFromRxScaleAt: z.iso.datetime().nullable(),
 });
 export type TimelineStepDto = z.infer<typeof timelineStepDtoSchema>;
 
@@ -52,6 +54,8 @@ export const traceEventDtoSchema = z.object({
   isSuperseded: z.boolean(),
   duplicateCount: z.number().int(),
   processingStatus: z.string(),
+  /** webhook: received as an event; reconciliation: read from RxScale's orders API because no webhook said it (`receivedAt` is when). */
+  source: z.enum(["webhook", "reconciliation"]),
   deliveries: z.array(traceDeliveryDtoSchema),
   attempts: z.array(traceAttemptDtoSchema),
 });

@@ -110,12 +110,51 @@ export const reconciliationDifferenceSchema = z.object({
 });
 export type ReconciliationDifferenceDto = z.infer<typeof reconciliationDifferenceSchema>;
 
-export const reconciliationViewSchema = z.object({
-  runs: z.array(reconciliationRunSchema),
-  latest: reconciliationRunSchema.nullable(),
+export const reconciliationRunsDtoSchema = z.object({ runs: z.array(reconciliationRunSchema) });
+export type ReconciliationRunsDto = z.infer<typeof reconciliationRunsDtoSchema>;
+
+/** Differences of a run come this many to a page. */
+export const DIFFERENCES_PER_PAGE = 50;
+
+export const reconciliationRunDetailDtoSchema = z.object({
+  run: reconciliationRunSchema,
   differences: z.array(reconciliationDifferenceSchema),
+  /** Pass as `after` for the next page; null on the last. */
+  nextAfter: z.number().int().nullable(),
 });
-export type ReconciliationViewDto = z.infer<typeof reconciliationViewSchema>;
+export type ReconciliationRunDetailDto = z.infer<typeof reconciliationRunDetailDtoSchema>;
+
+export const differencesQuerySchema = z.object({ after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() });
+
+/** A duration back from now, as the CLI's --since takes it: 90m, 24h, 7d. */
+export const SINCE_DURATION_PATTERN = /^(\d{1,4})([mhd])$/;
+
+export const startRunRequestSchema = z.object({ since: z.string().trim().regex(SINCE_DURATION_PATTERN, "a duration such as 90m, 24h or 7d").optional() }).strict();
+export type StartRunRequest = z.infer<typeof startRunRequestSchema>;
+
+/** The trace page's check of one order: how it compares with RxScale right now. */
+export const orderCheckDtoSchema = z.object({
+  runId: z.string(),
+  orderUid: z.string(),
+  class: z.enum(["in_sync", ...DIFFERENCE_CLASSES]),
+  likelyCause: z.enum(LIKELY_CAUSES).nullable(),
+  entities: z.array(entityDifferenceSchema),
+  checkedAt: z.string(),
+});
+export type OrderCheckDto = z.infer<typeof orderCheckDtoSchema>;
+
+/** A person may check this many orders a minute against RxScale: each costs Management API requests shared with everything else. */
+export const ORDER_CHECKS_PER_MINUTE = 6;
+
+/** A sweep with more differences than this (missing, behind, unknown to RxScale) raises the "webhooks missed" incident. */
+export const WEBHOOKS_MISSED_THRESHOLD = 3;
+
+export const DIFFERENCE_CLASS_LABELS: Record<DifferenceClass | "in_sync", string> = {
+  in_sync: "In sync",
+  missing: "Missing in RxWatch",
+  behind: "Behind RxScale",
+  unknown_to_rxscale: "Unknown to RxScale",
+};
 
 /** The CLI's last line and the API's answer to a run: counts only. */
 export interface ReconciliationSummary {

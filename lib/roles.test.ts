@@ -17,7 +17,7 @@ describe("roles", () => {
 
   it("shows each role only its navigation", () => {
     expect(navigationFor("staff").map((i) => i.label)).toEqual(["Orders"]);
-    expect(navigationFor("support").map((i) => i.label)).toEqual(["Orders", "Failures", "Deliveries"]);
-    expect(navigationFor("admin").map((i) => i.label)).toEqual(["Orders", "Failures", "Deliveries", "Settings", "Audit"]);
+    expect(navigationFor("support").map((i) => i.label)).toEqual(["Orders", "Failures", "Deliveries", "Reconciliation", "Event catalogue"]);
+    expect(navigationFor("admin").map((i) => i.label)).toEqual(["Orders", "Failures", "Deliveries", "Reconciliation", "Event catalogue", "Settings", "Audit"]);
   });
 });

@@ -33,6 +33,8 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { href: "/orders", label: "Orders", minimumRole: "staff" },
   { href: "/failures", label: "Failures", minimumRole: "support" },
   { href: "/deliveries", label: "Deliveries", minimumRole: "support" },
+  { href: "/reconciliation", label: "Reconciliation", minimumRole: "support" },
+  { href: "/event-catalogue", label: "Event catalogue", minimumRole: "support" },
   { href: "/settings", label: "Settings", minimumRole: "admin" },
   { href: "/audit", label: "Audit", minimumRole: "admin" },
 ];

@@ -86,7 +86,7 @@ type MeasureResult = z.infer<typeof measureResultSchema>;
  */
 
 const HISTORY_DAYS = 90;
-const BRANCH_RATES = { declined: 0.04, onHold: 0.05, cancelled: 0.05 };
+const BRANCH_RATES = { declined: 0.04, onHold: 0.05, cancelled: 0.05, problem: 0 };
 /** Orders whose next event never comes; those older than their stage's budget are stuck. */
 const STALL_RATE = 0.005;
 /** Orders whose "prescription signed" never reached RxWatch (a gap in the timeline). */

@@ -3,9 +3,11 @@ import { z } from "zod";
 import {
   apiTokenDtoSchema,
   createdApiTokenDtoSchema,
+  passwordResetLinkDtoSchema,
   revokedSessionsDtoSchema,
   userDtoSchema,
   type CreateApiTokenRequest,
+  type CompletePasswordResetRequest,
   type CreateUserRequest,
   type UpdateUserRequest,
 } from "@/lib/accounts";
@@ -37,6 +39,20 @@ export function useUpdateUser() {
 export function useRevokeUserSessions() {
   return useMutation({
     mutationFn: (id: string) => apiFetch(`/api/users/${encodeURIComponent(id)}/sessions`, revokedSessionsDtoSchema, { method: "DELETE" }),
+  });
+}
+
+/** A one-time link with which the user sets a new password (shown once, to the admin). */
+export function useCreatePasswordResetLink() {
+  return useMutation({
+    mutationFn: (id: string) => apiFetch(`/api/users/${encodeURIComponent(id)}/password-reset`, passwordResetLinkDtoSchema, { method: "POST", body: {} }),
+  });
+}
+
+/** Sets a new password with a reset link's token; needs no session. */
+export function useCompletePasswordReset() {
+  return useMutation({
+    mutationFn: (request: CompletePasswordResetRequest) => apiFetch("/api/password-reset", z.null(), { method: "POST", body: request }),
   });
 }
 

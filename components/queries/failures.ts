@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { alertsViewDtoSchema, testAlertResultDtoSchema, type SaveAlertsRequest } from "@/lib/alerts";
-import { failuresDtoSchema, deliveryHealthDtoSchema, replayJobDtoSchema, replayJobListDtoSchema, type HealthRange, type IncidentAction, type ReplayPlanRequest } from "@/lib/failures";
+import { failuresDtoSchema, deliveryHealthDtoSchema, replayJobDtoSchema, replayJobListDtoSchema, type HealthRangeChoice, type IncidentAction, type ReplayPlanRequest } from "@/lib/failures";
 import { apiFetch } from "./api-fetch";
 import { queryKeys } from "./keys";
 
@@ -22,7 +22,7 @@ export function useFailures() {
   });
 }
 
-export function useHealth(range: HealthRange) {
+export function useHealth(range: HealthRangeChoice) {
   return useQuery({
     queryKey: queryKeys.health(range),
     queryFn: () => apiFetch(`/api/failures/health?range=${range}`, deliveryHealthDtoSchema),

@@ -6,6 +6,8 @@ export const queryKeys = {
   orders: () => ["orders"] as const,
   ordersList: (search: string) => ["orders", "list", search] as const,
   order: (uid: string) => ["order", uid] as const,
+  // Under "orders" so every order change notice refreshes the queue too.
+  attentionQueue: () => ["orders", "attention"] as const,
   deliveries: () => ["deliveries"] as const,
   deliveriesList: (search: string) => ["deliveries", "list", search] as const,
   deliveriesNewer: (search: string, newestCursor: string) => ["deliveries", "newer", search, newestCursor] as const,
@@ -18,9 +20,13 @@ export const queryKeys = {
   failures: () => ["failures"] as const,
   failureGroups: () => ["failures", "groups"] as const,
   health: (range: string) => ["failures", "health", range] as const,
+  reconciliation: () => ["reconciliation"] as const,
+  reconciliationRuns: () => ["reconciliation", "runs"] as const,
+  reconciliationRun: (id: string, after: number) => ["reconciliation", "run", id, after] as const,
   replayJobs: () => ["replay"] as const,
   replayJob: (id: string) => ["replay", id] as const,
   alerts: () => ["alerts"] as const,
+  eventCatalogue: () => ["event-catalogue"] as const,
   audit: () => ["audit"] as const,
   auditList: (search: string) => ["audit", "list", search] as const,
 };

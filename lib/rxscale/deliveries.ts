@@ -29,6 +29,8 @@ export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
  * - `bad_signature` (401): no configured signing secret produced that signature for these bytes.
  * - `invalid_json` (400): signed correctly, but the body is not JSON.
  * - `invalid_envelope` (400): JSON, but not an envelope `{ event_type, timestamp, payload_version, data }`.
+ * - `body_timeout` (408): the body did not arrive within RXWATCH_BODY_READ_TIMEOUT_SECONDS.
+ * - `aborted` (400, never seen by the sender): the client went away before the body was complete.
  */
 export const REJECTION_CODES = [
   "unsupported_media_type",
@@ -39,11 +41,13 @@ export const REJECTION_CODES = [
   "bad_signature",
   "invalid_json",
   "invalid_envelope",
+  "body_timeout",
+  "aborted",
 ] as const;
 export const rejectionCodeSchema = z.enum(REJECTION_CODES);
 export type RejectionCode = z.infer<typeof rejectionCodeSchema>;
 
-export const REJECTION_STATUS: Record<RejectionCode, 400 | 401 | 413 | 415> = {
+export const REJECTION_STATUS: Record<RejectionCode, 400 | 401 | 408 | 413 | 415> = {
   unsupported_media_type: 415,
   unsupported_content_encoding: 415,
   too_large: 413,
@@ -52,6 +56,8 @@ export const REJECTION_STATUS: Record<RejectionCode, 400 | 401 | 413 | 415> = {
   bad_signature: 401,
   invalid_json: 400,
   invalid_envelope: 400,
+  body_timeout: 408,
+  aborted: 400,
 };
 
 /**

@@ -5,7 +5,7 @@ import { recordAudit } from "@/server/audit/record-audit";
 import { afterFailure, lockedUntil, type LockoutPolicy } from "@/server/auth/lockout-policy";
 import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
-import { findUserByEmail } from "@/server/repositories/users";
+import { findUserByEmail, markUserSignedIn } from "@/server/repositories/users";
 import { deleteThrottle, findThrottle, replaceThrottle } from "@/server/repositories/sign-in-throttle";
 import { secretKey } from "@/server/core/secret-key";
 
@@ -82,6 +82,7 @@ export async function refuseIfLocked(typedEmail: string, headers: Headers | unde
 /** After a successful sign-in: forgets earlier failures and audits it. */
 export async function recordSignInSuccess(user: { id: string; name: string; email: string; role?: string | null }, headers: Headers | undefined): Promise<void> {
   await deleteThrottle(emailKey(user.email));
+  await markUserSignedIn(user.id, signInClock.now());
   await recordAudit({ action: "auth.sign_in", actor: { via: "session", userId: user.id, name: user.name, email: user.email, role: toRole(user.role) }, headers });
 }
 

@@ -32,6 +32,7 @@ function toDto(row: Omit<TokenRow, "createdBy"> & { createdBy?: { email: string 
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
+    expired: row.expiresAt !== null && row.expiresAt <= new Date(),
     revoked: row.revokedAt !== null,
   });
 }

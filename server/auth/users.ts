@@ -27,6 +27,7 @@ function toDto(row: UserRow): UserDto {
     role: toRole(row.role),
     disabled: row.banned,
     createdAt: row.createdAt.toISOString(),
+    lastSignInAt: row.lastSignInAt?.toISOString() ?? null,
   });
 }
 

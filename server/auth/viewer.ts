@@ -30,7 +30,7 @@ export async function findViewer(headers: Headers): Promise<Viewer | null> {
   if (!session || session.user.banned) return null;
   // Activity slides a session forward; this caps how long one sign-in lasts however active it is.
   if (Date.now() - new Date(session.session.createdAt).getTime() > env().RXWATCH_SESSION_MAX_HOURS * 3_600_000) return null;
-  return { via: "session", userId: session.user.id, name: session.user.name, email: session.user.email, role: toRole(session.user.role) };
+  return { via: "session", userId: session.user.id, sessionId: session.session.id, name: session.user.name, email: session.user.email, role: toRole(session.user.role) };
 }
 
 /** The viewer, or AppError `unauthenticated`/`forbidden` when they lack `minimumRole`. */

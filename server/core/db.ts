@@ -1,7 +1,7 @@
 import "server-only";
 import { processSlot } from "@/server/core/process-slot";
 import path from "node:path";
-import { mkdirSync } from "node:fs";
+import { prepareDataDirectory } from "@/server/core/data-files";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -51,7 +51,7 @@ export function createDb(url: string): Db {
 function createDbWithPool(url: string): { client: Db; pool: pg.Pool | null } {
   if (databaseProvider(url) === "sqlite") {
     const file = sqliteFilePath(url);
-    mkdirSync(path.dirname(file), { recursive: true });
+    prepareDataDirectory(file);
     const client = new SqlitePrismaClient({
       adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
     });

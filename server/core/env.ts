@@ -103,6 +103,18 @@ export const envSchema = z.object({
   RXSCALE_SIGNING_SECRETS: commaList,
   /** Larger bodies get 413 without being read further. */
   RXWATCH_WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * The whole request body must arrive within this many seconds, on the webhook route (else 408, recorded as
+   * `body_timeout`) and every JSON API route; a slow sender cannot hold a request open for minutes.
+   */
+  RXWATCH_BODY_READ_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+  /**
+   * Per source address and minute, requests without a valid signature that keep a delivery row (with a 4 KiB
+   * sample of the body)… (docs/ingest.md#rejected-requests)
+   */
+  RXWATCH_REJECTED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** …and the bytes they may bring; beyond either only a counter per source and minute is kept. */
+  RXWATCH_REJECTED_BYTES_PER_MINUTE: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
   /** Group commit: concurrent deliveries arriving within this window share one transaction… */
   RXWATCH_INGEST_BATCH_WINDOW_MS: z.coerce.number().min(0).max(100).default(2),
   /** …of at most this many deliveries. */
@@ -136,6 +148,13 @@ export const envSchema = z.object({
   RXWATCH_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   /** 1: timer runs record RxScale's state for every difference (a fact whose source is reconciliation); 0: they only report. */
   RXWATCH_RECONCILE_AUTOFILL: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
+
+  // --- Outbound heartbeat (docs/operations.md#heartbeat) ---
+  /** Called (GET) every minute while this instance's ingest and the inbox worker are healthy, so an outside monitor notices when RxWatch is down. */
+  RXWATCH_HEARTBEAT_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 
   // --- Demo mode (built-in RxScale emulator; see server/demo) ---
   /** auto: on while no RxScale API key was saved (or an earlier demo is still active); 1: always; 0: never. */

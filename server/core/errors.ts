@@ -9,6 +9,9 @@ export type ErrorCode =
   | "not_found" // 404: the resource does not exist or is not visible to you.
   | "conflict" // 409: the change clashes with existing data (e.g. a user's email is taken).
   | "payload_too_large" // 413: the body exceeds this endpoint's limit.
+  | "request_timeout" // 408: the body did not arrive within RXWATCH_BODY_READ_TIMEOUT_SECONDS — send it again, faster.
+  | "too_many_requests" // 429: the caller holds as many of this resource as it may (e.g. live streams) — close one first.
+  | "rate_limited" // 429: this person asked too often; the message says when to try again (`details.retryAfterSeconds`).
   | "upstream_error" // 502: RxScale's Management API refused or failed; the message says what to fix (`details.kind`).
   | "database_unavailable" // 503: RxWatch cannot reach its database — retry later.
   | "migration_failed" // 500 at start-up: the schema cannot be brought up to date — see the message.
@@ -22,6 +25,9 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  request_timeout: 408,
+  too_many_requests: 429,
+  rate_limited: 429,
   upstream_error: 502,
   database_unavailable: 503,
   migration_failed: 500,

@@ -1,10 +1,11 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { AppError } from "@/server/core/errors";
+import { prepareDataDirectory } from "@/server/core/data-files";
 import { databaseProvider, sqliteFilePath, SQLITE_BUSY_TIMEOUT_MS, type DatabaseProvider } from "@/server/core/db";
 
 /*
@@ -111,7 +112,7 @@ export function planMigrations(available: Migration[], applied: AppliedRow[]): M
 
 async function migrateSqlite(url: string, migrations: Migration[]): Promise<string[]> {
   const file = sqliteFilePath(url);
-  mkdirSync(path.dirname(file), { recursive: true });
+  prepareDataDirectory(file);
   const database = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     // WAL is a property of the file: set once here, every later connection uses it.

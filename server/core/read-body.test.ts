@@ -36,6 +36,39 @@ describe("readCappedBody", () => {
     expect(pulled()).toBeLessThanOrEqual(1024 * 1024 + 3 * 64 * 1024);
   });
 
+  it("gives up on a body that is not complete by the deadline, keeping what arrived", async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // One chunk, then nothing more: a sender that stalls mid-body.
+        if (!sent) controller.enqueue(new Uint8Array(10).fill(66));
+        sent = true;
+        return new Promise(() => {});
+      },
+    });
+    const init: RequestInit & { duplex: "half" } = { method: "POST", body, headers: { "content-length": "100" }, duplex: "half" };
+    const result = await readCappedBody(new Request("http://localhost/", init), 1_000, { timeoutMs: 50 });
+    expect(result).toEqual({ kind: "timeout", bytes: new Uint8Array(10).fill(66) });
+  });
+
+  it("reads a body that ends short of its Content-Length as aborted", async () => {
+    const { request } = streamingRequest(40, 10, { "content-length": "100" });
+    expect(await readCappedBody(request, 1_000)).toEqual({ kind: "aborted", bytes: new Uint8Array(40).fill(65) });
+  });
+
+  it("reads a body whose stream fails midway as aborted, keeping what arrived", async () => {
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls += 1;
+        if (pulls === 1) controller.enqueue(new Uint8Array(5).fill(67));
+        else controller.error(new Error("aborted"));
+      },
+    });
+    const init: RequestInit & { duplex: "half" } = { method: "POST", body, duplex: "half" };
+    expect(await readCappedBody(new Request("http://localhost/", init), 1_000)).toEqual({ kind: "aborted", bytes: new Uint8Array(5).fill(67) });
+  });
+
   it("reads an absent body as empty", async () => {
     expect(await readCappedBody(new Request("http://localhost/", { method: "POST" }), 10)).toEqual({ kind: "ok", bytes: new Uint8Array(0) });
   });

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { env } from "@/server/core/env";
 import { databaseProvider, sqliteFilePath } from "@/server/core/db";
+import { DATA_DIRECTORY_MODE, DATA_FILE_MODE } from "@/server/core/data-files";
 
 // The generated key is read once per file: the key ring asks for it on every sealed body.
 const generatedKeys = new Map<string, string>();
@@ -25,10 +26,10 @@ export function secretKey(): string {
   const known = generatedKeys.get(file);
   if (known !== undefined) return known;
   if (!existsSync(file)) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(48).toString("base64"), { mode: 0o600, flag: "wx" });
+    mkdirSync(path.dirname(file), { recursive: true, mode: DATA_DIRECTORY_MODE });
+    writeFileSync(file, randomBytes(48).toString("base64"), { mode: DATA_FILE_MODE, flag: "wx" });
   }
-  chmodSync(file, 0o600);
+  chmodSync(file, DATA_FILE_MODE);
   const key = readFileSync(file, "utf8").trim();
   generatedKeys.set(file, key);
   return key;

@@ -80,3 +80,23 @@ describe("presentDeliveryBody over random JSON", () => {
     );
   }, 120_000);
 });
+
+describe("presentDeliveryBody on a rejected request's sample", () => {
+  const whole = bytesOf(`{"event_type":"pharmacy_order_created","data":{"patient_data":{"display_name":"Erika Beispiel"}},"pad":"${"x".repeat(8_000)}"}`);
+  const sample = whole.subarray(0, 4_096);
+
+  it("shows a sample as the first bytes of the whole body, masked whole until revealed", () => {
+    expect(presentDeliveryBody(sample, whole.length, sha256Of(whole), { isRevealed: false, eventType: null })).toEqual({
+      body: { kind: "sample", size: whole.length, sampleBytes: 4_096, text: "‹unparsed›" },
+      maskedPaths: [{ path: "$", category: "unparsed" }],
+    });
+    expect(presentDeliveryBody(sample, whole.length, sha256Of(whole), { isRevealed: true, eventType: null }).body).toEqual({ kind: "sample", size: whole.length, sampleBytes: 4_096, text: new TextDecoder().decode(sample) });
+  });
+
+  it("shows a sample cut inside a character as text rather than refusing it", () => {
+    const cut = bytesOf("ä".repeat(3_000)).subarray(0, 4_095);
+    const { body } = presentDeliveryBody(cut, 6_000, "0".repeat(64), { isRevealed: true, eventType: null });
+    expect(body).toMatchObject({ kind: "sample", sampleBytes: 4_095 });
+    expect(body.kind === "sample" ? body.text.startsWith("ää") : false).toBe(true);
+  });
+});

@@ -68,6 +68,19 @@ function renderText(text: string, isJson: boolean, exposure: { isRevealed: boole
   return shown === null ? "too_large" : { text: shown, maskedPaths: redacted.maskedPaths };
 }
 
+/** Decodes a sample leniently: it may end inside a character, and it is shown as text, never parsed. */
+const lenientUtf8 = new TextDecoder("utf-8");
+
+/**
+ * A rejected request's stored sample (its first bytes, never the whole body):
+ * the text as received when revealed, else masked whole like any body that is
+ * not JSON (a cut JSON document cannot be masked field by field).
+ */
+function presentSample(sample: Uint8Array, size: number, isRevealed: boolean): PresentedBody {
+  if (!isRevealed) return { body: { kind: "sample", size, sampleBytes: sample.length, text: placeholderOf("unparsed") }, maskedPaths: redactUnparsedBody().maskedPaths };
+  return { body: { kind: "sample", size, sampleBytes: sample.length, text: lenientUtf8.decode(sample) }, maskedPaths: [] };
+}
+
 /**
  * How a stored body is shown: the one place bodies are turned into text for
  * people. Unless `isRevealed`, personal data is masked here, before anything
@@ -79,6 +92,7 @@ function renderText(text: string, isJson: boolean, exposure: { isRevealed: boole
 export function presentDeliveryBody(body: Uint8Array | null, size: number, sha256: string, exposure: { isRevealed: boolean; eventType: string | null }): PresentedBody {
   // Refusals before reading (413, 415) store no body and an empty hash; otherwise a missing body was not kept.
   if (body === null) return { body: { kind: "none", size, reason: sha256 === "" ? "not_read" : "not_kept" }, maskedPaths: [] };
+  if (body.length < size) return presentSample(body, size, exposure.isRevealed);
   let text: string;
   try {
     text = utf8.decode(body);

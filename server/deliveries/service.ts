@@ -162,6 +162,8 @@ const NOT_CHECKED_BECAUSE: Partial<Record<RejectionCode, string>> = {
   unsupported_media_type: "the Content-Type was not application/json",
   unsupported_content_encoding: "the body was compressed (RxScale signs uncompressed bytes)",
   too_large: "the body was over the size limit, so it was not read",
+  body_timeout: "the body did not arrive within the read deadline (RXWATCH_BODY_READ_TIMEOUT_SECONDS), so it was answered 408 with what had arrived",
+  aborted: "the sender went away before the body was complete",
 };
 
 const FAILED_BECAUSE: Partial<Record<RejectionCode, string>> = {

@@ -10,8 +10,8 @@ import { log } from "@/server/core/logger";
 
 /*
  * The demo's admin account. RxWatch has no default password, so a demo
- * instance without users gets one random password, shown once on stdout and
- * kept in a 0600 file beside the SQLite database so a lost terminal does not
+ * instance without users gets one random password, shown once on stdout when
+ * that is a terminal, and kept in a 0600 file beside the SQLite database so a lost terminal does not
  * lock the demo user out. With PostgreSQL there is no local data directory
  * that is clearly "this instance's", so the password is only printed.
  */
@@ -34,6 +34,17 @@ export type DemoAdminResult =
 export function demoPasswordFile(databaseUrl: string): string | null {
   if (databaseProvider(databaseUrl) !== "sqlite") return null;
   return path.join(path.dirname(sqliteFilePath(databaseUrl)), DEMO_PASSWORD_FILE_NAME);
+}
+
+/**
+ * Where the sign-in page says the demo admin's password is: the file (as the
+ * start-up output names it) while it exists, or null when the demo admin is
+ * gone or its password was only printed (PostgreSQL).
+ */
+export async function demoPasswordHint(): Promise<{ email: string; passwordFile: string | null } | null> {
+  if ((await findUser(DEMO_ADMIN_EMAIL)) === null) return null;
+  const file = await existingFile(demoPasswordFile(env().DATABASE_URL));
+  return { email: DEMO_ADMIN_EMAIL, passwordFile: file === null ? null : displayPath(file) };
 }
 
 /** A random password that passes RxWatch's own password rules for the demo email. */
@@ -89,12 +100,26 @@ export async function ensureDemoAdmin(): Promise<DemoAdminResult> {
   }
 }
 
-/** The block printed at start-up: credentials once, on creation; afterwards where the password is kept. */
-export function describeDemoAdmin(result: DemoAdminResult, signInUrl: string): string | null {
+/**
+ * The block printed at start-up: credentials once, on creation, and only to an
+ * interactive terminal — output that is not a terminal usually ends up in a
+ * log file, so it names the 0600 file instead. Afterwards it says where the
+ * password is kept.
+ */
+export function describeDemoAdmin(result: DemoAdminResult, signInUrl: string, { isInteractive }: { isInteractive: boolean }): string | null {
   if (result.kind === "not_needed") return null;
   if (result.kind === "exists") {
     if (result.passwordFile === null) return null;
     return frame([`RxWatch demo mode — sign in at ${signInUrl} as ${DEMO_ADMIN_EMAIL};`, `its password is in ${displayPath(result.passwordFile)} (mode 0600).`]);
+  }
+  if (!isInteractive) {
+    return frame([
+      `RxWatch demo mode — sign in at ${signInUrl} as ${result.email};`,
+      result.passwordFile === null
+        ? "its password is shown only on an interactive terminal and no file is kept with PostgreSQL:"
+        : `its password is in ${displayPath(result.passwordFile)} (mode 0600; not printed, this output is not a terminal).`,
+      ...(result.passwordFile === null ? ["add an admin with `npm run rxwatch -- user add --email you@example.com --role admin`."] : []),
+    ]);
   }
   return frame([
     `RxWatch demo mode — sign in at ${signInUrl}`,

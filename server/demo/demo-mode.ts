@@ -5,7 +5,7 @@ import { z } from "zod";
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from "@/emulator/emulator";
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_PATH, type SubscribeResultDto } from "@/lib/subscriptions";
 import { decideDemoMode } from "@/server/demo/decision";
-import { describeDemoAdmin, ensureDemoAdmin, type DemoAdminResult } from "@/server/demo/admin";
+import { demoPasswordHint, describeDemoAdmin, ensureDemoAdmin, type DemoAdminResult } from "@/server/demo/admin";
 import { env } from "@/server/core/env";
 import { listSigningSecrets, retireSigningSecret } from "@/server/signing-secrets/signing-secrets";
 import { log } from "@/server/core/logger";
@@ -16,6 +16,7 @@ import { apiKeyStatus, clearApiKey, saveApiKey } from "@/server/subscriptions/ap
 import { demoState, enterDemoMode, isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 import { subscribe } from "@/server/subscriptions/service";
 import { EXCLUSIVE_JOBS, runExclusive } from "@/server/timers/leader-lock";
+import { reconcileTick } from "@/server/reconciliation/timer";
 
 /*
  * Demo mode: RxScale is played by the emulator, started in this process on a
@@ -35,10 +36,18 @@ const DEMO_SHUTDOWN_GRACE_MS = 1_000;
  * deliveries, which RxWatch absorbs (deduplication, newest-wins projection)
  * and which show up in traces. Wrong signatures, malformed bodies and unknown
  * event types stay off: they would fill a first look at the dashboard with
- * failures that are the emulator's doing. The emulator's controls
- * (`POST /_emulator/faults`) turn them on for a rehearsal.
+ * failures that are the emulator's doing. The demo emulator's controls take a
+ * random token only this process knows (`emulator.controlToken`); a fault
+ * rehearsal runs the emulator on its own (docs/emulator.md#controls-_emulator).
  */
 const DEMO_FAULTS = { duplicate: 0.03, out_of_order: 0.03 } as const;
+/**
+ * Share of the demo's events never sent at all, so the first reconciliation
+ * run (DEMO_FIRST_RECONCILE_MS after traffic starts) has something to find
+ * (docs/reconciliation.md#demo-mode).
+ */
+const DEMO_DROP_RATE = 0.05;
+const DEMO_FIRST_RECONCILE_MS = 60_000;
 
 /** Ids of the signing secrets captured from the running demo's emulator, so the next start can retire them. */
 const DEMO_SECRETS_SETTING = "demo.signingSecretIds";
@@ -54,8 +63,12 @@ export interface DemoModeOptions {
   /** Pause before subscribing, so start-up is not held up by it. Default 0 (after the current start-up step). */
   subscribeDelayMs?: number;
   watchIntervalMs?: number;
+  /** The first reconciliation run, this long after traffic starts; default one minute. */
+  reconcileAfterMs?: number;
   /** Where the demo admin block goes; stdout by default. */
   print?: (text: string) => void;
+  /** Whether `print` reaches a person at a terminal (then the new password is shown); default: stdout is a TTY. */
+  isInteractive?: boolean;
 }
 
 export interface DemoRun {
@@ -82,6 +95,11 @@ export async function demoBanner(): Promise<{ emulatorUrl: string } | null> {
   if (!running || running.lifecycle.isStopped) return null;
   if (!(await isDemoActive())) return null;
   return { emulatorUrl: running.run.emulatorUrl };
+}
+
+/** For the sign-in page while demo mode runs: whom to sign in as and which file holds the password. */
+export async function demoSignInHint(): Promise<{ email: string; passwordFile: string | null } | null> {
+  return (await demoBanner()) === null ? null : demoPasswordHint();
 }
 
 /**
@@ -136,11 +154,12 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
   const emulator = await startDemoEmulator({
     host: "127.0.0.1",
     port: config.RXWATCH_DEMO_EMULATOR_PORT,
-    apiKeys: [{ key: apiKey, permissions: ["notification_subscription:read", "notification_subscription:write"] }],
+    apiKeys: [{ key: apiKey, permissions: ["notification_subscription:read", "notification_subscription:write", "order:read", "prescription:read"] }],
     ordersPerMinute: config.RXWATCH_DEMO_ORDERS_PER_MINUTE,
     eventNames,
     preset: "default",
     faults: DEMO_FAULTS,
+    dropRate: DEMO_DROP_RATE,
     shutdownGraceMs: DEMO_SHUTDOWN_GRACE_MS,
     log: routeEmulatorLine,
     ...options.emulator,
@@ -158,15 +177,17 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
     await emulator.stop();
     throw error;
   }
-  const block = describeDemoAdmin(admin, config.RXWATCH_PUBLIC_URL ?? `http://localhost:${config.PORT}`);
+  const block = describeDemoAdmin(admin, config.RXWATCH_PUBLIC_URL ?? `http://localhost:${config.PORT}`, { isInteractive: options.isInteractive ?? process.stdout.isTTY === true });
   if (block !== null) print(block);
 
   const lifecycle = { isStopped: false };
   let watch: NodeJS.Timeout | null = null;
+  let firstReconcile: NodeJS.Timeout | null = null;
   const stop = async (): Promise<void> => {
     if (lifecycle.isStopped) return;
     lifecycle.isStopped = true;
     if (watch) clearInterval(watch);
+    if (firstReconcile) clearTimeout(firstReconcile);
     if (demoSlot.value?.lifecycle === lifecycle) demoSlot.value = undefined;
     await emulator.stop();
   };
@@ -186,7 +207,11 @@ export async function startDemoMode(options: DemoModeOptions = {}): Promise<Demo
       return null;
     })
     .finally(() => {
-      if (!lifecycle.isStopped) emulator.resume();
+      if (lifecycle.isStopped) return;
+      emulator.resume();
+      // Sooner than the timer's first run, so a first look at the demo already shows a finding.
+      firstReconcile = setTimeout(() => void runExclusive(EXCLUSIVE_JOBS.reconciliationTimer, () => reconcileTick()), options.reconcileAfterMs ?? DEMO_FIRST_RECONCILE_MS);
+      firstReconcile.unref();
     });
 
   watch = setInterval(() => {

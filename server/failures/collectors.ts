@@ -24,6 +24,9 @@ import {
   stuckOrdersByStage,
   verifiedDeliveriesByType,
 } from "@/server/repositories/failures";
+import { droppedRejectionsSince } from "@/server/repositories/rejected-tally";
+import { findLatestFinishedSweep } from "@/server/repositories/reconciliation";
+import { WEBHOOKS_MISSED_THRESHOLD } from "@/lib/reconciliation";
 
 /*
  * One collector per kind of failure group. A collector answers "which groups
@@ -181,6 +184,36 @@ async function payloadEvidence(reason: PayloadReason, since: Date): Promise<Fail
     maxBodyBytes: env().RXWATCH_WEBHOOK_MAX_BODY_BYTES,
     userAgents: tally(headers.flatMap((header) => (header["user-agent"] ? [header["user-agent"].slice(0, 120)] : [])), 3),
   };
+}
+
+/** The one group key of requests counted but not stored beyond their source's rejected-request budget. */
+export const REJECTED_OVER_BUDGET_KEY = "rejected_over_budget";
+
+/** Requests without a valid signature beyond their source's per-minute budget (only counted): one group for every source. */
+export async function collectRejectedOverBudget(since: Date, context: CollectContext): Promise<Map<string, Found>> {
+  const dropped = await droppedRejectionsSince(since);
+  if (dropped.droppedRequests === 0 || !dropped.firstMinute || !dropped.lastMinute) return new Map();
+  const last = dropped.lastMinute;
+  const found: Found = {
+    key: REJECTED_OVER_BUDGET_KEY,
+    kind: "rejected_over_budget",
+    count: dropped.droppedRequests,
+    first: dropped.firstMinute,
+    last,
+    reopenMarker: last,
+    isActive: isActiveSince(last, context),
+    evidence: async () => ({
+      kind: "rejected_over_budget",
+      droppedRequests: dropped.droppedRequests,
+      droppedBytes: dropped.droppedBytes,
+      sources: dropped.topSources.map((source) => ({ value: source.sourceAddress || "(unknown)", count: source.droppedRequests })),
+      sourceCount: dropped.sourceCount,
+      requestsPerMinute: env().RXWATCH_REJECTED_REQUESTS_PER_MINUTE,
+      bytesPerMinute: env().RXWATCH_REJECTED_BYTES_PER_MINUTE,
+    }),
+    replay: null,
+  };
+  return new Map([[REJECTED_OVER_BUDGET_KEY, found]]);
 }
 
 /** Accepted events of types RxWatch has no handler for, and of unknown payload versions (ingest flags). */
@@ -424,4 +457,28 @@ export async function collectSilence(context: CollectContext): Promise<{ found: 
     replay: null,
   };
   return { found: new Map([["silence", found]]), hasEverReceived: true };
+}
+
+/**
+ * The latest reconciliation sweep found more than WEBHOOKS_MISSED_THRESHOLD
+ * orders missing or behind RxScale and not filled; a condition that clears
+ * once a later sweep (or a fill) leaves no more than that.
+ */
+export async function collectWebhooksMissed(): Promise<Map<string, Found>> {
+  const run = await findLatestFinishedSweep();
+  if (!run) return new Map();
+  const missed = run.missing + run.behind - run.filled;
+  if (missed <= WEBHOOKS_MISSED_THRESHOLD) return new Map();
+  const found: Found = {
+    key: "webhooks_missed",
+    kind: "webhooks_missed",
+    count: missed,
+    first: run.startedAt,
+    last: run.finishedAt ?? run.startedAt,
+    reopenMarker: run.startedAt,
+    isActive: true,
+    evidence: async () => ({ kind: "webhooks_missed", runId: run.id, runStartedAt: run.startedAt.toISOString(), missing: run.missing, behind: run.behind, filled: run.filled, threshold: WEBHOOKS_MISSED_THRESHOLD }),
+    replay: null,
+  };
+  return new Map([["webhooks_missed", found]]);
 }

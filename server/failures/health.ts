@@ -1,6 +1,6 @@
 import "server-only";
-import { HEALTH_RANGE_SPECS, deliveryHealthDtoSchema, type DeliveryHealthDto, type HealthRange } from "@/lib/failures";
-import { ackP95Buckets, eventStatusCounts, listBacklogSamples, outcomeBuckets } from "@/server/repositories/failures";
+import { HEALTH_RANGE_SPECS, autoHealthRange, deliveryHealthDtoSchema, type DeliveryHealthDto, type HealthRangeChoice } from "@/lib/failures";
+import { ackP95Buckets, eventStatusCounts, listBacklogSamples, oldestDeliveryAt, outcomeBuckets } from "@/server/repositories/failures";
 
 /**
  * The health chart over `range` ending at `now`: deliveries per minute by
@@ -8,7 +8,9 @@ import { ackP95Buckets, eventStatusCounts, listBacklogSamples, outcomeBuckets } 
  * time per bucket, and the processing backlog as sampled once a minute by the
  * alert timer; plus the backlog right now.
  */
-export async function getHealth(range: HealthRange, now: Date = new Date()): Promise<DeliveryHealthDto> {
+export async function getHealth(choice: HealthRangeChoice, now: Date = new Date()): Promise<DeliveryHealthDto> {
+  const isAutomatic = choice === "auto";
+  const range = choice === "auto" ? autoHealthRange(await oldestDeliveryAt(), now) : choice;
   const spec = HEALTH_RANGE_SPECS[range];
   const lastBucket = Math.floor(now.getTime() / 1000 / spec.bucketSeconds);
   const firstBucket = lastBucket - Math.ceil(spec.seconds / spec.bucketSeconds) + 1;
@@ -58,6 +60,7 @@ export async function getHealth(range: HealthRange, now: Date = new Date()): Pro
   }
   return deliveryHealthDtoSchema.parse({
     range,
+    isAutomatic,
     bucketSeconds: spec.bucketSeconds,
     points,
     totals: { ...totals, p95AckMs: overall[0]?.p95 ?? null },

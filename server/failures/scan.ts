@@ -16,16 +16,20 @@ import {
 import { log } from "@/server/core/logger";
 import { getSettings } from "@/server/settings/settings";
 import { summarizeError } from "@/server/processing/errors";
+import { droppedRejectionsPerMinute } from "@/server/repositories/rejected-tally";
 import { findIncident, insertIncident, listIncidents, reopening, updateIncidentIf, type IncidentRow } from "@/server/repositories/incidents";
 import { deliveryBuckets, failingAttemptBuckets, flaggedDeliveries, rejectionBuckets, stuckOrderBuckets, duplicateDeliveriesOf, heavilyDuplicatedEvents, findEventTypesAndStatuses } from "@/server/repositories/failures";
 import {
   collectDuplicateStorms,
   collectFlags,
   collectProcessing,
+  collectRejectedOverBudget,
   collectRejections,
   collectSilence,
   collectStuckOrders,
+  collectWebhooksMissed,
   processingKey,
+  REJECTED_OVER_BUDGET_KEY,
   SIGNATURE_REASONS,
   type CollectContext,
   type Found,
@@ -40,7 +44,7 @@ export const SCAN_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 export const RESOLVED_LISTED_MS = 7 * 24 * 60 * 60 * 1000;
 
 const TREND_BUCKET_SECONDS = TREND_BUCKET_MINUTES * 60;
-const OCCURRENCE_KINDS: readonly FailureKind[] = ["signature", "payload", "duplicate_storm", "unknown_type", "unknown_version"];
+const OCCURRENCE_KINDS: readonly FailureKind[] = ["signature", "payload", "duplicate_storm", "unknown_type", "unknown_version", "rejected_over_budget"];
 
 type Collector = (since: Date, context: CollectContext) => Promise<Map<string, Found>>;
 
@@ -67,7 +71,7 @@ async function collectTrends(now: Date, minimum: number): Promise<Map<string, nu
   const since = new Date(first * TREND_BUCKET_SECONDS * 1000);
   const trends = new Map<string, number[]>();
   const bucketOfDate = (date: Date) => Math.floor(date.getTime() / 1000 / TREND_BUCKET_SECONDS);
-  const [rejections, attempts, stuck, traffic, types, versions, storms] = await Promise.all([
+  const [rejections, attempts, stuck, traffic, types, versions, storms, dropped] = await Promise.all([
     rejectionBuckets(since, TREND_BUCKET_SECONDS),
     failingAttemptBuckets(since, TREND_BUCKET_SECONDS),
     stuckOrderBuckets(since, now, TREND_BUCKET_SECONDS),
@@ -75,6 +79,7 @@ async function collectTrends(now: Date, minimum: number): Promise<Map<string, nu
     flaggedDeliveries("unknown_event_type", since, 20_000),
     flaggedDeliveries("unknown_payload_version", since, 20_000),
     heavilyDuplicatedEvents(since, minimum, 200),
+    droppedRejectionsPerMinute(since),
   ]);
   for (const row of rejections) {
     if (!row.key) continue;
@@ -82,6 +87,7 @@ async function collectTrends(now: Date, minimum: number): Promise<Map<string, nu
     addToTrend(trends, `${kind}:${row.key}`, row.bucket, row.count, first);
   }
   for (const row of attempts) addToTrend(trends, processingKey(row.eventType, row.error), row.bucket, row.count, first);
+  for (const row of dropped) addToTrend(trends, REJECTED_OVER_BUDGET_KEY, bucketOfDate(row.minute), row.droppedRequests, first);
   for (const row of stuck) addToTrend(trends, "stuck_orders", row.bucket, row.count, first);
   for (const row of traffic) addToTrend(trends, "silence", row.bucket, row.count, first);
   for (const row of types) if (row.event) addToTrend(trends, `unknown_type:${row.event.eventType}`, bucketOfDate(row.receivedAt), 1, first);
@@ -236,17 +242,18 @@ export async function scanFailures(now: Date = new Date()): Promise<FailuresDto>
     [collectRejections, ["signature", "payload"]],
     [collectFlags, ["unknown_type", "unknown_version"]],
     [collectDuplicateStorms, ["duplicate_storm"]],
+    [collectRejectedOverBudget, ["rejected_over_budget"]],
   ] as const) {
     for (const [key, entry] of await collectOccurrences(collector, kinds, context, incidents, lookbackStart)) occurrences.set(key, { ...entry, isOccurrence: true });
   }
-  const [processing, stuck, silence] = await Promise.all([collectProcessing(context), collectStuckOrders(context), collectSilence(context)]);
-  const conditions = new Map<string, Found>([...processing, ...stuck, ...silence.found]);
+  const [processing, stuck, silence, missed] = await Promise.all([collectProcessing(context), collectStuckOrders(context), collectSilence(context), collectWebhooksMissed()]);
+  const conditions = new Map<string, Found>([...processing, ...stuck, ...silence.found, ...missed]);
   for (const [key, found] of conditions) occurrences.set(key, { incident: incidents.has(key) ? (incidents.get(key) ?? null) : await findIncident(key), found, isOccurrence: false });
   for (const [key, incident] of incidents) {
     if (!incident || occurrences.has(key) || incident.state === "resolved") continue;
     const kind = failureKindSchema.catch("payload").parse(incident.kind);
-    // Condition groups not found any more have cleared; occurrence groups were handled by their collector.
-    if (!OCCURRENCE_KINDS.includes(kind)) occurrences.set(key, { incident, found: null, isOccurrence: false });
+    // Condition groups not found any more have cleared; occurrence groups were handled by their collector; drift groups belong to server/drift.
+    if (!OCCURRENCE_KINDS.includes(kind) && kind !== "payload_drift") occurrences.set(key, { incident, found: null, isOccurrence: false });
   }
 
   for (const [key, { incident, found, isOccurrence }] of occurrences) {

@@ -86,17 +86,34 @@ function tooLarge(maxBytes: number): AppError {
 }
 
 /**
- * Parses a JSON body against `schema`, refusing oversized or malformed bodies
- * with a clear 4xx. The body is read as a stream and abandoned as soon as it
- * passes the limit, so a missing or false Content-Length cannot make the
- * server hold more than `maxBytes`.
+ * The body of a JSON API request, read by the one shared reader (size cap and
+ * read deadline); throws the AppError a client gets when it is not complete.
+ */
+async function readApiBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const body = await readCappedBody(request, maxBytes);
+  switch (body.kind) {
+    case "ok":
+      return body.bytes;
+    case "too_large":
+      throw tooLarge(maxBytes);
+    case "timeout":
+      throw new AppError("request_timeout", `The request body did not arrive within ${env().RXWATCH_BODY_READ_TIMEOUT_SECONDS} seconds.`);
+    case "aborted":
+      throw new AppError("invalid_request", "The request body ended before it was complete.");
+  }
+}
+
+/**
+ * Parses a JSON body against `schema`, refusing oversized, slow (408) or
+ * malformed bodies with a clear 4xx. The body is read as a stream and
+ * abandoned as soon as it passes the limit, so a missing or false
+ * Content-Length cannot make the server hold more than `maxBytes`.
  */
 export async function readJson<T extends z.ZodType>(request: Request, schema: T, { maxBytes = MAX_JSON_BODY_BYTES }: ReadJsonOptions = {}): Promise<z.infer<T>> {
-  const body = await readCappedBody(request, maxBytes);
-  if (body.kind === "too_large") throw tooLarge(maxBytes);
+  const bytes = await readApiBody(request, maxBytes);
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(body.bytes));
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new AppError("invalid_request", "The body is not valid JSON.");
   }
@@ -198,10 +215,9 @@ export function withSameOriginBody(handler: (request: Request) => Promise<Respon
       if (!isSameOriginRequest(request, trustedOrigins())) {
         throw new AppError("csrf_failed", "This change came from another site and was refused. Reload RxWatch and try again.");
       }
-      const body = await readCappedBody(request, maxBytes);
-      if (body.kind === "too_large") throw tooLarge(maxBytes);
+      const bytes = await readApiBody(request, maxBytes);
       // A copy typed as a plain ArrayBuffer view, which is what Request accepts.
-      return await handler(withClientAddressHeader(request, body.bytes.slice()));
+      return await handler(withClientAddressHeader(request, bytes.slice()));
     } catch (error) {
       return errorResponse(error);
     }

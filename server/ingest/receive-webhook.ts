@@ -20,6 +20,7 @@ import type { DeliveryWrite } from "@/server/repositories/deliveries";
 import { isKnownEventType, isKnownPayloadVersion } from "@/server/ingest/known-types";
 import { readCappedBody } from "@/server/core/read-body";
 import { recordDelivery } from "@/server/ingest/record-delivery";
+import { admitRejectedRequest, rejectedBodySample } from "@/server/ingest/rejected-budget";
 import { requestMetadata, type RequestMetadata } from "@/server/core/request-metadata";
 import { eventWriteOf, readSignedBody, type SignedBodyReading } from "@/server/ingest/quarantine";
 import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/signing-secrets/signing-secrets";
@@ -67,6 +68,10 @@ function rejectionMessage(code: RejectionCode, detail: string | undefined): stri
       return "The body is not valid UTF-8 JSON.";
     case "invalid_envelope":
       return `The body is not an RxScale webhook envelope: ${detail ?? "it is invalid"}.`;
+    case "body_timeout":
+      return `The body did not arrive within ${env().RXWATCH_BODY_READ_TIMEOUT_SECONDS} seconds.`;
+    case "aborted":
+      return "The body ended before it was complete.";
   }
 }
 
@@ -114,17 +119,26 @@ function shuttingDown(): WebhookReply {
   return { status: 503, body: { error: { code: STORAGE_UNAVAILABLE, message: "This RxWatch instance is shutting down. Nothing was acknowledged: retry later." } } };
 }
 
-/** Records a refused delivery, then answers with its 4xx — also when recording fails, since retrying would not help the sender. */
-async function reject(context: Context, code: RejectionCode, body: BodyFacts, matchedSecretId: string | null = null, detail?: string): Promise<WebhookReply> {
+/**
+ * Records a refused delivery, then answers with its 4xx — also when recording fails, since retrying would not help
+ * the sender. Anyone can be refused, so the record keeps a sample of the body, not the body, and only within the
+ * source's rejected-request budget; beyond it the request is only counted (server/ingest/rejected-budget.ts).
+ */
+async function reject(context: Context, code: RejectionCode, body: BodyFacts, detail?: string): Promise<WebhookReply> {
   const status = REJECTION_STATUS[code];
+  let isRecorded = false;
   try {
-    // Refused bodies are kept too, so an erasure request must find them: best effort, whatever the body is.
-    const write = deliveryWrite(context, body, { rejection: { reasonCode: code, httpStatus: status }, flags: [], matchedSecretId, event: null }, patientKeyOf(patientUidOfBody(body.bytes)));
-    await recordDelivery(write, context.startedAt);
+    if (await admitRejectedRequest(context.metadata.sourceAddress, body.size, context.receivedAt)) {
+      const sample = body.bytes === null ? null : rejectedBodySample(body.bytes);
+      // The sample is kept, so an erasure request must find it: best effort, from the whole body, whatever it is.
+      const write = deliveryWrite(context, { ...body, bytes: sample }, { rejection: { reasonCode: code, httpStatus: status }, flags: [], matchedSecretId: null, event: null }, patientKeyOf(patientUidOfBody(body.bytes)));
+      await recordDelivery(write, context.startedAt);
+      isRecorded = true;
+    }
   } catch (error) {
     log("error", "could not record a rejected delivery", { reasonCode: code, ...errorFields(error) });
   }
-  log("info", "webhook delivery rejected", { reasonCode: code, status, bodySize: body.size, matchedSecretId });
+  if (isRecorded) log("info", "webhook delivery rejected", { reasonCode: code, status, bodySize: body.size });
   return { status, body: { error: { code, message: rejectionMessage(code, detail) } } };
 }
 
@@ -169,6 +183,9 @@ async function receive(request: Request, context: Context): Promise<WebhookReply
 
   const read = await readCappedBody(request, env().RXWATCH_WEBHOOK_MAX_BODY_BYTES);
   if (read.kind === "too_large") return reject(context, "too_large", { ...NO_BODY, size: read.bytesRead });
+  if (read.kind === "timeout" || read.kind === "aborted") {
+    return reject(context, read.kind === "timeout" ? "body_timeout" : "aborted", { bytes: read.bytes, size: read.bytes.byteLength, sha256: sha256Hex(read.bytes) });
+  }
   const body: BodyFacts = { bytes: read.bytes, size: read.bytes.byteLength, sha256: sha256Hex(read.bytes) };
 
   const { candidates, isComplete } = await loadSignatureCandidates();

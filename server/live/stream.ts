@@ -28,13 +28,17 @@ export function parseLastEventId(value: string | null): number | null {
  * `lastEventId` by replaying stored notices first; sends a heartbeat comment
  * periodically; and gives up on a client that stops reading (back-pressure)
  * rather than buffering without bound — the browser reconnects and resumes.
+ * `onEnd` runs when the stream ends for any reason (it may run more than once).
  */
-export function openChangeStream(lastEventId: number | null, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function openChangeStream(lastEventId: number | null, signal: AbortSignal, onEnd: () => void = () => undefined): ReadableStream<Uint8Array> {
   let unsubscribe: (() => void) | null = null;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let isCounted = false;
+  let isEnded = false;
 
   const cleanup = () => {
+    isEnded = true;
+    onEnd();
     if (isCounted) metrics().sseClients.dec();
     isCounted = false;
     unsubscribe?.();
@@ -48,6 +52,17 @@ export function openChangeStream(lastEventId: number | null, signal: AbortSignal
       async start(controller) {
         metrics().sseClients.inc();
         isCounted = true;
+        // Listen first: a client that leaves while the replay is read must still give back its subscription and slot.
+        const end = () => {
+          cleanup();
+          try {
+            controller.close();
+          } catch {
+            // Already closed or errored.
+          }
+        };
+        if (signal.aborted) return end();
+        signal.addEventListener("abort", end, { once: true });
         const send = (bytes: Uint8Array) => {
           if ((controller.desiredSize ?? 0) <= 0) {
             cleanup();
@@ -57,6 +72,7 @@ export function openChangeStream(lastEventId: number | null, signal: AbortSignal
           controller.enqueue(bytes);
         };
         let lastSent = lastEventId ?? (await currentChangeId());
+        if (isEnded) return;
         const pending: SequencedNotice[] = [];
         /** What the replay sent: a live notice is a duplicate only if it is one of these. */
         const replayed = new Set<number>();
@@ -83,15 +99,8 @@ export function openChangeStream(lastEventId: number | null, signal: AbortSignal
         }
         isReplaying = false;
         for (const notice of pending) sendLive(notice);
+        if (isEnded) return;
         heartbeat = setInterval(() => send(encoder.encode(`: heartbeat\n\n`)), HEARTBEAT_MS);
-        signal.addEventListener("abort", () => {
-          cleanup();
-          try {
-            controller.close();
-          } catch {
-            // Already closed or errored.
-          }
-        });
       },
       cancel() {
         cleanup();

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { PROGRESS_STAGES, STAGE_LABELS, progressIndex, stageOf, stageSchema, FACT_KINDS, NEXT_STEP, isProgressStage, type ProgressStage } from "@/lib/lifecycle";
 import { stuckInfo } from "@/lib/order-projection";
 import { TIME_RANGE_SECONDS, type OrderSummaryDto, type OrdersPageDto, type OrdersQuery } from "@/lib/orders";
-import type { OrderTraceDto, TimelineStepDto } from "@/lib/order-trace";
+import type { OrderTraceDto, TimelineStepDto, TraceEventDto } from "@/lib/order-trace";
 import { hasRole, type Role } from "@/lib/roles";
 import { AppError } from "@/server/core/errors";
 import { getSettings } from "@/server/settings/settings";
@@ -32,7 +32,8 @@ function gapsOf(row: OrderRow): ProgressStage[] {
   return row.gaps.split(",").filter((stage): stage is ProgressStage => (PROGRESS_STAGES as readonly string[]).includes(stage));
 }
 
-function toSummary(row: OrderRow, now: Date): OrderSummaryDto {
+/** An order row as the orders list shows it. */
+export function toSummary(row: OrderRow, now: Date): OrderSummaryDto {
   const stage = stageSchema.catch("other").parse(row.stage);
   const reached = row.reachedStage && (PROGRESS_STAGES as readonly string[]).includes(row.reachedStage) ? (row.reachedStage as ProgressStage) : null;
   const expectedNext = isProgressStage(stage) ? NEXT_STEP[stage] : stage === "on_hold" ? "the hold is resolved" : null;
@@ -78,7 +79,19 @@ export async function listOrders(query: OrdersQuery, now: Date = new Date()): Pr
   };
 }
 
-function timeline(row: OrderRow, milestones: Record<string, number>): TimelineStepDto[] {
+/** Stages known only from RxScale's orders API, with the time RxWatch first read each there. */
+function stagesReadFromRxScale(facts: readonly { stage: string; source: string; receivedAt: Date }[]): Map<string, Date> {
+  const fromWebhooks = new Set(facts.filter((fact) => fact.source !== "reconciliation").map((fact) => fact.stage));
+  const read = new Map<string, Date>();
+  for (const fact of facts) {
+    if (fact.source !== "reconciliation" || fromWebhooks.has(fact.stage)) continue;
+    const known = read.get(fact.stage);
+    if (!known || fact.receivedAt < known) read.set(fact.stage, fact.receivedAt);
+  }
+  return read;
+}
+
+function timeline(row: OrderRow, milestones: Record<string, number>, readFromRxScale: Map<string, Date>): TimelineStepDto[] {
   const reached = row.reachedStage ? progressIndex(stageSchema.catch("other").parse(row.reachedStage)) : -1;
   const gaps = new Set(gapsOf(row));
   let previousAt: number | null = null;
@@ -94,7 +107,8 @@ function timeline(row: OrderRow, milestones: Record<string, number>): TimelineSt
     } else state = "pending";
     const sincePreviousMs = at !== null && previousAt !== null ? (at - previousAt) * 1000 : null;
     if (at !== null) previousAt = at;
-    return { stage, label: STAGE_LABELS[stage], state, at: at === null ? null : new Date(at * 1000).toISOString(), sincePreviousMs, typicalMs: null };
+    const readFromRxScaleAt = at === null ? null : (readFromRxScale.get(stage)?.toISOString() ?? null);
+    return { stage, label: STAGE_LABELS[stage], state, at: at === null ? null : new Date(at * 1000).toISOString(), sincePreviousMs, typicalMs: null, readFromRxScaleAt };
   });
 }
 
@@ -113,34 +127,58 @@ export async function getOrderTrace(orderUid: string, role: Role, now: Date = ne
   const summary = toSummary(row, now);
   const stuck = stuckInfo({ stage: summary.stage, stageSince: Math.floor(row.stageSince.getTime() / 1000) }, await getSettings("stuckThresholds"), Math.floor(now.getTime() / 1000));
 
+  const kindOf = (kind: string) => z.enum(FACT_KINDS).catch("order").parse(kind);
+  const fromWebhooks: TraceEventDto[] = events.flatMap((event) => {
+    const fact = factByEvent.get(event.id);
+    if (!fact) return [];
+    const kind = kindOf(fact.kind);
+    const at = Number(fact.dataUpdatedAt ?? fact.timestamp);
+    return [
+      {
+        eventId: event.id,
+        eventType: event.eventType,
+        kind,
+        entityUid: fact.entityUid,
+        status: fact.status,
+        stage: stageOf(kind, fact.status),
+        at: new Date(at * 1000).toISOString(),
+        receivedAt: event.firstReceivedAt.toISOString(),
+        isSuperseded: superseded.has(event.id),
+        duplicateCount: event.duplicateCount,
+        processingStatus: event.status,
+        source: "webhook" as const,
+        deliveries: canSeeDeliveries ? event.deliveries.map((delivery) => ({ ...delivery, receivedAt: delivery.receivedAt.toISOString() })) : [],
+        attempts: canSeeDeliveries
+          ? event.processingLog.map((attempt) => ({ ...attempt, startedAt: attempt.startedAt.toISOString(), finishedAt: attempt.finishedAt?.toISOString() ?? null }))
+          : [],
+      },
+    ];
+  });
+  // Facts read from RxScale's orders API have no event behind them: listed as what they are, with the time they were read.
+  const fromRxScale: TraceEventDto[] = facts
+    .filter((fact) => fact.source === "reconciliation")
+    .map((fact) => ({
+      eventId: fact.eventId,
+      eventType: fact.eventType,
+      kind: kindOf(fact.kind),
+      entityUid: fact.entityUid,
+      status: fact.status,
+      stage: stageOf(kindOf(fact.kind), fact.status),
+      at: new Date(Number(fact.dataUpdatedAt ?? fact.timestamp) * 1000).toISOString(),
+      receivedAt: fact.receivedAt.toISOString(),
+      isSuperseded: superseded.has(fact.eventId),
+      duplicateCount: 0,
+      processingStatus: "processed",
+      source: "reconciliation" as const,
+      deliveries: [],
+      attempts: [],
+    }));
+  const readFromRxScale = stagesReadFromRxScale(facts.map((fact) => ({ stage: stageOf(kindOf(fact.kind), fact.status), source: fact.source, receivedAt: fact.receivedAt })));
+
   return {
     order: { ...summary, expectedNext: stuck.expectedNext },
     entities: stored.entities.map((entity) => ({ ...entity, at: new Date(entity.at * 1000).toISOString() })),
-    timeline: timeline(row, stored.milestones),
-    events: events.flatMap((event) => {
-      const fact = factByEvent.get(event.id);
-      if (!fact) return [];
-      const kind = z.enum(FACT_KINDS).catch("order").parse(fact.kind);
-      const at = Number(fact.dataUpdatedAt ?? fact.timestamp);
-      return [
-        {
-          eventId: event.id,
-          eventType: event.eventType,
-          kind,
-          entityUid: fact.entityUid,
-          status: fact.status,
-          stage: stageOf(kind, fact.status),
-          at: new Date(at * 1000).toISOString(),
-          receivedAt: event.firstReceivedAt.toISOString(),
-          isSuperseded: superseded.has(event.id),
-          duplicateCount: event.duplicateCount,
-          processingStatus: event.status,
-          deliveries: canSeeDeliveries ? event.deliveries.map((delivery) => ({ ...delivery, receivedAt: delivery.receivedAt.toISOString() })) : [],
-          attempts: canSeeDeliveries
-            ? event.processingLog.map((attempt) => ({ ...attempt, startedAt: attempt.startedAt.toISOString(), finishedAt: attempt.finishedAt?.toISOString() ?? null }))
-            : [],
-        },
-      ];
-    }),
+    timeline: timeline(row, stored.milestones, readFromRxScale),
+    events: [...fromWebhooks, ...fromRxScale].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.eventId.localeCompare(b.eventId)),
   };
 }

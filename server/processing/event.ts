@@ -13,6 +13,8 @@ export interface InboxEvent {
   payloadVersion: string;
   /** Envelope `data`, unvalidated: each handler parses what it needs. */
   data: Record<string, unknown>;
+  /** The whole envelope as stored, for the drift detector's shape (absent on events built by hand). */
+  envelope?: Record<string, unknown>;
   firstReceivedAt: Date;
 }
 
@@ -33,7 +35,7 @@ export interface HandlerContext {
 export type EventHandler = (event: InboxEvent, context: HandlerContext) => Promise<void>;
 
 // Ingest validated the full envelope before storing; here only `data` is read back.
-const storedBodySchema = z.object({ data: z.record(z.string(), z.unknown()) });
+const storedBodySchema = z.looseObject({ data: z.record(z.string(), z.unknown()) });
 
 /** Builds the handler's view of a claimed event from its row and raw body. */
 export function toInboxEvent(claimed: ClaimedEvent): InboxEvent {
@@ -55,6 +57,7 @@ export function toInboxEvent(claimed: ClaimedEvent): InboxEvent {
     timestamp: Number(claimed.eventTimestamp),
     payloadVersion: claimed.payloadVersion,
     data: envelope.data.data,
+    envelope: envelope.data,
     firstReceivedAt: claimed.firstReceivedAt,
   };
 }

@@ -12,6 +12,7 @@ import { onNewEvents } from "@/server/processing/inbox-signal";
 import { checkOrderEvent, createDispatcher, type Dispatcher } from "@/server/processing/dispatch";
 import { recordOrderEvents, type OrderEventOfKind } from "@/server/orders/order-projector";
 import type { EventNameSettings } from "@/lib/settings";
+import { observePayloadShape } from "@/server/drift/detector";
 import { createInboxRepository, type ClaimedEvent, type InboxRepository, type RunResult } from "@/server/repositories/inbox";
 
 /** New events per second above which ingest counts as busy and the worker works in smaller slices. */
@@ -220,6 +221,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
           results.set(event, { outcome: "succeeded" });
           continue;
         }
+        if (event.attempt === 1) observePayloadShape({ type: inboxEvent.type, payloadVersion: inboxEvent.payloadVersion, envelope: inboxEvent.envelope ?? { data: inboxEvent.data } });
         const kind = dispatcher.orderFactKindFor(inboxEvent.type, eventNames ?? undefined);
         if (kind === null) {
           others.push(event);

@@ -25,7 +25,7 @@ import {
 import type { RxScaleClient } from "@/server/rxscale/client";
 import { RxScaleApiError } from "@/server/rxscale/errors";
 import type { RxScaleOrderState } from "@/server/rxscale/order-schemas";
-import { EXCLUSIVE_JOBS, runSerialized } from "@/server/timers/leader-lock";
+import { EXCLUSIVE_JOBS, runSerialized, type ExclusiveRunner } from "@/server/timers/leader-lock";
 
 /*
  * Compares RxScale's orders changed since the watermark with RxWatch's
@@ -58,6 +58,10 @@ export interface ReconcileOptions {
   now?: () => Date;
   /** Called after each page with the counts so far. */
   onProgress?: (counts: ReconciliationCounts) => void;
+  /** Serializes runs across instances: this process's runner, unless a test plays several instances. */
+  serializer?: Pick<ExclusiveRunner, "runSerialized">;
+  /** Called once the run is recorded (after any other instance's run finished). */
+  onStarted?: (runId: string) => void;
 }
 
 export interface ReconcileResult extends ReconciliationSummary {
@@ -96,7 +100,8 @@ class Judge {
 
 /** Runs one reconciliation, waiting for any other instance's run to finish first. */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
-  return runSerialized(EXCLUSIVE_JOBS.reconciliation, () => reconcileNow(options));
+  const serialize = options.serializer?.runSerialized ?? runSerialized;
+  return serialize(EXCLUSIVE_JOBS.reconciliation, () => reconcileNow(options));
 }
 
 async function reconcileNow(options: ReconcileOptions): Promise<ReconcileResult> {
@@ -107,6 +112,7 @@ async function reconcileNow(options: ReconcileOptions): Promise<ReconcileResult>
   const lastUntil = options.since ? null : await findLastSweepUntil();
   const since = options.since ?? (lastUntil ? new Date(lastUntil.getTime() - RECONCILE_OVERLAP_MS) : new Date(startedAt.getTime() - FIRST_SWEEP_LOOKBACK_MS));
   const runId = await insertReconciliationRun({ trigger: options.trigger, startedAt, since, until: startedAt, actorId: options.actorId });
+  options.onStarted?.(runId);
   const counts: ReconciliationCounts = { checked: 0, inSync: 0, missing: 0, behind: 0, unknownToRxScale: 0, filled: 0, requests: 0 };
   const judge = new Judge(new Set(await listStoredFactKinds()));
   const seen = new Set<string>();
@@ -196,6 +202,48 @@ async function findUnknownToRxScale(client: RxScaleClient, runId: string, since:
 
 function difference(runId: string, orderUid: string, kind: DifferenceClass, differences: readonly EntityDifference[], likelyCause: LikelyCause, isFilled: boolean, createdAt: Date): DifferenceWrite {
   return { runId, orderUid, class: kind, entities: JSON.stringify(differences), likelyCause, isFilled, createdAt };
+}
+
+export interface OrderCheck {
+  runId: string;
+  class: "in_sync" | DifferenceClass;
+  likelyCause: LikelyCause | null;
+  differences: EntityDifference[];
+  checkedAt: Date;
+}
+
+/**
+ * Compares one order with RxScale now, and records it as a run of trigger
+ * `order` with at most one difference. Not serialized with sweeps: it costs
+ * one request and records nothing but the comparison. Throws AppError
+ * `not_found` when neither side knows the order.
+ */
+export async function reconcileOrder(orderUid: string, options: { client: RxScaleClient; actorId: string | null; isKnownToRxWatch: boolean; now?: () => Date }): Promise<OrderCheck> {
+  const now = options.now ?? (() => new Date());
+  const checkedAt = now();
+  const remote = await options.client.findOrder(orderUid);
+  if (!remote && !options.isKnownToRxWatch) throw new AppError("not_found", "Neither RxWatch nor RxScale knows an order with that uid.");
+  const runId = await insertReconciliationRun({ trigger: "order", startedAt: checkedAt, since: checkedAt, until: checkedAt, actorId: options.actorId });
+  const counts: ReconciliationCounts = { checked: 1, inSync: 0, missing: 0, behind: 0, unknownToRxScale: 0, filled: 0, requests: 1 };
+  let check: OrderCheck;
+  if (!remote) {
+    counts.unknownToRxScale = 1;
+    check = { runId, class: "unknown_to_rxscale", likelyCause: "not_at_rxscale", differences: [], checkedAt };
+  } else {
+    const facts = (await listFactsOfOrders([orderUid])).flatMap((row) => fromRow(row) ?? []);
+    const comparison = compareOrder(remoteEntitiesOf(remote), facts);
+    if (comparison.class === "in_sync") {
+      counts.inSync = 1;
+      check = { runId, class: "in_sync", likelyCause: null, differences: [], checkedAt };
+    } else {
+      counts[comparison.class] = 1;
+      const judge = new Judge(new Set(await listStoredFactKinds()));
+      check = { runId, class: comparison.class, likelyCause: await judge.causeOf(comparison.differences, Math.floor(checkedAt.getTime() / 1000)), differences: comparison.differences, checkedAt };
+    }
+  }
+  if (check.class !== "in_sync" && check.likelyCause) await insertDifferences([difference(runId, orderUid, check.class, check.differences, check.likelyCause, false, checkedAt)]);
+  await finishReconciliationRun(runId, { state: "completed", finishedAt: now(), error: null, ...counts });
+  return check;
 }
 
 /** Asks a running run to stop after its current page; false when it is not running. */

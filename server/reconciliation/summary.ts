@@ -1,10 +1,10 @@
 import "server-only";
-import type { ReconciliationSummary } from "@/lib/reconciliation";
+import { SINCE_DURATION_PATTERN, type ReconciliationSummary } from "@/lib/reconciliation";
 import { AppError } from "@/server/core/errors";
 
 /** "90m", "24h", "7d" as milliseconds; an invalid_request for anything else. */
 export function parseSinceDuration(text: string): number {
-  const match = /^(\d{1,4})([mhd])$/.exec(text.trim());
+  const match = SINCE_DURATION_PATTERN.exec(text.trim());
   if (!match) throw new AppError("invalid_request", `--since takes a duration such as 90m, 24h or 7d, not "${text}".`);
   const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] === "m" ? "m" : match[2] === "h" ? "h" : "d"];
   return Number(match[1]) * unitMs;

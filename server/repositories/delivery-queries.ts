@@ -237,3 +237,8 @@ export async function listAttemptsOfEvent(eventId: string, take: number) {
   });
   return newestFirst.reverse();
 }
+
+/** Whether any delivery passed its signature check and was accepted: the first-run checklist's "test event" step. */
+export async function hasAcceptedDelivery(): Promise<boolean> {
+  return (await (await db()).delivery.findFirst({ where: { outcome: "accepted" }, select: { id: true } })) !== null;
+}

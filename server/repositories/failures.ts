@@ -466,3 +466,9 @@ export async function replayItemStatusCounts(jobId: string): Promise<{ status: s
     GROUP BY "e"."status"`;
   return z.array(statusCountSchema).parse(rows);
 }
+
+/** When the oldest stored delivery arrived (the health chart's automatic range); null before the first. */
+export async function oldestDeliveryAt(): Promise<Date | null> {
+  const row = await (await db()).delivery.findFirst({ orderBy: { receivedAt: "asc" }, select: { receivedAt: true } });
+  return row?.receivedAt ?? null;
+}

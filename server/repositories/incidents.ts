@@ -49,3 +49,8 @@ export async function updateIncidentIf(key: string, fromStates: readonly string[
   const { count } = await (await db()).incident.updateMany({ where: { key, state: { in: [...fromStates] } }, data: change });
   return count === 1;
 }
+
+/** Unresolved incidents of one kind (the drift detector counts occurrences of its open changes). */
+export async function listUnresolvedIncidentsOfKind(kind: string) {
+  return (await db()).incident.findMany({ where: { kind, state: { not: "resolved" } } });
+}

@@ -72,7 +72,8 @@ export async function listStoredFactKinds(): Promise<string[]> {
   return groups.map((group) => group.kind);
 }
 
-export async function listFactsOfOrder(orderUid: string): Promise<OrderFactRow[]> {
+/** One order's facts, with where each came from (a webhook, or reconciliation with RxScale's orders API). */
+export async function listFactsOfOrder(orderUid: string): Promise<(OrderFactRow & { source: string })[]> {
   return (await db()).orderFact.findMany({ where: { orderUid } });
 }
 

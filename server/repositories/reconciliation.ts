@@ -46,8 +46,9 @@ export async function findReconciliationRun(id: string) {
   return (await db()).reconciliationRun.findUnique({ where: { id } });
 }
 
+/** The newest sweeps; single-order checks from the trace page are left out. */
 export async function listReconciliationRuns(take: number) {
-  return (await db()).reconciliationRun.findMany({ orderBy: [{ startedAt: "desc" }, { id: "desc" }], take });
+  return (await db()).reconciliationRun.findMany({ where: { trigger: { not: "order" } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take });
 }
 
 /** Where the next sweep starts: the end of the last completed sweep (not single-order checks). */
@@ -77,8 +78,24 @@ export async function insertDifferences(rows: DifferenceWrite[]): Promise<void> 
   await (await db()).reconciliationDifference.createMany({ data: rows });
 }
 
-export async function listDifferences(runId: string, take: number) {
-  return (await db()).reconciliationDifference.findMany({ where: { runId }, orderBy: { id: "asc" }, take });
+/** A run's differences in the order they were found, from after the difference `after`. */
+export async function listDifferences(runId: string, take: number, after = 0) {
+  return (await db()).reconciliationDifference.findMany({ where: { runId, id: { gt: after } }, orderBy: { id: "asc" }, take });
+}
+
+export async function findRunningReconciliation() {
+  return (await db()).reconciliationRun.findFirst({ where: { state: "running", trigger: { not: "order" } }, orderBy: { startedAt: "desc" } });
+}
+
+/** The newest finished sweep (not a single-order check): what the "webhooks missed" incident is judged from. */
+export async function findLatestFinishedSweep() {
+  return (await db()).reconciliationRun.findFirst({ where: { state: { in: ["completed", "cancelled"] }, trigger: { not: "order" } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
+}
+
+/** Single-order checks one person started since `since`: their rate limit, shared by every instance. */
+export async function countOrderChecksSince(actorId: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
+  const rows = await (await db()).reconciliationRun.findMany({ where: { trigger: "order", actorId, startedAt: { gte: since } }, select: { startedAt: true }, orderBy: { startedAt: "asc" } });
+  return { count: rows.length, oldest: rows[0]?.startedAt ?? null };
 }
 
 /** Facts of many orders at once, for comparing a page of RxScale's orders in one query. */

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/server/core/db";
+import { STORED_BODY_SELECT } from "@/server/repositories/delivery-bodies";
 
 /** Per event type: newest event and events in the window, from accepted deliveries' events. */
 export async function eventStatsByType(since: Date): Promise<Map<string, { lastAt: Date | null; recentCount: number }>> {
@@ -18,11 +19,21 @@ export async function eventStatsByType(since: Date): Promise<Map<string, { lastA
   return stats;
 }
 
-/** The first delivery received at or after `since` that names `eventType` in its header (a test delivery's trace). */
-export async function findFirstDeliverySince(since: Date, eventType: string) {
-  return (await db()).delivery.findFirst({
-    where: { receivedAt: { gte: since }, eventTypeHeader: eventType },
-    orderBy: { receivedAt: "asc" },
-    select: { id: true, outcome: true, reasonCode: true, httpStatus: true },
+/** Position in the (received_at, id) order of deliveries. */
+export interface DeliveryPosition {
+  receivedAt: Date;
+  id: string;
+}
+
+/**
+ * Deliveries received at or after `since` and after `after`, oldest first, with their sealed bodies: the candidates
+ * a test delivery is looked for among. Bounded by `take`; the caller continues after the last one.
+ */
+export async function listDeliveriesSince(since: Date, after: DeliveryPosition | null, take: number) {
+  return (await db()).delivery.findMany({
+    where: after ? { receivedAt: { gte: after.receivedAt }, OR: [{ receivedAt: { gt: after.receivedAt } }, { id: { gt: after.id } }] } : { receivedAt: { gte: since } },
+    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    take,
+    select: { ...STORED_BODY_SELECT, receivedAt: true, outcome: true, reasonCode: true, httpStatus: true },
   });
 }

@@ -14,6 +14,7 @@ import { stopChangePump } from "@/server/live/notices";
 import { EXCLUSIVE_JOBS, releaseExclusiveLocks, runExclusive } from "@/server/timers/leader-lock";
 import { retentionTick } from "@/server/retention/timer";
 import { reconcileTick, startReconcileTimer } from "@/server/reconciliation/timer";
+import { startHeartbeatTimer } from "@/server/timers/heartbeat";
 
 /**
  * Runs once per server process before it takes requests: applies pending
@@ -42,6 +43,8 @@ export async function startServer(): Promise<void> {
     startRetentionTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.retentionTimer, () => retentionTick())));
     // Each tick on the leader only; runs are serialized across instances as well.
     startReconcileTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.reconciliationTimer, () => reconcileTick())));
+    // On every instance: each reports only its own health (docs/operations.md#heartbeat).
+    startHeartbeatTimer();
     const demo = await startDemoModeIfEnabled();
     if (admin === "not-configured" && !demo.isDemoAdminCreated) {
       log("warn", "no users yet: set RXWATCH_ADMIN_EMAIL and RXWATCH_ADMIN_PASSWORD, or run `npm run rxwatch -- user add --email you@example.com --role admin`");

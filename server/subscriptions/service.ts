@@ -7,7 +7,9 @@ import { addSigningSecret, listSigningSecrets } from "@/server/signing-secrets/s
 import { createRxScaleClient, type RxScaleClient } from "@/server/rxscale/client";
 import { RxScaleApiError } from "@/server/rxscale/errors";
 import { resolveRxScaleBaseUrl } from "@/server/rxscale/environments";
-import { eventStatsByType, findFirstDeliverySince } from "@/server/repositories/subscription-stats";
+import { openDeliveryBody } from "@/server/repositories/delivery-bodies";
+import { eventStatsByType, listDeliveriesSince, type DeliveryPosition } from "@/server/repositories/subscription-stats";
+import { isExpectedTestDelivery, type TestDeliveryExpectation } from "@/server/subscriptions/test-delivery";
 import { getSettings, updateSettings } from "@/server/settings/settings";
 import { apiKeyStatus, clearApiKey, readApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
@@ -22,6 +24,8 @@ import { isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
 /** How long "send test event" waits for the delivery to arrive. */
 export const TEST_EVENT_WAIT_MS = 15_000;
 const TEST_EVENT_POLL_MS = 250;
+/** Deliveries examined per poll while waiting for a test delivery; the next poll continues after them. */
+const TEST_EVENT_SCAN_BATCH = 200;
 
 function upstream(error: unknown): never {
   if (error instanceof RxScaleApiError) throw new AppError("upstream_error", error.message, { kind: error.kind });
@@ -198,10 +202,36 @@ export async function recreate(uid: string, requestOrigin: string, userId: strin
   return subscribe([existing.notification_type], requestOrigin, userId);
 }
 
+type CandidateDelivery = Awaited<ReturnType<typeof listDeliveriesSince>>[number];
+
+function isExpected(delivery: CandidateDelivery, expected: TestDeliveryExpectation): boolean {
+  try {
+    return isExpectedTestDelivery(openDeliveryBody(delivery), expected);
+  } catch {
+    // A body that cannot be opened (key gone) is no evidence either way.
+    return false;
+  }
+}
+
+/** Reads the deliveries that arrived after `position` and returns the test delivery among them, if any, and where to continue. */
+async function findTestDelivery(since: Date, position: DeliveryPosition | null, expected: TestDeliveryExpectation): Promise<{ found: CandidateDelivery | null; position: DeliveryPosition | null }> {
+  let current = position;
+  for (;;) {
+    const batch = await listDeliveriesSince(since, current, TEST_EVENT_SCAN_BATCH);
+    const found = batch.find((delivery) => isExpected(delivery, expected)) ?? null;
+    const last = batch.at(-1);
+    if (last) current = { receivedAt: last.receivedAt, id: last.id };
+    if (found || batch.length < TEST_EVENT_SCAN_BATCH) return { found, position: current };
+  }
+}
+
 /**
- * Asks RxScale for a test delivery of a subscription and waits for it to
- * arrive here: passed (accepted and verified), signature mismatch, otherwise
- * rejected, not received within the wait, or RxScale unreachable.
+ * Asks RxScale for a test delivery of a subscription and waits for that very
+ * delivery to arrive here — matched by the data uid RxScale's answer names, or
+ * by the test payload's marker (server/subscriptions/test-delivery.ts), never
+ * by its event type alone, so ordinary traffic cannot pass the test: passed
+ * (accepted and verified), signature mismatch, otherwise rejected, not
+ * received within the wait, or RxScale unreachable.
  */
 export async function sendTestEvent(uid: string, options: { waitMs?: number; now?: () => number } = {}): Promise<TestEventResultDto> {
   const waitMs = options.waitMs ?? TEST_EVENT_WAIT_MS;
@@ -217,13 +247,19 @@ export async function sendTestEvent(uid: string, options: { waitMs?: number; now
   const started = now();
   // Deliveries are stamped with this server's clock when they arrive, after this point.
   const since = new Date(started);
+  let expected: TestDeliveryExpectation;
   try {
-    await api.sendTestEvent({ uid });
+    const answer = await api.sendTestEvent({ uid });
+    const dataUids = (answer.deliveries ?? []).filter((delivery) => delivery.subscriptionUid === null || delivery.subscriptionUid === uid).flatMap((delivery) => (delivery.dataUid ? [delivery.dataUid] : []));
+    expected = { subscriptionUid: uid, dataUids };
   } catch (error) {
     return { result: "unreachable", message: error instanceof RxScaleApiError ? error.message : "RxScale could not be reached.", deliveryId: null, waitedMs: now() - started };
   }
+  let position: DeliveryPosition | null = null;
   while (now() - started < waitMs) {
-    const delivery = await findFirstDeliverySince(since, eventType);
+    const scan = await findTestDelivery(since, position, expected);
+    position = scan.position;
+    const delivery = scan.found;
     if (delivery) {
       const waitedMs = now() - started;
       if (delivery.outcome === "accepted" || delivery.outcome === "duplicate") {

@@ -3,7 +3,7 @@ import { expect, signIn, test } from "./fixtures";
 test("revoking a token asks first, says what happens, and Cancel keeps the token working", async ({ page, playwright, baseURL }) => {
   await signIn(page, "admin");
   const tokensLoaded = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/tokens" && response.request().method() === "GET");
-  await page.goto("/settings");
+  await page.goto("/settings/access");
   await tokensLoaded;
   const form = page.getByRole("form", { name: "Create API token" });
   await form.getByLabel("Token name").fill("kept-after-cancel");
@@ -27,7 +27,7 @@ test("revoking a token asks first, says what happens, and Cancel keeps the token
 
 test("disabling a user and ending their sessions ask first; Escape changes nothing", async ({ page }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/access");
   const row = page.getByRole("row").filter({ hasText: "staff@e2e.example" });
   await row.getByRole("button", { name: "Disable staff@e2e.example" }).click();
   const disable = page.getByRole("alertdialog", { name: "Disable staff@e2e.example?" });
@@ -46,7 +46,7 @@ test("disabling a user and ending their sessions ask first; Escape changes nothi
 
 test("running the purge by hand asks first and warns that it cannot be undone", async ({ page }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/data-protection");
   await page.getByRole("button", { name: "Run purge now" }).click();
   const dialog = page.getByRole("alertdialog", { name: "Run the retention purge now?" });
   await expect(dialog).toContainText("cannot be undone");

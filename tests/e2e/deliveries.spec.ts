@@ -106,3 +106,27 @@ test("old /events URLs redirect permanently to /deliveries, query string and all
   await expect(page).toHaveURL(/\/deliveries\?x=1$/);
   await expect(page.getByRole("heading", { name: "Deliveries", level: 1 })).toBeVisible();
 });
+
+test("closing the delivery drawer puts the keyboard focus back on the row it was opened from", async ({ page, request }) => {
+  const uid = `ord-${randomUUID().slice(0, 8)}`;
+  const at = now() - 120;
+  await sendWebhook(request, "pharmacy_order_created", at, pharmacyOrderData(uid, "waiting for pharmacy", at));
+  await sendWebhook(request, "pharmacy_order_updated", at + 60, pharmacyOrderData(uid, "in-progress", at + 60));
+  await signIn(page, "support");
+  await page.goto(`/deliveries?q=po-${uid}`);
+  await expect(rows(page)).toHaveCount(2);
+  const second = rows(page).nth(1);
+  const drawer = page.getByRole("complementary", { name: "Delivery" });
+
+  await second.getByRole("link").focus();
+  await page.keyboard.press("Enter");
+  await expect(drawer.getByText("Signature verified")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(drawer).toHaveCount(0);
+  await expect(second.getByRole("link")).toBeFocused();
+
+  await second.getByRole("link").click();
+  await drawer.getByRole("button", { name: "Close delivery detail" }).click();
+  await expect(drawer).toHaveCount(0);
+  await expect(second.getByRole("link")).toBeFocused();
+});

@@ -150,3 +150,13 @@ test("dead letters are grouped with the field their payload lacks, and the dry r
   await page.getByRole("button", { name: "Discard" }).click();
   await expect(page.getByTestId("replay-state")).toHaveText(/^Cancelled/);
 });
+
+test("without an alert channel the alerts panel says nobody is notified, and the health chart picks its range from the data", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/failures");
+  await expect(page.getByRole("alert").filter({ hasText: "No alert channel is configured" })).toContainText("nobody is notified");
+  await expect(page.getByRole("button", { name: "auto" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("health-window")).toContainText(/Showing last (hour|6 hours|24 hours|7 days): the shortest range that holds every delivery/);
+  await page.getByRole("button", { name: "6h" }).click();
+  await expect(page.getByTestId("health-window")).toHaveCount(0);
+});

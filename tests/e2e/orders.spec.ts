@@ -88,3 +88,33 @@ test("the trace page shows the gap for a missing step", async ({ page, request }
   await expect(page.locator('[data-step="prescription_signed"]')).toContainText("not received");
   await expect(page.getByText(/no prescription signed, sent to pharmacy, in the pharmacy received/i)).toBeVisible();
 });
+
+test("an order in a problem status is claimed, noted and resolved from the attention queue", async ({ page, request }) => {
+  const uid = `ord-${randomUUID().slice(0, 8)}`;
+  await signIn(page, "staff");
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  const at = now() - 120;
+  await sendWebhook(request, "order_created", at, { uid, status: "waiting for manual input", updated_at: at });
+
+  // It appears live, without reloading.
+  const item = page.getByRole("listitem", { name: `Attention: ${uid}` });
+  await expect(item).toBeVisible();
+  await expect(item.getByText("Nobody has claimed it")).toBeVisible();
+
+  await item.getByRole("button", { name: "Claim" }).click();
+  await expect(item.getByText("Claimed by you")).toBeVisible();
+
+  await item.getByRole("button", { name: "Add note" }).click();
+  await item.getByLabel("Note").fill("Patient wrote to erika@example.invalid");
+  await item.getByRole("button", { name: "Save note" }).click();
+  await expect(item.getByText(/must not hold an e-mail address/)).toBeVisible();
+  await item.getByLabel("Note").fill("Called the doctor's office, waiting for a call back");
+  await item.getByRole("button", { name: "Save note" }).click();
+  await expect(item.getByLabel("Note", { exact: true })).toContainText("Called the doctor's office, waiting for a call back");
+
+  await item.getByRole("button", { name: "Resolve" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText(`Resolve ${uid}?`);
+  await dialog.getByRole("button", { name: "Resolve" }).click();
+  await expect(item).toHaveCount(0);
+});

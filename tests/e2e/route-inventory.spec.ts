@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Role } from "@/lib/roles";
 import { E2E_BASE_URL } from "../../playwright.config";
 import { CALLERS, classifyResponse, expectedOutcome, findRuleProblems, readBuiltRoutes, samplePath, type BuiltRoute, type Caller } from "../security/route-inventory";
-import { ENDS_CALLERS_SESSIONS, ROUTE_RULES, SAMPLE_PATHS, type HttpMethod } from "../security/route-rules";
+import { AUTH_ENDPOINT_RULES, ENDS_CALLERS_SESSIONS, ROUTE_RULES, SAMPLE_PATHS, type HttpMethod } from "../security/route-rules";
 import { expect, test, USERS } from "./fixtures";
 
 /*
@@ -93,6 +93,56 @@ test.describe("route inventory", () => {
     }
     expect(mismatches).toEqual([]);
     expect(missingHeaders).toEqual([]);
+  });
+
+  test("every page answers odd path segments and query values, signed in or not, without a 5xx", async () => {
+    test.setTimeout(180_000);
+    // Empty, long, broken and overlong percent-encoding, control characters, traversal.
+    const oddValues = ["", "%E0%A4%A", "%", "%ZZ", "%ED%A0%80", "%C0%AF", "%00", "%0D%0A", "%FF%FE", "..%2F..%2Fetc", "x".repeat(10_000)];
+    const serverErrors: string[] = [];
+    let checked = 0;
+    const pages = routes.filter((route) => route.kind === "page");
+    expect(pages.length).toBeGreaterThan(5);
+    for (const { route } of pages) {
+      const isDynamic = /\[/.test(route);
+      for (const value of oddValues) {
+        const paths = [`${samplePath(route, "GET", SAMPLE_PATHS)}?q=${value}&status=${value}&cursor=${value}&next=${value}&page=${value}&status=${value}`];
+        if (isDynamic && value !== "") paths.push(route.replace(/\[(?:\.\.\.)?[^\]]+\]/g, value));
+        for (const url of paths) {
+          for (const caller of ["anonymous", "admin"] as const) {
+            const response = await call("GET", url, { cookie: cookies.get(caller) });
+            checked += 1;
+            if (response.status >= 500) serverErrors.push(`${caller} GET ${url.slice(0, 120)}: ${response.status}`);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(serverErrors).toEqual([]);
+  });
+
+  test("under /api/auth only the endpoints the rules list answer; the rest of better-auth is a 404 for everyone", async () => {
+    const unused = ["POST /verify-password", "POST /update-session", "GET /list-accounts", "GET /account-info", "POST /get-access-token", "GET /list-sessions", "POST /change-password", "POST /admin/set-role"];
+    const answered: string[] = [];
+    for (const endpoint of unused) {
+      const [method, path] = endpoint.split(" ") as [HttpMethod, string];
+      for (const caller of CALLERS) {
+        const response = await call(method, `/api/auth${path}`, { cookie: cookies.get(caller) });
+        if (response.status !== 404) answered.push(`${caller} ${endpoint}: ${response.status}`);
+      }
+    }
+    expect(answered).toEqual([]);
+    for (const endpoint of Object.keys(AUTH_ENDPOINT_RULES).filter((key) => key.startsWith("GET "))) {
+      const response = await call("GET", `/api/auth${endpoint.slice(4)}`, { cookie: cookies.get("staff") });
+      expect(response.status, endpoint).toBe(200);
+    }
+  });
+
+  test("a page path with broken percent-encoding is a 400, not a 500", async () => {
+    for (const caller of ["anonymous", "staff"] as const) {
+      const response = await call("GET", "/orders/%E0%A4%A", { cookie: cookies.get(caller) });
+      expect(response.status, caller).toBe(400);
+    }
   });
 
   test("every state-changing route refuses a signed-in admin's change sent from another site", async () => {

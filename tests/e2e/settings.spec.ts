@@ -1,13 +1,16 @@
+import { E2E_EMULATOR_CONTROL_TOKEN } from "../../playwright.config";
 import { expect, signIn, test } from "./fixtures";
 
 const EMULATOR_URL = `http://127.0.0.1:${process.env.E2E_EMULATOR_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1}`;
 const EMULATOR_KEY = "e2e-emulator-key";
+/** The emulator's /_emulator controls take a bearer token (docs/emulator.md#controls). */
+const CONTROLS = { headers: { authorization: `Bearer ${E2E_EMULATOR_CONTROL_TOKEN}` } };
 
 test.describe.configure({ mode: "serial" });
 
 test("an admin connects RxScale, subscribes to the pharmacy events and a test event passes", async ({ page }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/rxscale");
   const connection = page.getByRole("form", { name: "RxScale connection" });
   await connection.getByRole("combobox", { name: /^Environment/ }).selectOption("custom");
   await connection.getByLabel("Custom base URL", { exact: true }).fill(EMULATOR_URL);
@@ -33,8 +36,8 @@ test("an admin connects RxScale, subscribes to the pharmacy events and a test ev
 
 test("a secret is rotated while RxScale keeps sending, and no delivery is rejected", async ({ page, request }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
-  const subscriptions = (await (await request.get(`${EMULATOR_URL}/_emulator/state`)).json()) as { subscriptions: { uid: string; notification_type: string }[] };
+  await page.goto("/settings/secrets");
+  const subscriptions = (await (await request.get(`${EMULATOR_URL}/_emulator/state`, CONTROLS)).json()) as { subscriptions: { uid: string; notification_type: string }[] };
   const updated = subscriptions.subscriptions.find((subscription) => subscription.notification_type === "pharmacy_order_updated");
   if (!updated) throw new Error("no pharmacy_order_updated subscription");
   const oldSecretRow = page.locator(`tr[data-secret-label="pharmacy_order_updated (${updated.uid})"]`);
@@ -43,7 +46,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
   let keepSending = true;
   const traffic = (async () => {
     while (keepSending) {
-      await request.post(`${EMULATOR_URL}/_emulator/burst`, { data: { count: 5 } });
+      await request.post(`${EMULATOR_URL}/_emulator/burst`, { ...CONTROLS, data: { count: 5 } });
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
   })();
@@ -56,7 +59,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
   await form.getByLabel("Subscription uid (optional)").fill(updated.uid);
   await form.getByRole("button", { name: "Add secret" }).click();
   await expect(page.getByText(/Secret added/)).toBeVisible();
-  const rotated = await request.post(`${EMULATOR_URL}/_emulator/subscriptions/${updated.uid}/rotate-secret`, { data: { signing_secret: newSecret } });
+  const rotated = await request.post(`${EMULATOR_URL}/_emulator/subscriptions/${updated.uid}/rotate-secret`, { ...CONTROLS, data: { signing_secret: newSecret } });
   expect(rotated.status()).toBe(200);
 
   const newRow = page.locator('tr[data-secret-label="rotation"]');
@@ -73,7 +76,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
 
   // Everything RxScale sent was acknowledged on the first attempt: no 401 at any point of the rotation.
   await expect(async () => {
-    const log = (await (await request.get(`${EMULATOR_URL}/_emulator/deliveries?limit=1000`)).json()) as { deliveries: { status: string; attempts: { status_code: number | null }[] }[] };
+    const log = (await (await request.get(`${EMULATOR_URL}/_emulator/deliveries?limit=1000`, CONTROLS)).json()) as { deliveries: { status: string; attempts: { status_code: number | null }[] }[] };
     expect(log.deliveries.length).toBeGreaterThan(20);
     expect(log.deliveries.filter((delivery) => delivery.status !== "delivered")).toEqual([]);
     const refused = log.deliveries.flatMap((delivery) => delivery.attempts).filter((attempt) => attempt.status_code !== 200);
@@ -83,7 +86,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
 
 test("unsubscribing asks first and names the event type; only confirming removes the subscription", async ({ page }) => {
   await signIn(page, "admin");
-  await page.goto("/settings");
+  await page.goto("/settings/rxscale");
   const created = page.locator('tr[data-subscription="pharmacy_order_created"]');
   await created.getByRole("button", { name: "Unsubscribe" }).click();
   const dialog = page.getByRole("alertdialog", { name: "Unsubscribe from pharmacy_order_created?" });
@@ -102,4 +105,27 @@ test("staff cannot open settings or its API", async ({ page }) => {
   await page.goto("/settings");
   await expect(page).toHaveURL(/\/orders\?denied=1/);
   expect((await page.request.get("/api/settings/connection")).status()).toBe(403);
+});
+
+test("settings has one page per section with its own URL, and old #anchor links land on the right one", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  const sections = page.getByRole("navigation", { name: "Settings sections" });
+  await sections.getByRole("link", { name: "Users and tokens" }).click();
+  await expect(page).toHaveURL(/\/settings\/access$/);
+  await expect(sections.getByRole("link", { name: "Users and tokens" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Signing secrets" })).toHaveCount(0);
+
+  for (const [anchor, path, heading] of [
+    ["access", "/settings/access", "API tokens"],
+    ["secrets", "/settings/secrets", "Signing secrets"],
+    ["local", "/settings/local", "Event names"],
+    ["data-protection", "/settings/data-protection", "Forget a patient"],
+    ["rxscale", "/settings/rxscale", "RxScale connection"],
+  ] as const) {
+    await page.goto(`/settings#${anchor}`);
+    await expect(page).toHaveURL(new RegExp(`${path}$`));
+    await expect(page.getByRole("heading", { name: heading, exact: true }).first()).toBeVisible();
+  }
 });

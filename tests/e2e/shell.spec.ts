@@ -38,8 +38,8 @@ test.describe("sign-in", () => {
 test.describe("roles", () => {
   const expected = {
     staff: ["Orders"],
-    support: ["Orders", "Failures", "Deliveries"],
-    admin: ["Orders", "Failures", "Deliveries", "Settings", "Audit"],
+    support: ["Orders", "Failures", "Deliveries", "Reconciliation"],
+    admin: ["Orders", "Failures", "Deliveries", "Reconciliation", "Settings", "Audit"],
   } as const;
 
   for (const role of ["staff", "support", "admin"] as const) {
@@ -84,7 +84,7 @@ test("an admin creates an API token that works once shown and stops after revoca
   await signIn(page, "admin");
   // The list's first load must finish before the create: a create's refetch does not restart a first load still in flight.
   const tokensLoaded = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/tokens" && response.request().method() === "GET");
-  await page.goto("/settings");
+  await page.goto("/settings/access");
   await tokensLoaded;
   const form = page.getByRole("form", { name: "Create API token" });
   await form.getByLabel("Token name").fill("monitoring");
@@ -102,10 +102,33 @@ test("an admin creates an API token that works once shown and stops after revoca
   await page.getByRole("button", { name: "Revoke monitoring" }).click();
   await page.getByRole("alertdialog", { name: "Revoke the token monitoring?" }).getByRole("button", { name: "Revoke token" }).click();
   await expect(page.getByRole("alertdialog")).toBeHidden();
-  // Other tests revoke tokens of their own in the same database: look at this token's row.
-  await expect(page.getByRole("row").filter({ hasText: "monitoring" }).getByText("Revoked", { exact: true })).toBeVisible();
+  await expect(page.locator('tr[data-token-name="monitoring"]')).toContainText("Revoked");
   expect((await api.get("/api/me")).status()).toBe(401);
   await api.dispose();
+});
+
+test("a new token is copied with one click and expires after the chosen lifetime, which the list shows", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signIn(page, "admin");
+  const tokensLoaded = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/tokens" && response.request().method() === "GET");
+  await page.goto("/settings/access");
+  await tokensLoaded;
+  const form = page.getByRole("form", { name: "Create API token" });
+  await form.getByLabel("Token name").fill("expires-in-30");
+  await form.getByLabel("Expires after").selectOption({ label: "30 days" });
+  await form.getByRole("button", { name: "Create token" }).click();
+  const secret = (await page.getByTestId("new-token").textContent())?.trim() ?? "";
+  expect(secret).toMatch(/^rxw_/);
+  await page.getByRole("button", { name: "Copy token" }).click();
+  await expect(page.getByText("Copied.")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+  const row = page.locator('tr[data-token-name="expires-in-30"]');
+  const expires = row.locator("time").last();
+  const expiresAt = Date.parse((await expires.getAttribute("datetime")) ?? "");
+  const days = (expiresAt - Date.now()) / 86_400_000;
+  expect(days).toBeGreaterThan(29);
+  expect(days).toBeLessThanOrEqual(30);
 });
 
 test("the shell in light and dark themes (screenshots kept as artefacts)", async ({ page }, testInfo) => {

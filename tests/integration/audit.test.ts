@@ -8,7 +8,9 @@ import { GET as getAudit } from "@/app/api/audit/route";
 import { GET as getAuditExport } from "@/app/api/audit/export/route";
 import { POST as postReprocess } from "@/app/api/events/[id]/reprocess/route";
 import { POST as postIncident } from "@/app/api/failures/[key]/route";
+import { POST as postDriftExpected } from "@/app/api/event-catalogue/changes/[key]/expected/route";
 import { DELETE as deleteMySessions } from "@/app/api/me/sessions/route";
+import { POST as postAttention } from "@/app/api/orders/[uid]/attention/route";
 import { POST as postQuarantineReprocess } from "@/app/api/deliveries/quarantine/reprocess/route";
 import { POST as postReplay } from "@/app/api/replay/route";
 import { POST as postReplayCancel } from "@/app/api/replay/[id]/cancel/route";
@@ -25,6 +27,7 @@ import { POST as postSubscriptions } from "@/app/api/settings/subscriptions/rout
 import { DELETE as deleteToken } from "@/app/api/tokens/[id]/route";
 import { POST as postToken } from "@/app/api/tokens/route";
 import { DELETE as deleteUserSessions } from "@/app/api/users/[id]/sessions/route";
+import { POST as postPasswordResetLink } from "@/app/api/users/[id]/password-reset/route";
 import { PATCH as patchUser } from "@/app/api/users/[id]/route";
 import { POST as postUser } from "@/app/api/users/route";
 import { auditEntryDtoSchema, auditPageDtoSchema, type AuditEntryDto } from "@/lib/audit";
@@ -34,6 +37,8 @@ import { createUser } from "@/server/auth/users";
 import { findViewer } from "@/server/auth/viewer";
 import { db } from "@/server/core/db";
 import { scanFailures } from "@/server/failures/scan";
+import { insertIncident } from "@/server/repositories/incidents";
+import { upsertOrderRow } from "@/server/repositories/orders";
 import { createWebhookEvent } from "../support/factories";
 import { startTestEmulator, TEST_ADMIN_KEY } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
@@ -60,6 +65,11 @@ const AUDITED_ELSEWHERE: Record<string, string> = {
   "app/api/deliveries/export/route.ts": "deliveries.export before the first row and at the end: data-protection.test.ts, deliveries.test.ts",
   "app/api/data-protection/forget-patient/route.ts": "patient.forget with the reason, without the uid: retention.test.ts",
   "app/api/data-protection/purge-runs/route.ts": "retention.purge with the admin as actor: retention.test.ts",
+  "app/api/reconciliation/runs/route.ts": "reconciliation.run when the background run ends: reconciliation-api.test.ts",
+  "app/api/reconciliation/runs/[id]/cancel/route.ts": "reconciliation.cancel with the run as target: reconciliation-api.test.ts",
+  "app/api/reconciliation/runs/[id]/fill/route.ts": "reconciliation.fill when the background run ends: reconciliation-api.test.ts",
+  "app/api/reconciliation/orders/[uid]/route.ts": "reconciliation.check per check, rate-limited: reconciliation-api.test.ts",
+  "app/api/password-reset/route.ts": "user.password_reset with the user (who has no session) as actor: password-reset.test.ts",
 };
 
 type Handler = (request: Request, context: { params: Promise<never> }) => Promise<Response>;
@@ -181,6 +191,25 @@ const CASES: Case[] = [
       return response;
     },
   },
+  {
+    route: "app/api/event-catalogue/changes/[key]/expected/route.ts",
+    action: "drift.expected",
+    run: async () => {
+      const at = new Date();
+      const evidence = { kind: "payload_drift", eventType: "order_updated", payloadVersion: "1", change: "new_field", path: "data.audit_field", typesBefore: [], typesNow: ["string"], nestedPaths: [], maskedExample: null, expected: null };
+      await insertIncident({ key: "payload_drift:audit", kind: "payload_drift", state: "open", firstSeenAt: at, lastSeenAt: at, count: 1, openedAt: at, evidence: JSON.stringify(evidence) });
+      return call(postDriftExpected, "POST", "/api/event-catalogue/changes/x/expected", { key: "payload_drift:audit" });
+    },
+  },
+  {
+    route: "app/api/orders/[uid]/attention/route.ts",
+    action: "attention.claim",
+    run: async () => {
+      const at = new Date();
+      await upsertOrderRow({ orderUid: "ord-audit-1", stage: "needs_attention", status: "out of stock", stageSince: at, firstEventAt: at, lastEventAt: at, entities: "[]", eventCount: 1 });
+      return call(postAttention, "POST", "/api/orders/ord-audit-1/attention", { uid: "ord-audit-1" }, { action: "claim" });
+    },
+  },
   { route: "app/api/deliveries/quarantine/reprocess/route.ts", action: "quarantine.reprocess", run: () => call(postQuarantineReprocess, "POST", "/api/deliveries/quarantine/reprocess", {}, { dryRun: true }) },
   { route: "app/api/replay/[id]/cancel/route.ts", action: "replay.cancel", run: () => call(postReplayCancel, "POST", "/api/replay/x/cancel", { id: state.replayId }) },
   {
@@ -211,6 +240,7 @@ const CASES: Case[] = [
     },
   },
   { route: "app/api/users/[id]/route.ts", action: "user.update", run: () => call(patchUser, "PATCH", "/api/users/x", { id: state.userId }, { role: "support" }) },
+  { route: "app/api/users/[id]/password-reset/route.ts", action: "user.password_reset_link", run: () => call(postPasswordResetLink, "POST", "/api/users/x/password-reset", { id: state.userId }) },
   { route: "app/api/users/[id]/sessions/route.ts", action: "auth.session_revoked", run: () => call(deleteUserSessions, "DELETE", "/api/users/x/sessions", { id: state.userId }) },
   {
     route: "app/api/me/sessions/route.ts",

@@ -5,6 +5,7 @@ import { POST as postWebhook } from "@/app/api/webhooks/rxscale/route";
 import { GET as getDeliveries } from "@/app/api/deliveries/route";
 import { GET as getDelivery } from "@/app/api/deliveries/[id]/route";
 import { POST as postReveal } from "@/app/api/deliveries/[id]/reveal/route";
+import { POST as postForget } from "@/app/api/data-protection/forget-patient/route";
 import { GET as getExport, POST as postExport } from "@/app/api/deliveries/export/route";
 import { GET as getFailures } from "@/app/api/failures/route";
 import { GET as getOrders } from "@/app/api/orders/route";
@@ -267,6 +268,23 @@ describe("reveal", () => {
     expect((await revealAs("support", id, "x".repeat(501))).status).toBe(400);
     expect((await revealAs("support", "no-such-delivery", "a good reason to look")).status).toBe(404);
     expect((await auditRows("delivery.reveal")).length).toBe(auditsBefore);
+    expect((await detailAs("support", id)).body?.personalData.masked).toBe(true);
+  });
+
+  it("needs a reason that names something: one repeated character or a single word is refused, for reveals, unmasked exports and erasures alike", async () => {
+    const id = await deliveryIdOf(await sendOrder());
+    const auditsBefore = (await auditRows("delivery.reveal")).length;
+    for (const reason of ["aaaaaaaaaa", "aaaaa aaaaa", "..........", "1234567890", "because!!!!"]) {
+      const refused = await revealAs("support", id, reason);
+      expect(refused.status, reason).toBe(400);
+      expect(JSON.stringify(refused.json)).toContain("Name the reason in words");
+    }
+    const exportRefused = await postExport(request("/api/deliveries/export", "admin", { method: "POST", body: JSON.stringify({ reason: "zzzzzzzzzzzz", filters: {} }) }), noParams);
+    expect(exportRefused.status).toBe(400);
+    const forgetRefused = await postForget(request("/api/data-protection/forget-patient", "admin", { method: "POST", body: JSON.stringify({ patientUid: "pat-nobody", reason: "xxx" }) }), noParams);
+    expect(forgetRefused.status).toBe(400);
+    expect((await auditRows("delivery.reveal")).length).toBe(auditsBefore);
+    expect((await auditRows("deliveries.export")).filter((row) => row.reason === "zzzzzzzzzzzz")).toEqual([]);
     expect((await detailAs("support", id)).body?.personalData.masked).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import { auth } from "@/server/auth/auth";
 import { listUsers } from "@/server/auth/users";
 import { createDb } from "@/server/core/db";
 import { DEMO_ADMIN_EMAIL, demoPasswordFile } from "@/server/demo/admin";
-import { demoBanner, endStoredDemo, startDemoMode, startDemoModeIfEnabled, type DemoModeOptions, type DemoRun } from "@/server/demo/demo-mode";
+import { demoBanner, demoSignInHint, endStoredDemo, startDemoMode, startDemoModeIfEnabled, type DemoModeOptions, type DemoRun } from "@/server/demo/demo-mode";
 import { listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
 import { getSettings } from "@/server/settings/settings";
 import { apiKeyStatus } from "@/server/subscriptions/api-key";
@@ -91,10 +91,11 @@ describe("demo mode", () => {
     expect(await startDemoModeIfEnabled()).toEqual({ isOn: false, isDemoAdminCreated: false });
     expect(await isDemoActive()).toBe(false);
     expect(await demoBanner()).toBeNull();
+    expect(await demoSignInHint()).toBeNull();
   });
 
   it("creates the demo admin once, with a random password that signs in and, on SQLite, a 0600 file beside the database", async () => {
-    const run = await start();
+    const run = await start({ isInteractive: true });
     expect(run.admin.kind).toBe("created");
     if (run.admin.kind !== "created") return;
     const { password } = run.admin;
@@ -126,11 +127,32 @@ describe("demo mode", () => {
     expect(await signIn(DEMO_ADMIN_EMAIL, password)).toBe(200);
   });
 
+  it("prints the new demo admin's password only to a terminal; otherwise the output names the 0600 file that holds it", async () => {
+    await database.session.deleteMany();
+    await database.account.deleteMany();
+    await database.user.deleteMany();
+    printed.length = 0;
+    const run = await start({ isInteractive: false });
+    expect(run.admin.kind).toBe("created");
+    if (run.admin.kind !== "created") return;
+    const output = printed.join("\n");
+    expect(output).not.toContain(run.admin.password);
+    expect(output).toContain(DEMO_ADMIN_EMAIL);
+    if (testProvider() === "sqlite") {
+      expect(output).toMatch(/demo-admin-password\.txt \(mode 0600/);
+      expect((await readFile(run.admin.passwordFile ?? "", "utf8")).trim()).toBe(run.admin.password);
+    } else {
+      expect(output).toContain("user add");
+    }
+  });
+
   it("starts the emulator, subscribes this RxWatch to every generated event type with captured secrets, and its traffic is accepted", async () => {
     const startedAt = new Date();
     const run = await start();
     expect(await isDemoActive()).toBe(true);
     expect(await demoBanner()).toEqual({ emulatorUrl: run.emulatorUrl });
+    // The sign-in page names the file that holds the demo admin's password (SQLite), or says it was printed.
+    expect(await demoSignInHint()).toEqual({ email: DEMO_ADMIN_EMAIL, passwordFile: testProvider() === "sqlite" ? expect.stringMatching(/demo-admin-password\.txt$/) : null });
     expect(await getSettings("connection")).toMatchObject({ environment: "custom", customBaseUrl: run.emulatorUrl, webhookTargetUrl: target });
     expect(await apiKeyStatus()).toMatchObject({ isSet: true, isReadable: true });
 
@@ -220,5 +242,23 @@ describe("demo mode", () => {
     expect((await apiKeyStatus()).isSet).toBe(false);
     expect(await getSettings("connection")).toMatchObject({ environment: "production", customBaseUrl: null, webhookTargetUrl: null });
     expect((await listSigningSecrets()).filter((secret) => secretIds.includes(secret.id) && secret.isActive)).toEqual([]);
+  });
+});
+
+describe("demo mode and reconciliation", () => {
+  it("loses a small share of its events and runs a first reconciliation soon after traffic starts, which finds them", { timeout: 60_000 }, async () => {
+    const run = await start({ reconcileAfterMs: 1_500 });
+    await run.subscribed;
+    const found = await vi.waitFor(
+      async () => {
+        const sweep = await database.reconciliationRun.findFirst({ where: { trigger: "timer", state: { not: "running" } } });
+        if (!sweep) throw new Error("no reconciliation run yet");
+        return sweep;
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    expect(found).toMatchObject({ state: "completed", error: null });
+    expect(found.missing + found.behind).toBeGreaterThan(0);
+    expect(run.emulator.state().drops.rate).toBeGreaterThan(0);
   });
 });

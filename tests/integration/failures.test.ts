@@ -177,6 +177,17 @@ describe(`failure groups on ${testProvider()}`, () => {
     await expect.poll(async () => (await read()).totals.p95AckMs, { timeout: 10_000 }).not.toBeNull();
   });
 
+  it("without a range the health chart shows the shortest range that holds every delivery, and says so", async () => {
+    const read = async (search: string) => {
+      const response = await getHealthRoute(new Request(`http://rxwatch.test/api/failures/health${search}`, { headers: { authorization: `Bearer ${supportToken}` } }), { params: Promise.resolve({}) });
+      return deliveryHealthDtoSchema.parse(await response.json());
+    };
+    // Every delivery of this file arrived minutes ago: a six-hour chart would show them as one spike at its right edge.
+    expect(await read("")).toMatchObject({ range: "1h", isAutomatic: true, bucketSeconds: 60 });
+    expect(await read("?range=auto")).toMatchObject({ range: "1h", isAutomatic: true });
+    expect(await read("?range=6h")).toMatchObject({ range: "6h", isAutomatic: false });
+  });
+
   it("acknowledges and resolves a group as a person, reopens it as a new episode when it recurs, and resolves it by itself once quiet", async () => {
     const post = (action: string) =>
       changeGroup(

@@ -15,6 +15,9 @@ import { testProvider } from "../support/test-database";
 const SECRET = vi.hoisted(() => {
   process.env.RXSCALE_SIGNING_SECRETS = "whsec_property_test_0001";
   process.env.RXWATCH_WEBHOOK_MAX_BODY_BYTES = "4096";
+  // Every request here must leave its row; what the rejected-request budget drops is tested in rejected-budget.test.ts.
+  process.env.RXWATCH_REJECTED_REQUESTS_PER_MINUTE = "100000";
+  process.env.RXWATCH_REJECTED_BYTES_PER_MINUTE = String(1024 * 1024 * 1024);
   return "whsec_property_test_0001";
 });
 

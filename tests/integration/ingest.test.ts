@@ -35,6 +35,9 @@ const SECRETS = vi.hoisted(() => {
   // Requests sent together must share a batch for the same-moment collision case: on PostgreSQL two
   // batches can be in flight, and concurrent transactions cannot see each other's new rows.
   process.env.RXWATCH_INGEST_BATCH_WINDOW_MS = "20";
+  // Each case checks the record one request leaves; the rejected-request budget has its own cases (rejected-budget.test.ts).
+  process.env.RXWATCH_REJECTED_REQUESTS_PER_MINUTE = "100000";
+  process.env.RXWATCH_REJECTED_BYTES_PER_MINUTE = String(1024 * 1024 * 1024);
   return secrets;
 });
 

@@ -81,7 +81,8 @@ describe(`every model round-trips on ${testProvider()}`, () => {
   it.each(models.map((model) => [model.name, model] as const))("%s: create, read, update and delete every field", async (_name, model) => {
     const table = delegate(client, model);
     const created = await createFull(client, model);
-    const where = { [model.idField]: created[model.idField] };
+    const key = Object.fromEntries(model.idFields.map((field) => [field, created[field]]));
+    const where = model.idFields.length === 1 ? key : { [model.idField]: key };
 
     const read = await table.findUnique({ where });
     expect(read).not.toBeNull();

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route";
 import { PUT as putLocalSetting } from "@/app/api/settings/local/[key]/route";
+import { auth } from "@/server/auth/auth";
+import { ALLOWED_AUTH_ENDPOINTS } from "@/server/auth/auth-endpoints";
 import { createUser } from "@/server/auth/users";
+import { AUTH_ENDPOINT_RULES } from "../security/route-rules";
 import { MAX_AUTH_BODY_BYTES, MAX_JSON_BODY_BYTES } from "@/server/http/route-handler";
 
 /*
@@ -49,6 +52,66 @@ describe("better-auth behind the perimeter", () => {
   it("still serves reads such as the session lookup", async () => {
     const response = await authGet(new Request(`${ORIGIN}/api/auth/get-session`, { headers: headers() }));
     expect(response.status).toBe(200);
+  });
+});
+
+describe("better-auth endpoints RxWatch offers", () => {
+  it("answers 404 to every better-auth endpoint the UI does not call, signed in or not", async () => {
+    const cookie = await adminCookie();
+    const posts = ["/verify-password", "/update-session", "/sign-up/email", "/change-password", "/revoke-sessions", "/admin/set-role", "/get-session", "/sign-in/social", "/sign-in/email/extra"];
+    const gets = ["/list-accounts", "/account-info", "/get-access-token", "/list-sessions", "/ok", "/error", "/sign-out", "/sign-in/email", "/%2e%2e/get-session"];
+    for (const path of posts) {
+      const response = await authPost(new Request(`${ORIGIN}/api/auth${path}`, { method: "POST", headers: headers({ origin: ORIGIN, cookie }), body: JSON.stringify({ password: "perimeter passphrase" }) }));
+      expect(response.status, `POST ${path}`).toBe(404);
+      expect(await response.json()).toEqual({ error: expect.objectContaining({ code: "not_found" }) });
+    }
+    for (const path of gets) {
+      const response = await authGet(new Request(`${ORIGIN}/api/auth${path}`, { headers: headers({ cookie }) }));
+      expect(response.status, `GET ${path}`).toBe(404);
+    }
+  });
+
+  it("serves exactly the endpoints the route rules list, and 404 for every other endpoint better-auth has", async () => {
+    expect([...ALLOWED_AUTH_ENDPOINTS].sort()).toEqual(Object.keys(AUTH_ENDPOINT_RULES).sort());
+    const cookie = await adminCookie();
+    const refused: string[] = [];
+    const served: string[] = [];
+    for (const endpoint of Object.values((await auth()).api)) {
+      if (!("path" in endpoint) || typeof endpoint.path !== "string") continue;
+      const declared = endpoint.options.method;
+      const methods = Array.isArray(declared) ? declared : [declared];
+      for (const method of methods) {
+        if (method !== "GET" && method !== "POST") continue;
+        const key = `${method} ${endpoint.path}`;
+        if (key in AUTH_ENDPOINT_RULES) continue;
+        const url = `${ORIGIN}/api/auth${endpoint.path.replace(/:[a-z]+/gi, "probe")}`;
+        const request = method === "GET" ? new Request(url, { headers: headers({ cookie }) }) : new Request(url, { method, headers: headers({ origin: ORIGIN, cookie }), body: "{}" });
+        const response = await (method === "GET" ? authGet(request) : authPost(request));
+        (response.status === 404 ? refused : served).push(`${key}: ${response.status}`);
+      }
+    }
+    expect(served).toEqual([]);
+    expect(refused.length).toBeGreaterThan(30);
+  });
+
+  it("keeps the session token out of the sign-in and get-session answers", async () => {
+    await createUser({ email: "token-holder@example.com", password: "token holder passphrase", role: "staff" });
+    const signIn = await authPost(signInRequest(ORIGIN, JSON.stringify({ email: "token-holder@example.com", password: "token holder passphrase" })));
+    expect(signIn.status).toBe(200);
+    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const token = decodeURIComponent(cookie.split("=")[1] ?? "").split(".")[0] ?? "";
+    expect(token.length).toBeGreaterThan(10);
+    const signInText = await signIn.text();
+    expect(JSON.parse(signInText)).toEqual(expect.objectContaining({ user: expect.objectContaining({ email: "token-holder@example.com" }) }));
+    expect(signInText).not.toContain(token);
+    expect(signInText).not.toContain('"token"');
+
+    const session = await authGet(new Request(`${ORIGIN}/api/auth/get-session`, { headers: headers({ cookie }) }));
+    expect(session.status).toBe(200);
+    const sessionText = await session.text();
+    expect(JSON.parse(sessionText)).toEqual(expect.objectContaining({ session: expect.objectContaining({ userId: expect.any(String) }) }));
+    expect(sessionText).not.toContain(token);
+    expect(sessionText).not.toContain('"token"');
   });
 });
 

@@ -9,6 +9,7 @@ import { findOrderRow } from "@/server/repositories/orders";
 import { findReconciliationRun, listDifferences } from "@/server/repositories/reconciliation";
 import { createRxScaleClient } from "@/server/rxscale/client";
 import { reconcile, type ReconcileOptions } from "@/server/reconciliation/reconcile";
+import { createExclusiveRunner, type ExclusiveRunner } from "@/server/timers/leader-lock";
 import { startTestEmulator } from "../support/emulator";
 import { serveRoute } from "../support/route-server";
 
@@ -40,7 +41,9 @@ beforeAll(async () => {
   // Bursts only: orders move when the test says, so RxScale's state holds still between runs.
   emulator.pause();
 }, 60_000);
+const runners: ExclusiveRunner[] = [];
 afterAll(async () => {
+  for (const runner of runners) await runner.release();
   await emulator.stop();
   await route.close();
 });
@@ -108,5 +111,35 @@ describe("reconciliation against the emulator", () => {
     expect({ missing: second.missing, behind: second.behind }).toEqual({ missing: 0, behind: 0 });
     for (const order of emulator.orderBook.list()) expect({ uid: order.uid, stage: (await findOrderRow(order.uid))?.stage }).toEqual({ uid: order.uid, stage: rxscaleStage(order) });
     expect((await findReconciliationRun(second.runId))?.inSync).toBe(second.checked);
+  }, 120_000);
+});
+
+describe("reconciliation on several instances", () => {
+  it("never runs twice at once: a second instance's run waits for the first, and neither fails the other's", async () => {
+    const instances = [createExclusiveRunner(process.env.DATABASE_URL ?? ""), createExclusiveRunner(process.env.DATABASE_URL ?? "")];
+    runners.push(...instances);
+    const client = createRxScaleClient({ baseUrl: emulator.url, apiKey: API_KEY });
+    let reading = 0;
+    let mostAtOnce = 0;
+    // Each page read yields to the event loop, so two unserialized runs would interleave their pages.
+    const watchedClient: typeof client = {
+      ...client,
+      listOrders: async (filter) => {
+        reading += 1;
+        mostAtOnce = Math.max(mostAtOnce, reading);
+        try {
+          for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+          return await client.listOrders(filter);
+        } finally {
+          reading -= 1;
+        }
+      },
+    };
+    const results = await Promise.all(instances.map((serializer) => reconcile(options({ client: watchedClient, serializer }))));
+    expect(results.map((result) => result.state)).toEqual(["completed", "completed"]);
+    expect(mostAtOnce).toBe(1);
+    const runs = await Promise.all(results.map((result) => findReconciliationRun(result.runId)));
+    const [first, second] = runs.sort((a, b) => (a?.startedAt.getTime() ?? 0) - (b?.startedAt.getTime() ?? 0));
+    expect(second?.startedAt.getTime()).toBeGreaterThanOrEqual(first?.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY);
   }, 120_000);
 });

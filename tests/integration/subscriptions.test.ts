@@ -9,6 +9,7 @@ import { serveRoute } from "../support/route-server";
 import type { RunningEmulator } from "@/emulator/emulator";
 import { createInboxWorker } from "@/server/processing/worker";
 import { createDb } from "@/server/core/db";
+import { webhookRequest } from "../fixtures/rxscale-webhooks";
 
 let emulator: RunningEmulator;
 let receiver: { url: string; close: () => Promise<void> };
@@ -90,6 +91,35 @@ describe("subscriptions", () => {
     expect(result.result).toBe("not_received");
     const view = await getSubscriptionsView(ORIGIN);
     expect(view.unexpected).toContain(lost.uid);
+  });
+
+  it("does not pass on ordinary deliveries of the type while the test delivery itself is lost, and passes once it arrives", async () => {
+    const eventType = "patient_doctor_meeting_updated";
+    const trap = await emulator.subscribe({ notification_type: eventType, target });
+    await addSigningSecret({ label: "trap", secret: trap.signing_secret, subscriptionUid: trap.uid });
+    emulator.setDrops({ eventType });
+    let isSending = true;
+    let sent = 0;
+    // Regular traffic of the same type keeps arriving from elsewhere, correctly signed, all through the wait.
+    const traffic = (async () => {
+      while (isSending) {
+        sent += 1;
+        const body = JSON.stringify({ event_type: eventType, timestamp: 1_800_000_000 + sent, payload_version: "1", data: { uid: `mtg-trap-${sent}`, status: "completed" } });
+        expect((await postWebhook(webhookRequest(body, { secret: trap.signing_secret, headers: { "x-webhook-event": eventType } }))).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    try {
+      const result = await sendTestEvent(trap.uid, { waitMs: 2_500 });
+      expect(sent).toBeGreaterThan(3);
+      expect(result.result).toBe("not_received");
+    } finally {
+      isSending = false;
+      await traffic;
+      emulator.setDrops({ eventType: null });
+    }
+    expect((await sendTestEvent(trap.uid, { waitMs: 10_000 })).result).toBe("passed");
+    await unsubscribe(trap.uid, ORIGIN, null);
   });
 
   it("recreates a subscription with a new uid and unsubscribes, updating what is expected", async () => {

@@ -30,11 +30,19 @@ export const ROUTE_RULES: RouteRules = {
   // Pages
   "/": { GET: "staff" },
   "/sign-in": { GET: "public" },
+  "/reset-password": { GET: "public" },
   "/orders": { GET: "staff" },
   "/orders/[uid]": { GET: "staff" },
   "/deliveries": { GET: "support" },
   "/failures": { GET: "support" },
+  "/reconciliation": { GET: "support" },
+  "/event-catalogue": { GET: "support" },
   "/settings": { GET: "admin" },
+  "/settings/rxscale": { GET: "admin" },
+  "/settings/secrets": { GET: "admin" },
+  "/settings/local": { GET: "admin" },
+  "/settings/data-protection": { GET: "admin" },
+  "/settings/access": { GET: "admin" },
   "/audit": { GET: "admin" },
 
   // API
@@ -46,6 +54,8 @@ export const ROUTE_RULES: RouteRules = {
   "/api/stream": { GET: "staff" },
   "/api/orders": { GET: "staff" },
   "/api/orders/[uid]": { GET: "staff" },
+  "/api/orders/attention": { GET: "staff" },
+  "/api/orders/[uid]/attention": { POST: "staff" },
   "/api/deliveries": { GET: "support" },
   "/api/deliveries/[id]": { GET: "support" },
   "/api/deliveries/export": { GET: "support", POST: "admin" },
@@ -57,13 +67,22 @@ export const ROUTE_RULES: RouteRules = {
   "/api/data-protection/purge-runs": { GET: "admin", POST: "admin" },
   "/api/me/sessions": { DELETE: "staff" },
   "/api/users/[id]/sessions": { DELETE: "admin" },
+  "/api/users/[id]/password-reset": { POST: "admin" },
+  "/api/password-reset": { POST: "public" },
   "/api/metrics": { GET: "network" },
   "/api/events/[id]/reprocess": { POST: "support" },
   "/api/failures": { GET: "support" },
   "/api/failures/[key]": { POST: "support" },
   "/api/failures/health": { GET: "support" },
+  "/api/event-catalogue": { GET: "support" },
+  "/api/event-catalogue/changes/[key]/expected": { POST: "admin" },
   "/api/alerts": { GET: "admin", PUT: "admin" },
   "/api/alerts/test": { POST: "admin" },
+  "/api/reconciliation/runs": { GET: "support", POST: "support" },
+  "/api/reconciliation/runs/[id]": { GET: "support" },
+  "/api/reconciliation/runs/[id]/cancel": { POST: "support" },
+  "/api/reconciliation/runs/[id]/fill": { POST: "admin" },
+  "/api/reconciliation/orders/[uid]": { POST: "support" },
   "/api/replay": { GET: "admin", POST: "admin" },
   "/api/replay/[id]": { GET: "admin" },
   "/api/replay/[id]/start": { POST: "admin" },
@@ -81,6 +100,18 @@ export const ROUTE_RULES: RouteRules = {
   "/api/tokens/[id]": { DELETE: "admin" },
   "/api/users": { GET: "admin", POST: "admin" },
   "/api/users/[id]": { PATCH: "admin" },
+};
+
+/**
+ * The better-auth endpoints `/api/auth/[...all]` serves, as "METHOD /path"
+ * under /api/auth: the ones RxWatch's pages call. Every other better-auth
+ * endpoint answers 404 to everyone (tests/integration/perimeter.test.ts walks
+ * them all), so a new one cannot open without a line here.
+ */
+export const AUTH_ENDPOINT_RULES: Record<string, Access> = {
+  "POST /sign-in/email": "public",
+  "POST /sign-out": "public",
+  "GET /get-session": "public",
 };
 
 /**

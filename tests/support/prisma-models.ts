@@ -6,6 +6,8 @@ export interface ModelInfo {
   name: string;
   table: string;
   idField: string;
+  /** The fields of the primary key: one, or several for an `@@id([…])`. */
+  idFields: string[];
   fields: FieldInfo[];
 }
 
@@ -23,6 +25,15 @@ export interface FieldInfo {
 
 const SCALARS = new Set(["String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes"]);
 
+/** The fields of a model's `@@id([…])`, or null when it has a single-field id. */
+function compositeIdOf(lines: readonly string[]): string[] | null {
+  for (const line of lines) {
+    const composite = /^@@id\(\[([\w,\s]+)\]/.exec(line);
+    if (composite?.[1]) return composite[1].split(",").map((part) => part.trim());
+  }
+  return null;
+}
+
 /** Parses the scalar fields of every model in prisma/models.prisma (the one source both providers are generated from). */
 export function readModels(root = process.cwd()): ModelInfo[] {
   const text = readFileSync(path.join(root, "prisma/models.prisma"), "utf8");
@@ -37,12 +48,10 @@ export function readModels(root = process.cwd()): ModelInfo[] {
     }
     const fields: FieldInfo[] = [];
     let table = name;
-    let compositeId: string | null = null;
+    const compositeId = compositeIdOf(lines);
     for (const line of lines) {
       const mapped = /^@@map\("(\w+)"\)/.exec(line);
       if (mapped?.[1]) table = mapped[1];
-      const composite = /^@@id\(\[(\w+)/.exec(line);
-      if (composite?.[1]) compositeId = composite[1];
       const field = /^(\w+)\s+(\w+)(\?|\[\])?(.*)$/.exec(line);
       if (!field || line.startsWith("@@")) continue;
       const [, fieldName = "", type = "", modifier, attributes = ""] = field;
@@ -53,13 +62,14 @@ export function readModels(root = process.cwd()): ModelInfo[] {
         type,
         isOptional: modifier === "?",
         isUnique: /@unique\b/.test(attributes),
-        isId: /@id\b/.test(attributes),
+        isId: /@id\b/.test(attributes) || (compositeId?.includes(fieldName) ?? false),
         isUpdatedAt: /@updatedAt\b/.test(attributes),
         references: foreignKeys.get(fieldName) ?? null,
       });
     }
-    const idField = fields.find((field) => field.isId)?.name ?? compositeId ?? "id";
-    models.push({ name, table, idField, fields });
+    const idFields = compositeId ?? [fields.find((field) => field.isId)?.name ?? "id"];
+    // Prisma names a compound key's unique input after its fields joined by "_".
+    models.push({ name, table, idField: idFields.join("_"), idFields, fields });
   }
   return models;
 }

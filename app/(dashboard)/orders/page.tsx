@@ -4,6 +4,7 @@ import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/page-header";
 import { requirePageViewer } from "@/server/auth/page-viewer";
 import { getSettings } from "@/server/settings/settings";
+import { AttentionQueue } from "./_components/attention-queue";
 import { OrdersView } from "./_components/orders-view";
 
 export const metadata: Metadata = { title: "Orders" };
@@ -20,6 +21,9 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
           <Alert tone="error">That page needs a higher role. Ask an admin if you need access.</Alert>
         </div>
       ) : null}
+      <div className="mb-4">
+        <AttentionQueue appearance={appearance} />
+      </div>
       <Suspense>
         <OrdersView appearance={appearance} />
       </Suspense>

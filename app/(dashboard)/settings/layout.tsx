@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import { PageHeader } from "@/components/page-header";
+import { SettingsNav } from "@/components/settings/settings-nav";
 import { requirePageViewer } from "@/server/auth/page-viewer";
 
 /**
@@ -8,5 +10,11 @@ import { requirePageViewer } from "@/server/auth/page-viewer";
  */
 export default async function SettingsLayout({ children }: { children: ReactNode }) {
   await requirePageViewer("admin");
-  return children;
+  return (
+    <>
+      <PageHeader title="Settings">The RxScale connection and subscriptions, signing secrets, RxWatch&apos;s own settings, data protection, and who may sign in.</PageHeader>
+      <SettingsNav />
+      {children}
+    </>
+  );
 }

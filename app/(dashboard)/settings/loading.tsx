@@ -1,5 +1,5 @@
 import { CardsPageSkeleton } from "@/components/route-loading";
 
 export default function SettingsLoading() {
-  return <CardsPageSkeleton label="settings" cards={4} />;
+  return <CardsPageSkeleton label="settings" cards={2} />;
 }

@@ -20,6 +20,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
+import { useIsNarrowScreen } from "@/components/use-is-narrow-screen";
 import { LIVE_MAX_PAGES, NEW_WHILE_PAUSED_LIMIT, useDeliveries, useJumpToNewest, useNewDeliveriesCount } from "@/components/queries/deliveries";
 import { OutcomeBadge, ProcessingBadge } from "./badges";
 import { UnmaskedExport } from "./unmasked-export";
@@ -27,6 +28,8 @@ import { DeliveryDrawer } from "./delivery-drawer";
 import { SelectField, TextField } from "@/components/ui/field";
 
 const ROW_HEIGHT = 52;
+/** On a phone each delivery is a card: outcome and processing, age, event type, order and pharmacy order. */
+const CARD_HEIGHT = 96;
 const COLUMNS = "grid grid-cols-[10.5rem_minmax(10rem,1.1fr)_minmax(11rem,1.4fr)_7.5rem_minmax(9rem,1fr)_9rem]";
 /** URL parameter of the delivery open in the drawer (the order trace links here with it). */
 const DETAIL_PARAM = "delivery";
@@ -122,6 +125,35 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
   );
 }
 
+function Card({ row, href, isSelected, onOpen, now }: { row: DeliveryRowDto; href: string; isSelected: boolean; onOpen: (id: string) => void; now: number }) {
+  return (
+    <div
+      role="row"
+      data-delivery-id={row.id}
+      data-outcome={row.outcome}
+      data-selected={isSelected}
+      onClick={() => onOpen(row.id)}
+      className={`flex cursor-pointer flex-col justify-center gap-1 border-t border-slate-200 px-3 text-sm dark:border-slate-800 ${isSelected ? "bg-sky-50 dark:bg-sky-950" : ""}`}
+      style={{ height: CARD_HEIGHT }}
+    >
+      <div role="cell" className="flex min-w-0 items-center gap-1.5">
+        <OutcomeBadge outcome={row.outcome} />
+        {row.event ? <ProcessingBadge status={row.event.status} /> : null}
+        <Link href={href} scroll={false} onClick={(event) => event.stopPropagation()} className="ml-auto shrink-0 text-xs text-sky-800 hover:underline dark:text-sky-300">
+          <Time value={row.receivedAt} relativeTo={now} />
+        </Link>
+      </div>
+      <div role="cell" className="truncate font-mono text-xs">
+        {row.event?.type ?? (row.eventTypeHeader ? `${row.eventTypeHeader} (header)` : "no event")}
+      </div>
+      <div role="cell" className="truncate font-mono text-xs text-slate-600 dark:text-slate-400">
+        {row.event?.orderUid ?? "—"}
+        {row.event?.pharmacyOrderUid ? <> · pharmacy order {row.event.pharmacyOrderUid}</> : null}
+      </div>
+    </div>
+  );
+}
+
 /**
  * The deliveries page: every delivery newest first, tailing live (pause freezes it
  * and counts what arrives), filters and search in the URL, older keyset pages
@@ -149,14 +181,17 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
   const jumpToNewest = useJumpToNewest(filters);
   const filterSearch = deliveriesQueryToSearch(filters);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const isNarrow = useIsNarrowScreen();
+  const now = deliveries.dataUpdatedAt || Date.parse("2000-01-01T00:00:00Z");
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions the React compiler cannot memoise; this component is not compiled.
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => (isNarrow ? CARD_HEIGHT : ROW_HEIGHT),
     overscan: 10,
     getItemKey: (index) => rows[index]?.id ?? index,
   });
+  useEffect(() => virtualizer.measure(), [virtualizer, isNarrow]);
   const lastRenderedIndex = virtualizer.getVirtualItems().at(-1)?.index ?? -1;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = deliveries;
 
@@ -175,7 +210,11 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
   );
 
   const openDelivery = useCallback((id: string | null) => router.replace(urlWith(filterSearch, id), { scroll: false }), [router, urlWith, filterSearch]);
-  const closeDelivery = useCallback(() => openDelivery(null), [openDelivery]);
+  const closeDelivery = useCallback(() => {
+    openDelivery(null);
+    // Back to the row the drawer was opened from, so keyboard users keep their place in the list.
+    if (selectedId) requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-delivery-id="${CSS.escape(selectedId)}"] a`)?.focus());
+  }, [openDelivery, selectedId]);
 
   function navigate(change: Partial<DeliveryFilters>) {
     router.replace(urlWith(deliveriesQueryToSearch({ ...filters, ...change }), selectedId), { scroll: false });
@@ -206,7 +245,7 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
   return (
     <div className="space-y-4">
       <form key={filterSearch} onSubmit={onApply} role="search" aria-label="Filter deliveries" className="flex flex-wrap items-end gap-3">
-        <TextField label="Search deliveries" fieldClassName="text-sm font-medium" name="q" defaultValue={filters.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid, pharmacy uid" className="w-96 max-w-full" />
+        <TextField label="Search deliveries" fieldClassName="w-full text-sm font-medium sm:w-auto" name="q" defaultValue={filters.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid, pharmacy uid" className="w-full sm:w-96" />
         <TextField label="Event type" fieldClassName="text-sm font-medium" name="type" list="delivery-event-types" defaultValue={filters.type ?? ""} placeholder="Any type" className="w-56" />
         <datalist id="delivery-event-types">
           {eventTypes.map((type) => (
@@ -336,7 +375,7 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
       {rows.length > 0 ? (
         <div role="table" aria-label="Deliveries" aria-rowcount={rows.length} className="overflow-hidden rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <div role="rowgroup">
-            <div role="row" className={`${COLUMNS} gap-3 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase text-slate-500 dark:bg-slate-950`}>
+            <div role="row" className={`${isNarrow ? "sr-only" : COLUMNS} gap-3 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase text-slate-500 dark:bg-slate-950`}>
               <div role="columnheader">Received</div>
               <div role="columnheader">Event type</div>
               <div role="columnheader">Order · pharmacy order</div>
@@ -352,7 +391,11 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
                 if (!row) return null;
                 return (
                   <div key={row.id} style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
-                    <Row row={row} href={urlWith(filterSearch, row.id)} isSelected={row.id === selectedId} onOpen={openDelivery} />
+                    {isNarrow ? (
+                      <Card row={row} href={urlWith(filterSearch, row.id)} isSelected={row.id === selectedId} onOpen={openDelivery} now={now} />
+                    ) : (
+                      <Row row={row} href={urlWith(filterSearch, row.id)} isSelected={row.id === selectedId} onOpen={openDelivery} />
+                    )}
                   </div>
                 );
               })}

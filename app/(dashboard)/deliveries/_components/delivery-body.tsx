@@ -8,7 +8,7 @@ function formatBytes(bytes: number): string {
   return `${bytes.toLocaleString("en-US")} byte${bytes === 1 ? "" : "s"}`;
 }
 
-const KIND_LABEL: Record<DeliveryBodyDto["kind"], string> = { json: "JSON", text: "text (not JSON)", binary: "not UTF-8", none: "not stored", not_displayable: "not displayable" };
+const KIND_LABEL: Record<DeliveryBodyDto["kind"], string> = { json: "JSON", text: "text (not JSON)", binary: "not UTF-8", none: "not stored", not_displayable: "not displayable", sample: "sample" };
 
 const NOT_DISPLAYABLE_BECAUSE: Record<NotDisplayableReason, string> = {
   too_deep: "it nests deeper than any RxScale body does",
@@ -38,7 +38,7 @@ function withMaskedFieldsMarked(text: string): ReactNode[] {
  */
 export function DeliveryBody({ body, isMasked }: { body: DeliveryBodyDto; isMasked: boolean }) {
   const [copyState, setCopyState] = useState<"idle" | "copied" | "failed">("idle");
-  const copyable = body.kind === "json" || body.kind === "text" ? body.text : body.kind === "binary" ? body.hexPreview : null;
+  const copyable = body.kind === "json" || body.kind === "text" || body.kind === "sample" ? body.text : body.kind === "binary" ? body.hexPreview : null;
 
   async function copy(text: string) {
     try {
@@ -53,7 +53,7 @@ export function DeliveryBody({ body, isMasked }: { body: DeliveryBodyDto; isMask
     <div>
       <div className="mb-2 flex flex-wrap items-center gap-2 text-sm">
         <span className="text-slate-600 dark:text-slate-400">
-          {formatBytes(body.size)} · {KIND_LABEL[body.kind]}
+          {body.kind === "sample" ? `first ${formatBytes(body.sampleBytes)} of ${formatBytes(body.size)}` : formatBytes(body.size)} · {KIND_LABEL[body.kind]}
         </span>
         {copyable !== null ? (
           <span className="ml-auto flex items-center gap-2">
@@ -63,7 +63,7 @@ export function DeliveryBody({ body, isMasked }: { body: DeliveryBodyDto; isMask
               </span>
             ) : null}
             <Button variant="secondary" onClick={() => void copy(copyable)}>
-              Copy body
+              {body.kind === "sample" ? "Copy sample" : "Copy body"}
             </Button>
           </span>
         ) : null}
@@ -80,6 +80,13 @@ export function DeliveryBody({ body, isMasked }: { body: DeliveryBodyDto; isMask
         </p>
       ) : (
         <>
+          {body.kind === "sample" ? (
+            <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+              {isMasked
+                ? "This request had no valid signature, so only a sample of its body was kept; a cut body cannot be masked field by field, so it is masked as a whole:"
+                : "This request had no valid signature, so only a sample of its body was kept, as text:"}
+            </p>
+          ) : null}
           {body.kind === "binary" ? (
             <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
               {isMasked ? "The body is not UTF-8 text, so it is masked as a whole:" : `The body is not UTF-8 text; the first ${formatBytes(body.previewBytes)} as hexadecimal:`}

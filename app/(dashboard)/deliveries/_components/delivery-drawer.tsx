@@ -1,5 +1,6 @@
 "use client";
 
+import { Skeleton } from "@/components/ui/skeleton";
 import Link from "next/link";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { DeliveryDetailDto } from "@/lib/deliveries";
@@ -205,7 +206,11 @@ export function DeliveryDrawer({ id, onClose, onOpen }: { id: string; onClose: (
         </button>
       </div>
       <div className="flex-1 overflow-y-auto">
-        {detail.isPending ? <p className="px-5 pb-4 text-sm text-slate-500">Loading…</p> : null}
+        {detail.isPending ? (
+          <div className="px-5 pb-4">
+            <Skeleton label="the delivery" lines={6} />
+          </div>
+        ) : null}
         {detail.isError ? (
           <div className="px-5 pb-4">
             <Alert tone="error">{detail.error.message}</Alert>

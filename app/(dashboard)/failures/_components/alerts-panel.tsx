@@ -6,6 +6,7 @@ import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { CheckboxField, TextField } from "@/components/ui/field";
 import { useAlerts, useSaveAlerts, useTestAlert } from "@/components/queries/failures";
 
@@ -115,14 +116,28 @@ function AlertsForm({ view }: { view: AlertsViewDto }) {
 /** Alert rules and channels with their current state and recent notifications (admins). */
 export function AlertsPanel() {
   const alerts = useAlerts(true);
-  if (!alerts.data) return <Card title="Alerts">{alerts.isError ? <Alert tone="error">{alerts.error.message}</Alert> : "Loading…"}</Card>;
+  if (!alerts.data) return <Card title="Alerts">{alerts.isError ? <Alert tone="error">{alerts.error.message}</Alert> : <Skeleton label="alerts" lines={4} />}</Card>;
   const view = alerts.data;
+  const hasChannel = view.channels.webhookUrl !== null || view.channels.email.isEnabled;
   return (
     <Card title="Alerts" description="Evaluated every 30 s on a timer of their own, so a crashed handler still alerts. Each alert is sent once when it starts and once when it ends; texts hold counts and codes, never payload data.">
+      {hasChannel ? null : (
+        <div className="mb-4">
+          <Alert tone="error">No alert channel is configured: rules are evaluated, but nobody is notified when one fires. Set a webhook URL or switch email on below.</Alert>
+        </div>
+      )}
       <ul className="mb-4 flex flex-wrap gap-2 text-sm" aria-label="Alert states">
         {view.states.map((state) => (
-          <li key={state.rule} className={`rounded-full border px-3 py-1 ${state.state === "firing" ? "border-red-400 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "border-slate-300 dark:border-slate-700"}`}>
-            {ALERT_RULE_LABELS[state.rule]}: {state.state === "firing" ? <>firing since <Time value={state.since} /></> : "ok"}
+          <li key={state.rule} data-rule={state.rule} className={`rounded-full border px-3 py-1 ${state.state === "firing" ? "border-red-400 bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "border-slate-300 dark:border-slate-700"}`}>
+            {ALERT_RULE_LABELS[state.rule]}:{" "}
+            {state.state === "firing" ? (
+              <>
+                firing since <Time value={state.since} />
+                {hasChannel ? null : <strong> — not notified: no channel</strong>}
+              </>
+            ) : (
+              "ok"
+            )}
           </li>
         ))}
       </ul>

@@ -1,11 +1,14 @@
 "use client";
 
+import Link from "next/link";
 import { describeFailureGroup, type FailureGroupDto, type ReplayFilter } from "@/lib/failures";
 import { Time, useFormatInstant } from "@/components/time";
 import { Button } from "@/components/ui/button";
+import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Sparkline } from "@/components/charts/sparkline";
 import { useReprocessEvent } from "@/components/queries/deliveries";
 import { useChangeIncident } from "@/components/queries/failures";
+import { useMarkChangeExpected } from "@/components/queries/event-catalogue";
 
 const STATE_STYLES = {
   open: "bg-red-600 text-white",
@@ -25,6 +28,12 @@ function countLabel(group: FailureGroupDto): string {
       return `${group.count} ${group.count === 1 ? "event" : "events"}`;
     case "duplicate_storm":
       return `${group.count} duplicates`;
+    case "rejected_over_budget":
+      return `${group.count} ${group.count === 1 ? "request" : "requests"} counted, not stored`;
+    case "webhooks_missed":
+      return `${group.count} ${group.count === 1 ? "order" : "orders"}`;
+    case "payload_drift":
+      return `${group.count} ${group.count === 1 ? "event" : "events"}`;
     default:
       return `${group.count} ${group.count === 1 ? "delivery" : "deliveries"}`;
   }
@@ -34,6 +43,8 @@ function countLabel(group: FailureGroupDto): string {
 export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureGroupDto; isAdmin: boolean; onReplay: (filter: ReplayFilter) => void }) {
   const change = useChangeIncident();
   const reprocess = useReprocessEvent();
+  const markExpected = useMarkChangeExpected();
+  const drift = group.evidence.kind === "payload_drift" ? group.evidence : null;
   const formatInstant = useFormatInstant();
   // "14:02 UTC+1": the cause names times of one day, so the date is left out but the zone stays.
   const { title, cause, advice } = describeFailureGroup(group, (iso) => formatInstant(iso).slice(11).replace(/:\d\d(?= )/, ""));
@@ -79,7 +90,25 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
           ))}
         </div>
       ) : null}
+      {drift?.maskedExample ? (
+        <details className="mt-2 text-sm">
+          <summary className="cursor-pointer font-medium">Example payload (masked)</summary>
+          <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs break-all whitespace-pre-wrap dark:bg-slate-800">{drift.maskedExample}</pre>
+        </details>
+      ) : null}
       <div className="mt-3 flex flex-wrap items-center gap-2">
+        {isAdmin && drift && !drift.expected ? (
+          <ConfirmButton
+            variant="secondary"
+            disabled={markExpected.isPending}
+            title="Mark this payload change expected?"
+            description="It becomes the new normal: the group is resolved in your name, stops counting and never raises again. This is recorded in the audit log."
+            confirmLabel="Mark expected"
+            onConfirm={() => markExpected.mutateAsync(group.key)}
+          >
+            Mark expected
+          </ConfirmButton>
+        ) : null}
         {group.state === "open" ? (
           <Button variant="secondary" disabled={change.isPending} onClick={() => change.mutate({ key: group.key, action: "acknowledge" })}>
             Acknowledge
@@ -94,6 +123,11 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
             Reopen
           </Button>
         )}
+        {group.evidence.kind === "webhooks_missed" ? (
+          <Link className="text-sm text-sky-700 underline dark:text-sky-300" href={`/reconciliation?run=${encodeURIComponent(group.evidence.runId)}`}>
+            Open the reconciliation run
+          </Link>
+        ) : null}
         {isAdmin && group.replay ? (
           <Button variant="secondary" onClick={() => group.replay && onReplay(group.replay)}>
             Replay these events…
@@ -104,6 +138,7 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
           {group.resolvedAt ? <>Resolved {group.resolvedBy ? `by ${group.resolvedBy}` : "automatically"} at <Time value={group.resolvedAt} />.</> : null}
         </span>
       </div>
+      {markExpected.isError ? <p className="mt-2 text-sm text-red-700 dark:text-red-300">{markExpected.error.message}</p> : null}
       {change.isError ? <p className="mt-2 text-sm text-red-700 dark:text-red-300">{change.error.message}</p> : null}
       {reprocess.isSuccess ? <p className="mt-2 text-sm text-emerald-700 dark:text-emerald-300">Queued for re-processing.</p> : null}
     </article>

@@ -2,12 +2,13 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { HEALTH_RANGE_SPECS, HEALTH_RANGES, healthQuerySchema, type ReplayFilter } from "@/lib/failures";
+import { HEALTH_RANGE_CHOICES, HEALTH_RANGE_SPECS, healthQuerySchema, type ReplayFilter } from "@/lib/failures";
 import { Time } from "@/components/time";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { HealthChart } from "@/components/charts/health-chart";
+import { Skeleton } from "@/components/ui/skeleton";
 import { useFailures, useHealth } from "@/components/queries/failures";
 import { AlertsPanel } from "./alerts-panel";
 import { FailureGroupCard } from "./failure-group-card";
@@ -36,12 +37,12 @@ function HealthSection() {
       description="Deliveries per minute by outcome, how fast RxWatch acknowledged them (p95), and the processing backlog."
       actions={
         <div role="group" aria-label="Time range" className="flex gap-1">
-          {HEALTH_RANGES.map((candidate) => (
+          {HEALTH_RANGE_CHOICES.map((candidate) => (
             <button
               key={candidate}
               type="button"
               aria-pressed={candidate === range}
-              title={HEALTH_RANGE_SPECS[candidate].label}
+              title={candidate === "auto" ? "As far back as there are deliveries" : HEALTH_RANGE_SPECS[candidate].label}
               onClick={() => router.replace(`${pathname}?range=${candidate}`, { scroll: false })}
               className={`rounded-md border px-2 py-1 text-sm ${candidate === range ? "border-slate-900 bg-slate-900 text-white dark:border-slate-100 dark:bg-slate-100 dark:text-slate-900" : "border-slate-300 dark:border-slate-700"}`}
             >
@@ -64,10 +65,11 @@ function HealthSection() {
             <Stat label="Retrying now" value={String(data.backlog.failed)} tone={data.backlog.failed > 0 ? "bad" : "plain"} />
             <Stat label="Dead now" value={String(data.backlog.dead)} tone={data.backlog.dead > 0 ? "bad" : "plain"} />
           </div>
-          <HealthChart points={data.points} isLongRange={range === "7d"} />
+          {data.isAutomatic ? <p className="mb-2 text-xs text-slate-500" data-testid="health-window">Showing {HEALTH_RANGE_SPECS[data.range].label.toLowerCase()}: the shortest range that holds every delivery so far.</p> : null}
+          <HealthChart points={data.points} isLongRange={data.range === "7d"} />
         </>
       ) : (
-        <p className="text-sm text-slate-500">Loading…</p>
+        <Skeleton label="delivery health" lines={6} />
       )}
     </Card>
   );

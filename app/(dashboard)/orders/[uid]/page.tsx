@@ -15,7 +15,7 @@ export default async function OrderTracePage({ params }: { params: Promise<{ uid
   return (
     <>
       <PageHeader title="Order trace">The order&apos;s lifecycle as RxWatch received it, step by step.</PageHeader>
-      <OrderTraceView orderUid={uid} appearance={appearance} canSeeDeliveries={hasRole(viewer.role, "support")} />
+      <OrderTraceView orderUid={uid} appearance={appearance} canSeeDeliveries={hasRole(viewer.role, "support")} canCheckAgainstRxScale={hasRole(viewer.role, "support")} />
     </>
   );
 }

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useRef, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { STAGES, STAGE_LABELS, type Stage } from "@/lib/lifecycle";
 import { formatDuration } from "@/lib/time";
@@ -13,12 +13,15 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
+import { useIsNarrowScreen } from "@/components/use-is-narrow-screen";
 import { StageProgress } from "@/components/orders/stage-progress";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useOrders } from "@/components/queries/orders";
 import { CheckboxField, SelectField, TextField } from "@/components/ui/field";
 
 const ROW_HEIGHT = 56;
+/** On a phone each order is a card: name, status, pharmacy and age on three short lines. */
+const CARD_HEIGHT = 96;
 const COLUMNS = "grid grid-cols-[minmax(9rem,1.3fr)_minmax(11rem,1.2fr)_minmax(8rem,1fr)_minmax(8rem,1fr)_5rem_9rem]";
 
 function Row({ order, appearance, now }: { order: OrderSummaryDto; appearance: StatusAppearanceSettings; now: number }) {
@@ -55,6 +58,30 @@ function Row({ order, appearance, now }: { order: OrderSummaryDto; appearance: S
   );
 }
 
+function Card({ order, appearance, now }: { order: OrderSummaryDto; appearance: StatusAppearanceSettings; now: number }) {
+  const formatInstant = useFormatInstant();
+  return (
+    <div role="row" data-order-uid={order.orderUid} className="flex flex-col justify-center gap-1 border-t border-slate-200 px-3 text-sm dark:border-slate-800" style={{ height: CARD_HEIGHT }}>
+      <div role="cell" className="flex min-w-0 items-baseline justify-between gap-2">
+        <Link href={`/orders/${encodeURIComponent(order.orderUid)}`} className="truncate font-medium text-sky-800 hover:underline dark:text-sky-300">
+          {order.shopOrderName ?? order.orderUid}
+        </Link>
+        <span className="shrink-0 text-xs text-slate-600 dark:text-slate-400" title={formatInstant(order.firstEventAt)}>
+          <span className="sr-only">Age </span>
+          {formatDuration(now - Date.parse(order.firstEventAt))}
+        </span>
+      </div>
+      <div role="cell" className="flex min-w-0 flex-wrap items-center gap-1">
+        <StatusBadge status={order.status} appearance={appearance} />
+        {order.isStuck ? <span className="rounded bg-red-600 px-1.5 py-0.5 text-xs font-semibold text-white">Stuck</span> : null}
+      </div>
+      <div role="cell" className="truncate text-xs text-slate-600 dark:text-slate-400">
+        {order.pharmacyName ?? "No pharmacy yet"} · <Time value={order.lastEventAt} relativeTo={now} />
+      </div>
+    </div>
+  );
+}
+
 /** The orders list: filters and search in the URL, counts per stage, cursor pages, live updates, virtualised rows. */
 export function OrdersView({ appearance }: { appearance: StatusAppearanceSettings }) {
   const router = useRouter();
@@ -64,10 +91,12 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
   const orders = useOrders(query);
   const [cursors, setCursors] = useState<string[]>([]);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const isNarrow = useIsNarrowScreen();
   const rows = orders.data?.orders ?? [];
   // Rows are virtualised: only the visible ones are in the DOM, so long pages stay fast.
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions the React compiler cannot memoise; this component is not compiled.
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => (isNarrow ? CARD_HEIGHT : ROW_HEIGHT), overscan: 10 });
+  useEffect(() => virtualizer.measure(), [virtualizer, isNarrow]);
   const now = orders.dataUpdatedAt || Date.parse("2000-01-01T00:00:00Z");
 
   function navigate(change: Partial<OrdersQuery>, keepCursor = false) {
@@ -117,8 +146,8 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
       </div>
 
       <div className="flex flex-wrap items-end gap-3">
-        <form onSubmit={onSearch} className="flex items-end gap-2" role="search">
-          <TextField key={query.q ?? ""} label="Search orders" fieldClassName="text-sm font-medium" name="q" defaultValue={query.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid" className="w-80 max-w-full" />
+        <form onSubmit={onSearch} className="flex w-full items-end gap-2 sm:w-auto" role="search">
+          <TextField key={query.q ?? ""} label="Search orders" fieldClassName="min-w-0 flex-1 text-sm font-medium" name="q" defaultValue={query.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid" className="w-full sm:w-80" />
           <Button type="submit" variant="secondary">
             Search
           </Button>
@@ -165,7 +194,7 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
       {rows.length > 0 ? (
         <div role="table" aria-label="Orders" aria-rowcount={rows.length} className="overflow-hidden rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <div role="rowgroup">
-            <div role="row" className={`${COLUMNS} gap-3 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase text-slate-500 dark:bg-slate-950`}>
+            <div role="row" className={`${isNarrow ? "sr-only" : COLUMNS} gap-3 bg-slate-50 px-3 py-2 text-xs font-semibold uppercase text-slate-500 dark:bg-slate-950`}>
               <div role="columnheader">Order</div>
               <div role="columnheader">Progress</div>
               <div role="columnheader">Status</div>
@@ -181,7 +210,7 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
                 if (!order) return null;
                 return (
                   <div key={order.orderUid} style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
-                    <Row order={order} appearance={appearance} now={now} />
+                    {isNarrow ? <Card order={order} appearance={appearance} now={now} /> : <Row order={order} appearance={appearance} now={now} />}
                   </div>
                 );
               })}

@@ -5,6 +5,7 @@ import { RXSCALE_ENVIRONMENTS, rxscaleEnvironmentSchema, type ConnectionSettings
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { CheckboxField, SelectField, TextField } from "@/components/ui/field";
 import { useCheckConnection, useConnection, useSaveConnection } from "@/components/queries/settings";
 
@@ -17,7 +18,7 @@ export function ConnectionPanel() {
   const [environment, setEnvironment] = useState<ConnectionSettings["environment"] | null>(null);
   const [saved, setSaved] = useState(false);
 
-  if (connection.isPending) return <Card title="RxScale connection">Loading…</Card>;
+  if (connection.isPending) return <Card title="RxScale connection"><Skeleton label="the RxScale connection" lines={4} /></Card>;
   if (connection.isError) return <Card title="RxScale connection"><Alert tone="error">{connection.error.message}</Alert></Card>;
   const view = connection.data;
   const current = environment ?? view.settings.environment;

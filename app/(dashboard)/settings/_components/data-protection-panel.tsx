@@ -8,6 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmButton, ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { TextField } from "@/components/ui/field";
 import { useForgetPatient, usePurgeRuns, useStartPurge } from "@/components/queries/data-protection";
 import { useLocalSettings, useSaveLocalSettings } from "@/components/queries/settings";
@@ -33,7 +34,7 @@ function RetentionForm() {
   const save = useSaveLocalSettings("retention");
   const [issues, setIssues] = useState<Partial<Record<string, string>>>({});
   const [isSaved, setIsSaved] = useState(false);
-  if (!settings.data) return <Card title="Retention">{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : "Loading…"}</Card>;
+  if (!settings.data) return <Card title="Retention">{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : <Skeleton label="retention periods" />}</Card>;
   const current = settings.data;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -196,7 +197,7 @@ function ForgetPatientCard() {
 /** Settings → Data protection (admins): retention periods, purge runs and erasure requests. */
 export function DataProtectionPanel() {
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <RetentionForm />
       <PurgeRunsCard />
       <ForgetPatientCard />

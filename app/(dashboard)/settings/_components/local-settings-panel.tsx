@@ -5,6 +5,7 @@ import { STATUS_COLOURS, statusAppearanceSchema, type SettingsKey, type Settings
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { TextField } from "@/components/ui/field";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useLocalSettings, useSaveLocalSettings } from "@/components/queries/settings";
@@ -31,7 +32,7 @@ function FlatSettingsForm<K extends FlatKey>({ settingsKey, title, description }
   const settings = useLocalSettings(settingsKey);
   const save = useSaveLocalSettings(settingsKey);
   const [saved, setSaved] = useState(false);
-  if (!settings.data) return <Card title={title}>{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : "Loading…"}</Card>;
+  if (!settings.data) return <Card title={title}>{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : <Skeleton label={title.toLowerCase()} />}</Card>;
   const value = settings.data as Record<string, string | number>;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -70,7 +71,7 @@ function StatusAppearanceForm() {
   const settings = useLocalSettings(key);
   const save = useSaveLocalSettings(key);
   const [saved, setSaved] = useState(false);
-  if (!settings.data) return <Card title="Status labels and colours">{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : "Loading…"}</Card>;
+  if (!settings.data) return <Card title="Status labels and colours">{settings.isError ? <Alert tone="error">{settings.error.message}</Alert> : <Skeleton label="status labels" lines={5} />}</Card>;
   const appearance = settings.data;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -92,11 +93,11 @@ function StatusAppearanceForm() {
       <form onSubmit={onSubmit} aria-label="Status labels and colours" className="space-y-2">
         <div className="grid gap-2 md:grid-cols-2">
           {Object.entries(appearance).map(([status, look]) => (
-            <div key={status} className="flex items-center gap-2 text-sm">
+            <div key={status} className="flex flex-wrap items-center gap-2 text-sm">
               <code className="w-40 shrink-0 truncate" title={status}>
                 {status}
               </code>
-              <input aria-label={`Label for ${status}`} name={`label:${status}`} defaultValue={look.label} className="w-44 rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
+              <input aria-label={`Label for ${status}`} name={`label:${status}`} defaultValue={look.label} className="w-44 max-w-full rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950" />
               <select aria-label={`Colour for ${status}`} name={`colour:${status}`} defaultValue={look.colour} className="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950">
                 {STATUS_COLOURS.map((colour) => (
                   <option key={colour}>{colour}</option>
@@ -129,7 +130,7 @@ function StatusAppearanceForm() {
 
 export function LocalSettingsPanel() {
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <FlatSettingsForm
         settingsKey="eventNames"
         title="Event names"

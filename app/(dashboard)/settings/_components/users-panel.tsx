@@ -6,8 +6,10 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmButton } from "@/components/ui/confirm-dialog";
 import { Card } from "@/components/ui/card";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Time } from "@/components/time";
 import { SelectField, TextField } from "@/components/ui/field";
-import { useCreateUser, useRevokeUserSessions, useUpdateUser, useUsers } from "@/components/queries/accounts";
+import { useCreatePasswordResetLink, useCreateUser, useRevokeUserSessions, useUpdateUser, useUsers } from "@/components/queries/accounts";
 import { Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@/components/ui/table";
 
 export function UsersPanel() {
@@ -15,7 +17,9 @@ export function UsersPanel() {
   const createUser = useCreateUser();
   const updateUser = useUpdateUser();
   const revokeSessions = useRevokeUserSessions();
+  const createResetLink = useCreatePasswordResetLink();
   const [revokedNotice, setRevokedNotice] = useState<string | null>(null);
+  const [resetLink, setResetLink] = useState<{ email: string; url: string; expiresAt: string } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
@@ -42,12 +46,23 @@ export function UsersPanel() {
       {updateUser.isError ? <Alert tone="error">{updateUser.error.message}</Alert> : null}
       {revokeSessions.isError ? <Alert tone="error">{revokeSessions.error.message}</Alert> : null}
       {revokedNotice ? <Alert tone="success">{revokedNotice}</Alert> : null}
+      {createResetLink.isError ? <Alert tone="error">{createResetLink.error.message}</Alert> : null}
+      {resetLink ? (
+        <div className="mb-4 space-y-2" data-testid="password-reset-link">
+          <Alert tone="success">
+            Send this link to {resetLink.email} yourself (chat, phone). It works once, until <Time value={resetLink.expiresAt} />, and is shown only now. Their current password keeps working until they use it.
+          </Alert>
+          <code className="block break-all rounded bg-slate-100 p-2 text-sm dark:bg-slate-800">{resetLink.url}</code>
+          <CopyButton text={resetLink.url} label="Copy link" />
+        </div>
+      ) : null}
       <Table>
         <TableHead>
           <TableHeaderCell>Email</TableHeaderCell>
           <TableHeaderCell>Name</TableHeaderCell>
           <TableHeaderCell>Role</TableHeaderCell>
           <TableHeaderCell>Status</TableHeaderCell>
+          <TableHeaderCell>Last sign-in</TableHeaderCell>
           <TableHeaderCell label="Actions" />
         </TableHead>
         <TableBody>
@@ -70,7 +85,22 @@ export function UsersPanel() {
                 </select>
               </TableCell>
               <TableCell>{user.disabled ? "Disabled" : "Active"}</TableCell>
-              <TableCell className="flex justify-end gap-2">
+              <TableCell>{user.lastSignInAt ? <Time value={user.lastSignInAt} /> : "never"}</TableCell>
+              <TableCell className="flex flex-wrap justify-end gap-2">
+                <ConfirmButton
+                  variant="secondary"
+                  disabled={createResetLink.isPending}
+                  title={`Reset the password of ${user.email}?`}
+                  description="You get a one-time link to send them; with it they choose a new password, which ends all their sessions. Their current password works until then. Making a new link cancels an earlier one."
+                  confirmLabel="Make reset link"
+                  onConfirm={async () => {
+                    setResetLink(null);
+                    const link = await createResetLink.mutateAsync(user.id);
+                    setResetLink({ email: user.email, url: `${window.location.origin}${link.path}`, expiresAt: link.expiresAt });
+                  }}
+                >
+                  {`Reset password of ${user.email}`}
+                </ConfirmButton>
                 <ConfirmButton
                   variant="secondary"
                   disabled={revokeSessions.isPending}

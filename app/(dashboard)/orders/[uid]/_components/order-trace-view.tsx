@@ -14,6 +14,7 @@ import { LiveIndicator } from "@/components/live-indicator";
 import { StageProgress } from "@/components/orders/stage-progress";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useOrderTrace } from "@/components/queries/orders";
+import { CheckOrder } from "@/components/reconciliation/check-order";
 
 const STEP_STYLE = {
   received: "border-sky-600 bg-sky-600",
@@ -44,18 +45,30 @@ export function traceAsText(trace: OrderTraceDto, permalink: string, zone: strin
     total !== null ? `Total so far: ${formatDuration(total)}` : null,
     "",
     "Timeline:",
-    ...trace.timeline.map((step) => `  [${step.state === "received" ? "x" : step.state === "gap" ? "!" : " "}] ${step.label}${step.at ? ` — ${formatTimestamp(step.at)}` : step.state === "gap" ? " — not received" : ""}${step.sincePreviousMs !== null ? ` (+${formatDuration(step.sincePreviousMs)})` : ""}`),
+    ...trace.timeline.map(
+      (step) =>
+        `  [${step.state === "received" ? "x" : step.state === "gap" ? "!" : " "}] ${step.label}${step.at ? ` — ${formatTimestamp(step.at)}` : step.state === "gap" ? " — not received" : ""}${step.sincePreviousMs !== null ? ` (+${formatDuration(step.sincePreviousMs)})` : ""}${step.readFromRxScaleAt ? ` (from RxScale's API at ${formatTimestamp(step.readFromRxScaleAt)}, no webhook received)` : ""}`,
+    ),
     "",
     "Events:",
     ...trace.events.map(
       (event) =>
-        `  ${formatTimestamp(event.at)} ${event.eventType} ${event.entityUid} "${event.status}"${event.isSuperseded ? " (superseded, arrived late)" : ""}${event.duplicateCount > 0 ? ` (+${event.duplicateCount} duplicate deliveries)` : ""} [${event.processingStatus}]`,
+        `  ${formatTimestamp(event.at)} ${event.eventType} ${event.entityUid} "${event.status}"${event.isSuperseded ? " (superseded, arrived late)" : ""}${event.duplicateCount > 0 ? ` (+${event.duplicateCount} duplicate deliveries)` : ""} ${event.source === "reconciliation" ? `[from RxScale's API at ${formatTimestamp(event.receivedAt)}, no webhook received]` : `[${event.processingStatus}]`}`,
     ),
   ];
   return lines.filter((line): line is string => line !== null).join("\n");
 }
 
-export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { orderUid: string; appearance: StatusAppearanceSettings; canSeeDeliveries: boolean }) {
+/** How a fact read from RxScale's orders API (reconciliation) is labelled wherever the trace shows one. */
+function ReadFromRxScale({ at }: { at: string }) {
+  return (
+    <span className="ml-1 rounded bg-violet-100 px-1.5 py-0.5 text-xs text-violet-900 dark:bg-violet-950 dark:text-violet-200" data-testid="read-from-rxscale">
+      from RxScale&apos;s API at <Time value={at} />, no webhook received
+    </span>
+  );
+}
+
+export function OrderTraceView({ orderUid, appearance, canSeeDeliveries, canCheckAgainstRxScale }: { orderUid: string; appearance: StatusAppearanceSettings; canSeeDeliveries: boolean; canCheckAgainstRxScale: boolean }) {
   const trace = useOrderTrace(orderUid);
   const [copied, setCopied] = useState<string | null>(null);
   const { zone } = useTimeZone();
@@ -90,6 +103,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
         </span>
       </div>
       {copied ? <Alert tone="success">{copied} copied.</Alert> : null}
+      {canCheckAgainstRxScale ? <CheckOrder orderUid={order.orderUid} /> : null}
 
       <div className="flex flex-wrap items-center gap-4 text-sm">
         <StageProgress stage={order.stage} reachedStage={order.reachedStage} gaps={order.gaps} />
@@ -116,6 +130,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
                 {step.sincePreviousMs !== null ? <span className="text-slate-500"> · +{formatDuration(step.sincePreviousMs)}</span> : null}
                 {step.state === "gap" ? <span className="ml-1 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">not received</span> : null}
                 {step.state === "next" ? <span className="ml-1 text-xs text-sky-700 dark:text-sky-300">expected next</span> : null}
+                {step.readFromRxScaleAt ? <ReadFromRxScale at={step.readFromRxScaleAt} /> : null}
               </div>
             </li>
           ))}
@@ -144,7 +159,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
       <Card title="Events" description={canSeeDeliveries ? "Every event behind the steps, with its deliveries and processing attempts." : "Every event behind the steps."}>
         <ol className="space-y-3" aria-label="Events">
           {data.events.map((event) => (
-            <li key={event.eventId} className="rounded border border-slate-200 p-3 text-sm dark:border-slate-800" data-event-status={event.status} data-superseded={event.isSuperseded}>
+            <li key={event.eventId} className="rounded border border-slate-200 p-3 text-sm dark:border-slate-800" data-event-status={event.status} data-superseded={event.isSuperseded} data-source={event.source}>
               <div className="flex flex-wrap items-center gap-2">
                 <span className="font-mono text-xs"><Time value={event.at} /></span>
                 <span className="font-medium">{event.eventType}</span>
@@ -152,7 +167,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries }: { ord
                 <StatusBadge status={event.status} appearance={appearance} />
                 {event.isSuperseded ? <span className="rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700">superseded — arrived after a newer update</span> : null}
                 {event.duplicateCount > 0 ? <span className="text-xs text-slate-500">+{event.duplicateCount} duplicate deliveries</span> : null}
-                <span className="ml-auto text-xs text-slate-500">processing: {event.processingStatus}</span>
+                {event.source === "reconciliation" ? <ReadFromRxScale at={event.receivedAt} /> : <span className="ml-auto text-xs text-slate-500">processing: {event.processingStatus}</span>}
               </div>
               {canSeeDeliveries && event.deliveries.length > 0 ? (
                 <ul className="mt-2 space-y-1 text-xs text-slate-600 dark:text-slate-400">

@@ -1,0 +1,5 @@
+import { CardsPageSkeleton } from "@/components/route-loading";
+
+export default function ReconciliationLoading() {
+  return <CardsPageSkeleton label="reconciliation runs" />;
+}
