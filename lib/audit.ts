@@ -38,7 +38,7 @@ export const auditFiltersSchema = z.object({
     .max(64)
     .optional()
     .catch(undefined),
-  /** Exact actor: a user's email, a token's name, "cli", or an actor id. */
+  /** Actor: the start of a user's email or a token's name (`%` and `_` match anything, as in SQL LIKE), "cli", or an exact actor id. */
   actor: optionalText,
   outcome: auditOutcomeSchema.optional().catch(undefined),
   /** First day included (UTC). */
@@ -100,3 +100,10 @@ export const auditPageDtoSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export type AuditPageDto = z.infer<typeof auditPageDtoSchema>;
+
+/** The page an audit entry's target has, when it has one: orders and deliveries. */
+export function auditTargetHref(targetType: string, targetId: string): string | null {
+  if (targetType === "order") return `/orders/${encodeURIComponent(targetId)}`;
+  if (targetType === "delivery") return `/deliveries?delivery=${encodeURIComponent(targetId)}`;
+  return null;
+}

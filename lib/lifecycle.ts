@@ -159,6 +159,19 @@ export const STATUS_LABELS: Record<FactKind, Readonly<Record<string, string>>> =
   },
 };
 
+/**
+ * The friendly label of a status whose kind is not known (badges, filters): the
+ * patient order's wording first, then the pharmacy order's, then the
+ * prescription's; null for a status RxScale has not documented.
+ */
+export function friendlyStatusLabel(status: string): string | null {
+  for (const kind of ["order", "pharmacy_order", "prescription"] as const) {
+    const label = STATUS_LABELS[kind][status];
+    if (label) return label;
+  }
+  return null;
+}
+
 /** A status's friendly label, or the status as sent. */
 export function statusLabel(kind: FactKind, status: string): string {
   return STATUS_LABELS[kind][status] ?? status;

@@ -31,6 +31,8 @@ export const traceDeliveryDtoSchema = z.object({
   reasonCode: z.string().nullable(),
   httpStatus: z.number().int(),
   matchedSecretId: z.string().nullable(),
+  /** The verifying secret as Settings names it (label and last characters, or its place in RXSCALE_SIGNING_SECRETS). */
+  matchedSecretLabel: z.string().nullable(),
 });
 
 export const traceAttemptDtoSchema = z.object({

@@ -16,8 +16,8 @@ describe("roles", () => {
   });
 
   it("shows each role only its navigation", () => {
-    expect(navigationFor("staff").map((i) => i.label)).toEqual(["Orders"]);
-    expect(navigationFor("support").map((i) => i.label)).toEqual(["Orders", "Failures", "Deliveries", "Reconciliation", "Event catalogue"]);
-    expect(navigationFor("admin").map((i) => i.label)).toEqual(["Orders", "Failures", "Deliveries", "Reconciliation", "Event catalogue", "Settings", "Audit"]);
+    expect(navigationFor("staff").map((i) => i.label)).toEqual(["Orders", "Insights"]);
+    expect(navigationFor("support").map((i) => i.label)).toEqual(["Orders", "Insights", "Failures", "Deliveries", "Reconciliation", "Event catalogue"]);
+    expect(navigationFor("admin").map((i) => i.label)).toEqual(["Orders", "Insights", "Failures", "Deliveries", "Reconciliation", "Event catalogue", "Settings", "Audit"]);
   });
 });

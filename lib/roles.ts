@@ -31,6 +31,7 @@ export interface NavigationItem {
 /** The signed-in shell's navigation; each entry is shown only to roles that may open it. */
 export const NAVIGATION: readonly NavigationItem[] = [
   { href: "/orders", label: "Orders", minimumRole: "staff" },
+  { href: "/insights", label: "Insights", minimumRole: "staff" },
   { href: "/failures", label: "Failures", minimumRole: "support" },
   { href: "/deliveries", label: "Deliveries", minimumRole: "support" },
   { href: "/reconciliation", label: "Reconciliation", minimumRole: "support" },

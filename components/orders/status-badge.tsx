@@ -1,3 +1,4 @@
+import { friendlyStatusLabel } from "@/lib/lifecycle";
 import type { StatusAppearanceSettings } from "@/lib/settings";
 
 const COLOURS = {
@@ -9,12 +10,15 @@ const COLOURS = {
   violet: "bg-violet-50 text-violet-900 ring-violet-300 dark:bg-violet-950 dark:text-violet-200 dark:ring-violet-800",
 } as const;
 
-/** An RxScale status with its configured label and colour; unknown statuses show their raw text. */
+/**
+ * An RxScale status with its configured (else its documented friendly) label and colour; the exact string RxScale
+ * sent is in the tooltip. A status RxScale never documented shows as sent.
+ */
 export function StatusBadge({ status, appearance }: { status: string; appearance: StatusAppearanceSettings }) {
   const known = appearance[status];
   return (
-    <span title={status} className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${COLOURS[known?.colour ?? "slate"]}`}>
-      {known?.label ?? status}
+    <span title={`RxScale status: ${status}`} data-status={status} className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${COLOURS[known?.colour ?? "slate"]}`}>
+      {known?.label ?? friendlyStatusLabel(status) ?? status}
     </span>
   );
 }

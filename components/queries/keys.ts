@@ -8,6 +8,10 @@ export const queryKeys = {
   order: (uid: string) => ["order", uid] as const,
   // Under "orders" so every order change notice refreshes the queue too.
   attentionQueue: () => ["orders", "attention"] as const,
+  insights: () => ["insights"] as const,
+  orderFilterValues: () => ["orders", "filter-values"] as const,
+  deliveryFilterValues: () => ["deliveries", "filter-values"] as const,
+  insightsOf: (search: string) => ["insights", search] as const,
   deliveries: () => ["deliveries"] as const,
   deliveriesList: (search: string) => ["deliveries", "list", search] as const,
   deliveriesNewer: (search: string, newestCursor: string) => ["deliveries", "newer", search, newestCursor] as const,

@@ -10,6 +10,8 @@ const LiveStatusContext = createContext<LiveStatus>("connecting");
 
 /** Coalesces bursts of notices into one refetch per resource. */
 const FLUSH_AFTER_MS = 60;
+/** Insights reads whole date ranges: during a burst of orders it refetches at most this often. */
+const INSIGHTS_REFRESH_MS = 5_000;
 
 /**
  * Opens the one live stream of the signed-in shell and folds its change
@@ -26,6 +28,13 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
     const changedOrders = new Set<string>();
     let deliveriesChanged = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let insightsTimer: ReturnType<typeof setTimeout> | null = null;
+    let insightsRefreshedAt = 0;
+    const refreshInsights = () => {
+      insightsTimer = null;
+      insightsRefreshedAt = Date.now();
+      void queryClient.invalidateQueries({ queryKey: queryKeys.insights() });
+    };
 
     const flush = () => {
       timer = null;
@@ -33,6 +42,7 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.orders() });
         for (const uid of changedOrders) void queryClient.invalidateQueries({ queryKey: queryKeys.order(uid) });
         changedOrders.clear();
+        insightsTimer ??= setTimeout(refreshInsights, Math.max(0, insightsRefreshedAt + INSIGHTS_REFRESH_MS - Date.now()));
         // An order changes when one of its events was processed: the deliveries page shows that event's processing state.
         deliveriesChanged = true;
       }
@@ -60,6 +70,7 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
 
     return () => {
       if (timer) clearTimeout(timer);
+      if (insightsTimer) clearTimeout(insightsTimer);
       source.close();
     };
   }, [queryClient]);

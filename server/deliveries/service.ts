@@ -150,7 +150,8 @@ function headersOf(stored: string): { name: string; value: string }[] {
   return [{ name: "(unreadable header record)", value: stored }];
 }
 
-async function describeSecret(secretId: string): Promise<string | null> {
+/** How people know a signing secret: its label and last characters (stored ones) or its place in RXSCALE_SIGNING_SECRETS; null when gone. */
+export async function describeSecret(secretId: string): Promise<string | null> {
   const position = /^env:(\d+)$/.exec(secretId)?.[1];
   if (position) return `Entry ${position} of RXSCALE_SIGNING_SECRETS`;
   const secret = (await listSigningSecrets()).find((candidate) => candidate.id === secretId);

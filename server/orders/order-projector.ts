@@ -4,6 +4,7 @@ import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
 import { patientSearchKey } from "@/server/crypto/search-key";
 import { projectOrder, stuckInfo, type OrderFact } from "@/lib/order-projection";
+import { orderTimings } from "@/lib/order-timings";
 import type { StuckThresholdSettings } from "@/lib/settings";
 import { getSettings } from "@/server/settings/settings";
 import { publishChanges } from "@/server/live/notices";
@@ -117,6 +118,7 @@ export function projectOrderRow(
 ): { row: OrderWrite; isStuck: boolean } {
   const projection = projectOrder(orderUid, facts, trackedKinds);
   const stuck = stuckInfo(projection, thresholds, Math.floor(now.getTime() / 1000));
+  const timings = orderTimings(projection, facts, thresholds);
   const row: OrderWrite = {
     orderUid,
     stage: projection.stage,
@@ -134,6 +136,16 @@ export function projectOrderRow(
     entities: JSON.stringify({ entities: projection.entities, milestones: projection.milestones, superseded: projection.supersededEventIds }),
     eventCount: projection.eventCount,
     stuckAt: stuck.stuckSince === null ? null : new Date(stuck.stuckSince * 1000),
+    furthestStage: timings.furthestStage,
+    orderedSeconds: timings.stageSeconds.ordered,
+    prescriptionApprovedSeconds: timings.stageSeconds.prescription_approved,
+    prescriptionSignedSeconds: timings.stageSeconds.prescription_signed,
+    sentToPharmacySeconds: timings.stageSeconds.sent_to_pharmacy,
+    inPharmacySeconds: timings.stageSeconds.in_pharmacy,
+    shippedSeconds: timings.stageSeconds.shipped,
+    toShipSeconds: timings.toShipSeconds,
+    wentOutOfStock: timings.wentOutOfStock,
+    firstStuckAt: timings.firstStuckAt === null ? null : new Date(timings.firstStuckAt * 1000),
   };
   return { row, isStuck: stuck.isStuck };
 }

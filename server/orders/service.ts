@@ -8,6 +8,7 @@ import type { OrderTraceDto, TimelineStepDto, TraceEventDto } from "@/lib/order-
 import { hasRole, type Role } from "@/lib/roles";
 import { AppError } from "@/server/core/errors";
 import { getSettings } from "@/server/settings/settings";
+import { describeSecret } from "@/server/deliveries/service";
 import { countOrdersByStage, findOrderRow, listFactsOfOrder, listOrderRows, listTraceEvents, type OrderCursor } from "@/server/repositories/orders";
 
 function encodeCursor(cursor: OrderCursor): string {
@@ -126,6 +127,9 @@ export async function getOrderTrace(orderUid: string, role: Role, now: Date = ne
   const canSeeDeliveries = hasRole(role, "support");
   const summary = toSummary(row, now);
   const stuck = stuckInfo({ stage: summary.stage, stageSince: Math.floor(row.stageSince.getTime() / 1000) }, await getSettings("stuckThresholds"), Math.floor(now.getTime() / 1000));
+  // The trace names the secret that verified each delivery as Settings shows it, not by its id.
+  const secretIds = new Set(canSeeDeliveries ? events.flatMap((event) => event.deliveries.flatMap((delivery) => (delivery.matchedSecretId ? [delivery.matchedSecretId] : []))) : []);
+  const secretNames = new Map(await Promise.all([...secretIds].map(async (id) => [id, await describeSecret(id)] as const)));
 
   const kindOf = (kind: string) => z.enum(FACT_KINDS).catch("order").parse(kind);
   const fromWebhooks: TraceEventDto[] = events.flatMap((event) => {
@@ -147,7 +151,13 @@ export async function getOrderTrace(orderUid: string, role: Role, now: Date = ne
         duplicateCount: event.duplicateCount,
         processingStatus: event.status,
         source: "webhook" as const,
-        deliveries: canSeeDeliveries ? event.deliveries.map((delivery) => ({ ...delivery, receivedAt: delivery.receivedAt.toISOString() })) : [],
+        deliveries: canSeeDeliveries
+          ? event.deliveries.map((delivery) => ({
+              ...delivery,
+              receivedAt: delivery.receivedAt.toISOString(),
+              matchedSecretLabel: delivery.matchedSecretId ? (secretNames.get(delivery.matchedSecretId) ?? "a secret since removed") : null,
+            }))
+          : [],
         attempts: canSeeDeliveries
           ? event.processingLog.map((attempt) => ({ ...attempt, startedAt: attempt.startedAt.toISOString(), finishedAt: attempt.finishedAt?.toISOString() ?? null }))
           : [],

@@ -27,7 +27,7 @@ function whereOf(filter: AuditLogFilter, after: AuditKeyset | null): Prisma.Audi
   const and: Prisma.AuditEntryWhereInput[] = [];
   if (filter.action) and.push({ action: filter.action });
   if (filter.outcome) and.push({ outcome: filter.outcome });
-  if (filter.actor) and.push({ OR: [{ actorLabel: filter.actor }, { actorId: filter.actor }] });
+  if (filter.actor) and.push({ OR: [{ actorLabel: { startsWith: filter.actor } }, { actorId: filter.actor }] });
   if (filter.atFrom) and.push({ at: { gte: filter.atFrom } });
   if (filter.atBefore) and.push({ at: { lt: filter.atBefore } });
   if (after) and.push({ OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] });

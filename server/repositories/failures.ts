@@ -19,7 +19,7 @@ const instant = z.union([z.date(), z.string(), z.number()]).transform((value) =>
 const nullableText = z.string().nullable();
 
 /** `column` (a trusted identifier of ours) as whole `seconds`-long buckets since the epoch. */
-function bucketOf(column: string, seconds: number): Prisma.Sql {
+export function bucketOf(column: string, seconds: number): Prisma.Sql {
   const size = Math.max(1, Math.floor(seconds));
   return currentProvider() === "postgresql"
     ? Prisma.raw(`FLOOR(EXTRACT(EPOCH FROM ${column}) / ${size})::bigint`)

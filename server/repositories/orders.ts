@@ -90,18 +90,26 @@ export async function upsertOrderRows(orders: readonly OrderWrite[]): Promise<vo
   const rows = orders.map(
     (order) => Prisma.sql`(${order.orderUid}, ${order.stage}, ${order.status}, ${order.reachedStage ?? null}, ${order.stageSince}, ${order.firstEventAt}, ${order.lastEventAt},
       ${order.pharmacyUid ?? null}, ${order.pharmacyName ?? null}, ${order.deliveryType ?? null}, ${order.shopOrderName ?? null}, ${order.patientKey ?? null},
-      ${order.gaps ?? ""}, ${order.entities}, ${order.eventCount}, ${order.stuckAt ?? null}, ${now})`,
+      ${order.gaps ?? ""}, ${order.entities}, ${order.eventCount}, ${order.stuckAt ?? null}, ${order.furthestStage ?? null}, ${order.orderedSeconds ?? null}, ${order.prescriptionApprovedSeconds ?? null},
+      ${order.prescriptionSignedSeconds ?? null}, ${order.sentToPharmacySeconds ?? null}, ${order.inPharmacySeconds ?? null}, ${order.shippedSeconds ?? null},
+      ${order.toShipSeconds ?? null}, ${order.wentOutOfStock ?? false}, ${order.firstStuckAt ?? null}, ${now})`,
   );
   await (await db()).$executeRaw`INSERT INTO "order"
       ("order_uid", "stage", "status", "reached_stage", "stage_since", "first_event_at", "last_event_at", "pharmacy_uid", "pharmacy_name", "delivery_type",
-       "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "updated_at")
+       "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "furthest_stage", "ordered_seconds", "prescription_approved_seconds",
+       "prescription_signed_seconds", "sent_to_pharmacy_seconds", "in_pharmacy_seconds", "shipped_seconds", "to_ship_seconds", "went_out_of_stock",
+       "first_stuck_at", "updated_at")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("order_uid") DO UPDATE SET
       "stage" = "excluded"."stage", "status" = "excluded"."status", "reached_stage" = "excluded"."reached_stage", "stage_since" = "excluded"."stage_since",
       "first_event_at" = "excluded"."first_event_at", "last_event_at" = "excluded"."last_event_at", "pharmacy_uid" = "excluded"."pharmacy_uid",
       "pharmacy_name" = "excluded"."pharmacy_name", "delivery_type" = "excluded"."delivery_type", "shop_order_name" = "excluded"."shop_order_name",
       "patient_key" = "excluded"."patient_key", "gaps" = "excluded"."gaps", "entities" = "excluded"."entities", "event_count" = "excluded"."event_count",
-      "stuck_at" = "excluded"."stuck_at", "updated_at" = "excluded"."updated_at"`;
+      "stuck_at" = "excluded"."stuck_at", "furthest_stage" = "excluded"."furthest_stage", "ordered_seconds" = "excluded"."ordered_seconds",
+      "prescription_approved_seconds" = "excluded"."prescription_approved_seconds", "prescription_signed_seconds" = "excluded"."prescription_signed_seconds",
+      "sent_to_pharmacy_seconds" = "excluded"."sent_to_pharmacy_seconds", "in_pharmacy_seconds" = "excluded"."in_pharmacy_seconds",
+      "shipped_seconds" = "excluded"."shipped_seconds", "to_ship_seconds" = "excluded"."to_ship_seconds", "went_out_of_stock" = "excluded"."went_out_of_stock",
+      "first_stuck_at" = "excluded"."first_stuck_at", "updated_at" = "excluded"."updated_at"`;
 }
 
 export async function upsertOrderRow(order: OrderWrite): Promise<void> {

@@ -325,6 +325,10 @@ describe("audit API", () => {
     expect((await newestEntries("action=user.create")).every((entry) => entry.action === "user.create")).toBe(true);
     expect((await newestEntries("actor=auditor@example.com")).length).toBeGreaterThan(10);
     expect((await newestEntries("actor=nobody@example.com")).length).toBe(0);
+    // The start of an e-mail or token name is enough.
+    const byPrefix = await newestEntries("actor=auditor");
+    expect(byPrefix.length).toBeGreaterThan(10);
+    expect(byPrefix.every((entry) => entry.actorLabel?.startsWith("auditor"))).toBe(true);
     expect((await newestEntries("outcome=failure")).every((entry) => entry.outcome === "failure")).toBe(true);
     expect((await newestEntries("from=2000-01-01&to=2000-01-02")).length).toBe(0);
     const today = new Date().toISOString().slice(0, 10);

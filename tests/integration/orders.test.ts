@@ -124,6 +124,8 @@ describe("orders from webhooks", () => {
     expect(JSON.stringify(staff.body)).not.toContain("patient");
     const support = await trace(uid, supportToken);
     expect(support.body.events[0].deliveries[0]).toMatchObject({ outcome: "accepted", httpStatus: 200 });
+    // The verifying secret is named as Settings shows it, not by its id.
+    expect(support.body.events[0].deliveries[0].matchedSecretLabel).toBe("Entry 1 of RXSCALE_SIGNING_SECRETS");
     expect(support.body.events[0].attempts[0]).toMatchObject({ outcome: "succeeded" });
     expect((await trace("ord-does-not-exist")).status).toBe(404);
   });

@@ -7,6 +7,7 @@ import { GET as getDeliveriesExport } from "@/app/api/deliveries/export/route";
 import { GET as getHealth } from "@/app/api/failures/health/route";
 import { POST as createToken } from "@/app/api/tokens/route";
 import { POST as createUser } from "@/app/api/users/route";
+import { GET as getInsights } from "@/app/api/insights/route";
 import { createApiToken } from "@/server/auth/tokens";
 
 /*
@@ -23,6 +24,7 @@ const ROUTES: [string, Route, string[]][] = [
   ["/api/deliveries", getDeliveries, ["q", "type", "outcome", "state", "order", "cursor", "newer", "range", "from", "to", "limit"]],
   ["/api/deliveries/export", getDeliveriesExport, ["q", "type", "outcome", "format", "max", "bodies", "from", "to"]],
   ["/api/failures/health", getHealth, ["range"]],
+  ["/api/insights", getInsights, ["range", "pharmacy"]],
 ];
 
 const ODD_VALUES = ["", "x".repeat(10_000), "%E0%A4%A", "\u0000\u0001\u001f", "\u202e", "a".repeat(300), "-1", "1e999", "[object Object]", "😀".repeat(500)];
@@ -45,6 +47,18 @@ describe("query values", () => {
       const repeated = await route(new Request(`http://rxwatch.test${path}?${parameter}=a&${parameter}=b`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
       expect([200, 400]).toContain(repeated.status);
       await repeated.body?.cancel();
+    }
+  });
+
+  it.each([
+    ["/api/orders", getOrders, ["q", "status", "pharmacy", "cursor"]],
+    ["/api/deliveries", getDeliveries, ["q", "type", "order", "cursor", "newer"]],
+  ] as [string, Route, string[]][])("%s answers a NUL character in a text value with a 400 naming the parameter (PostgreSQL cannot store one)", async (path, route, parameters) => {
+    for (const parameter of parameters) {
+      const search = new URLSearchParams([[parameter, "ord\u0000x"]]);
+      const response = await route(new Request(`http://rxwatch.test${path}?${search}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+      expect(response.status, `${path}?${parameter}`).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: "invalid_request", message: expect.stringContaining(parameter) } });
     }
   });
 

@@ -1,9 +1,10 @@
 "use client";
 
 import { Time } from "@/components/time";
-import type { FormEvent } from "react";
+import type { FormEvent, ReactNode } from "react";
+import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { AUDIT_OUTCOMES, auditFiltersSchema, auditQueryToSearch, type AuditEntryDto, type AuditFilters } from "@/lib/audit";
+import { AUDIT_OUTCOMES, auditTargetHref, auditFiltersSchema, auditQueryToSearch, type AuditEntryDto, type AuditFilters } from "@/lib/audit";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -16,9 +17,20 @@ function textOf(value: FormDataEntryValue | null): string | undefined {
   return text ? text : undefined;
 }
 
-function target(entry: AuditEntryDto): string {
+function target(entry: AuditEntryDto): ReactNode {
   if (!entry.targetType) return "";
-  return entry.targetId ? `${entry.targetType} ${entry.targetId}` : entry.targetType;
+  if (!entry.targetId) return entry.targetType;
+  const href = auditTargetHref(entry.targetType, entry.targetId);
+  return href ? (
+    <>
+      {entry.targetType}{" "}
+      <Link href={href} className="text-sky-700 underline dark:text-sky-300">
+        {entry.targetId}
+      </Link>
+    </>
+  ) : (
+    `${entry.targetType} ${entry.targetId}`
+  );
 }
 
 /** Details as "name=value" pairs: identifiers, counts and codes only (the writer guarantees it). */
@@ -69,7 +81,7 @@ export function AuditView({ actions }: { actions: readonly string[] }) {
             </option>
           ))}
         </SelectField>
-        <TextField label="Actor" name="actor" defaultValue={filters.actor ?? ""} placeholder="email, token name or cli" />
+        <TextField label="Actor" name="actor" defaultValue={filters.actor ?? ""} placeholder="start of an email, token name, or cli" />
         <SelectField label="Outcome" name="outcome" defaultValue={filters.outcome ?? ""}>
           <option value="">Any outcome</option>
           {AUDIT_OUTCOMES.map((outcome) => (

@@ -22,6 +22,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
 import { useIsNarrowScreen } from "@/components/use-is-narrow-screen";
 import { LIVE_MAX_PAGES, NEW_WHILE_PAUSED_LIMIT, useDeliveries, useJumpToNewest, useNewDeliveriesCount } from "@/components/queries/deliveries";
+import { useDeliveryFilterValues } from "@/components/queries/filter-values";
 import { OutcomeBadge, ProcessingBadge } from "./badges";
 import { UnmaskedExport } from "./unmasked-export";
 import { DeliveryDrawer } from "./delivery-drawer";
@@ -94,7 +95,13 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
       </div>
       <div role="cell" className="min-w-0 font-mono text-xs">
         <span className="block truncate" title="Order uid">
-          {row.event?.orderUid ?? <span className="text-slate-400">—</span>}
+          {row.event?.orderUid ? (
+            <Link href={`/orders/${encodeURIComponent(row.event.orderUid)}`} className="text-sky-700 underline dark:text-sky-300">
+              {row.event.orderUid}
+            </Link>
+          ) : (
+            <span className="text-slate-400">—</span>
+          )}
         </span>
         {row.event?.pharmacyOrderUid ? (
           <span className="block truncate text-slate-500" title="Pharmacy order uid">
@@ -164,6 +171,14 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const filters = useMemo(() => deliveryFiltersSchema.parse(Object.fromEntries(searchParams.entries())), [searchParams]);
+  const filterValues = useDeliveryFilterValues();
+  // Types seen, busiest first; then the ones this instance knows but has not received yet (and the one in the URL).
+  const seenEventTypes = useMemo(() => {
+    const seen = filterValues.data?.eventTypes ?? [];
+    const names = new Set(seen.map((entry) => entry.value));
+    const rest = [...eventTypes, ...(filters.type ? [filters.type] : [])].filter((type) => !names.has(type));
+    return [...seen, ...[...new Set(rest)].map((value) => ({ value, count: 0 }))];
+  }, [filterValues.data, eventTypes, filters.type]);
   const selectedId = searchParams.get(DETAIL_PARAM);
   const [isPaused, setIsPaused] = useState(false);
   const deliveries = useDeliveries(filters, isPaused);
@@ -246,12 +261,14 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
     <div className="space-y-4">
       <form key={filterSearch} onSubmit={onApply} role="search" aria-label="Filter deliveries" className="flex flex-wrap items-end gap-3">
         <TextField label="Search deliveries" fieldClassName="w-full text-sm font-medium sm:w-auto" name="q" defaultValue={filters.q ?? ""} placeholder="Order uid, pharmacy order, #name, patient uid, pharmacy uid" className="w-full sm:w-96" />
-        <TextField label="Event type" fieldClassName="text-sm font-medium" name="type" list="delivery-event-types" defaultValue={filters.type ?? ""} placeholder="Any type" className="w-56" />
-        <datalist id="delivery-event-types">
-          {eventTypes.map((type) => (
-            <option key={type} value={type} />
+        <SelectField label="Event type" fieldClassName="text-sm font-medium" name="type" defaultValue={filters.type ?? ""} onChange={(event) => navigate({ type: event.target.value || undefined })} className="max-w-full">
+          <option value="">Any type</option>
+          {seenEventTypes.map((seen) => (
+            <option key={seen.value} value={seen.value}>
+              {seen.value} · {seen.count}
+            </option>
           ))}
-        </datalist>
+        </SelectField>
         <TextField label="Order uid" fieldClassName="text-sm font-medium" name="order" defaultValue={filters.order ?? ""} placeholder="Exact order uid" className="w-48" />
         {filters.range === "custom" ? (
           <>

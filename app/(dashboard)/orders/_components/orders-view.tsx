@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { STAGES, STAGE_LABELS, type Stage } from "@/lib/lifecycle";
+import { STAGES, STAGE_LABELS, friendlyStatusLabel, type Stage } from "@/lib/lifecycle";
 import { formatDuration } from "@/lib/time";
 import { Time, useFormatInstant } from "@/components/time";
 import { ordersQuerySchema, ordersQueryToSearch, TIME_RANGES, type OrderSummaryDto, type OrdersQuery } from "@/lib/orders";
@@ -14,7 +14,9 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LiveIndicator } from "@/components/live-indicator";
 import { useIsNarrowScreen } from "@/components/use-is-narrow-screen";
-import { StageProgress } from "@/components/orders/stage-progress";
+import { StageLegend, StageProgress } from "@/components/orders/stage-progress";
+import { useOrderFilterValues } from "@/components/queries/filter-values";
+import type { SeenValue } from "@/lib/filter-values";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { useOrders } from "@/components/queries/orders";
 import { CheckboxField, SelectField, TextField } from "@/components/ui/field";
@@ -82,6 +84,13 @@ function Card({ order, appearance, now }: { order: OrderSummaryDto; appearance: 
   );
 }
 
+/** The values seen, plus the one in the URL when it is not among them (a shared link, a value since gone). */
+function withCurrent(seen: readonly SeenValue[] | undefined, current: string | undefined): SeenValue[] {
+  const list = [...(seen ?? [])];
+  if (current && !list.some((entry) => entry.value === current)) list.unshift({ value: current, count: 0 });
+  return list;
+}
+
 /** The orders list: filters and search in the URL, counts per stage, cursor pages, live updates, virtualised rows. */
 export function OrdersView({ appearance }: { appearance: StatusAppearanceSettings }) {
   const router = useRouter();
@@ -89,6 +98,7 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
   const searchParams = useSearchParams();
   const query = useMemo(() => ordersQuerySchema.parse(Object.fromEntries(searchParams.entries())), [searchParams]);
   const orders = useOrders(query);
+  const filterValues = useOrderFilterValues();
   const [cursors, setCursors] = useState<string[]>([]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const isNarrow = useIsNarrowScreen();
@@ -169,6 +179,23 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
             </>
           }
         />
+        <SelectField label="Status" fieldClassName="text-sm font-medium" value={query.status ?? ""} onChange={(event) => navigate({ status: event.target.value || undefined })} className="max-w-full">
+          <option value="">Any status</option>
+          {withCurrent(filterValues.data?.statuses, query.status).map((seen) => (
+            <option key={seen.value} value={seen.value}>
+              {friendlyStatusLabel(seen.value) ?? seen.value}
+              {friendlyStatusLabel(seen.value) ? ` (${seen.value})` : ""} · {seen.count}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Pharmacy" fieldClassName="text-sm font-medium" value={query.pharmacy ?? ""} onChange={(event) => navigate({ pharmacy: event.target.value || undefined })} className="max-w-full">
+          <option value="">Any pharmacy</option>
+          {withCurrent(filterValues.data?.pharmacies, query.pharmacy).map((seen) => (
+            <option key={seen.value} value={seen.value}>
+              {seen.value} · {seen.count}
+            </option>
+          ))}
+        </SelectField>
         {query.status || query.pharmacy ? (
           <Button variant="ghost" onClick={() => navigate({ status: undefined, pharmacy: undefined })}>
             Clear status/pharmacy filter
@@ -177,6 +204,7 @@ export function OrdersView({ appearance }: { appearance: StatusAppearanceSetting
       </div>
 
       {orders.isError ? <Alert tone="error">{orders.error.message}</Alert> : null}
+      <StageLegend />
 
       {orders.data && rows.length === 0 ? (
         total === 0 && !query.q && !query.stuck && query.range === "all" ? (

@@ -174,7 +174,7 @@ export function OrderTraceView({ orderUid, appearance, canSeeDeliveries, canChec
                   {event.deliveries.map((delivery) => (
                     <li key={delivery.id}>
                       Delivery <Time value={delivery.receivedAt} /> · HTTP {delivery.httpStatus} · {delivery.outcome}
-                      {delivery.matchedSecretId ? ` · signature verified (${delivery.matchedSecretId})` : ""}{" "}
+                      {delivery.matchedSecretLabel ? ` · signature verified with ${delivery.matchedSecretLabel}` : ""}{" "}
                       <Link className="text-sky-700 underline dark:text-sky-300" href={`/deliveries?delivery=${encodeURIComponent(delivery.id)}`}>
                         raw delivery
                       </Link>

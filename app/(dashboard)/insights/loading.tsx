@@ -1,0 +1,5 @@
+import { TablePageSkeleton } from "@/components/route-loading";
+
+export default function InsightsLoading() {
+  return <TablePageSkeleton label="insights" />;
+}
