@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createExclusiveRunner, type ExclusiveRunner } from "@/server/timers/leader-lock";
+import { instanceRunners } from "@/tests/support/instances";
 import { stopChangePump } from "@/server/live/notices";
 
 /*
@@ -9,20 +9,10 @@ import { stopChangePump } from "@/server/live/notices";
  * PostgreSQL does is in postgresql/multi-instance.test.ts.
  */
 
-const url = (): string => {
-  const value = process.env.DATABASE_URL;
-  if (!value) throw new Error("DATABASE_URL missing");
-  return value;
-};
-const runners: ExclusiveRunner[] = [];
-function instance(): ExclusiveRunner {
-  const runner = createExclusiveRunner(url());
-  runners.push(runner);
-  return runner;
-}
+const { instance, releaseAll } = instanceRunners();
 
 afterAll(async () => {
-  for (const runner of runners) await runner.release();
+  await releaseAll();
   await stopChangePump();
 });
 

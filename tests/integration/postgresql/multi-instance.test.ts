@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
-import { createExclusiveRunner, type ExclusiveRunner } from "@/server/timers/leader-lock";
+import { instanceRunners, testDatabaseUrl } from "@/tests/support/instances";
 import { publishChanges, stopChangePump, subscribeToChanges, type SequencedNotice } from "@/server/live/notices";
 import { CHANGE_CHANNEL, insertChangeNotices, listenForChangeNotices } from "@/server/repositories/change-notices";
 
@@ -14,20 +14,11 @@ import { CHANGE_CHANNEL, insertChangeNotices, listenForChangeNotices } from "@/s
  * pg clients stand for other instances writing change notices.
  */
 
-const url = (): string => {
-  const value = process.env.DATABASE_URL;
-  if (!value) throw new Error("DATABASE_URL missing");
-  return value;
-};
-const runners: ExclusiveRunner[] = [];
-function instance(): ExclusiveRunner {
-  const runner = createExclusiveRunner(url());
-  runners.push(runner);
-  return runner;
-}
+const url = testDatabaseUrl;
+const { instance, releaseAll } = instanceRunners();
 
 afterAll(async () => {
-  for (const runner of runners) await runner.release();
+  await releaseAll();
   await stopChangePump();
 });
 
