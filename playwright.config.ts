@@ -12,6 +12,9 @@ export const E2E_BASE_URL = `http://127.0.0.1:${port}`;
 /** Where the servers' output goes (tests/e2e/logged-process.mjs); `npm test` points it at the logs the log scan reads. */
 export const E2E_LOG_DIR = path.resolve(process.env.E2E_LOG_DIR ?? path.join("test-results", "logs"));
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? port + 1);
+export const E2E_EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
+/** The Management API key the e2e emulator accepts, with every permission. */
+export const E2E_EMULATOR_KEY = "e2e-emulator-key";
 /** The token the e2e emulator's /_emulator controls require: the same in every Playwright process of one run. */
 export const E2E_EMULATOR_CONTROL_TOKEN = process.env.E2E_EMULATOR_CONTROL_TOKEN ?? `e2e-emulator-control-token-${port}`;
 // Every patient the emulator makes up is listed here for `npm test`'s log scan (scripts/log-scan.ts).
@@ -52,7 +55,7 @@ export default defineConfig({
     {
       // The RxScale stand-in the settings tests connect to: no generated traffic (tests send bursts), fast retries.
       command: "node tests/e2e/emulator.mjs",
-      url: `http://127.0.0.1:${emulatorPort}/v1/management/health/`,
+      url: `${E2E_EMULATOR_URL}/v1/management/health/`,
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: "ignore",
@@ -60,7 +63,7 @@ export default defineConfig({
       env: {
         E2E_LOG_DIR,
         EMULATOR_PORT: String(emulatorPort),
-        EMULATOR_API_KEYS: "e2e-emulator-key=all",
+        EMULATOR_API_KEYS: `${E2E_EMULATOR_KEY}=all`,
         EMULATOR_CONTROL_TOKEN: E2E_EMULATOR_CONTROL_TOKEN,
         EMULATOR_ORDERS_PER_MINUTE: "0",
         EMULATOR_STEP_DELAY_MS: "50",

@@ -4,7 +4,12 @@ import path from "node:path";
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 import type { Role } from "@/lib/roles";
 import { FIXTURE_PATIENT } from "../fixtures/rxscale-webhooks";
-import { E2E_LOG_DIR } from "../../playwright.config";
+import { E2E_EMULATOR_CONTROL_TOKEN, E2E_EMULATOR_KEY, E2E_EMULATOR_URL, E2E_LOG_DIR } from "../../playwright.config";
+
+export const EMULATOR_URL = E2E_EMULATOR_URL;
+export const EMULATOR_KEY = E2E_EMULATOR_KEY;
+/** The emulator's /_emulator controls take a bearer token (docs/emulator.md#controls). */
+export const EMULATOR_CONTROLS = { headers: { authorization: `Bearer ${E2E_EMULATOR_CONTROL_TOKEN}` } };
 
 export const PASSWORD = "a-long-e2e-passphrase";
 export const ADMIN = { email: "admin@e2e.example", password: "first-passphrase-e2e" };

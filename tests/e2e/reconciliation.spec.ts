@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { EMULATOR_CONTROLS, EMULATOR_KEY, EMULATOR_URL, expect, signIn, test } from "./fixtures";
 
 /*
  * RxScale's emulator moves orders on while RxWatch hears nothing of them (no
@@ -7,9 +7,6 @@ import { expect, signIn, test } from "./fixtures";
  * fills them from RxScale, and an order's trace then shows steps read from
  * RxScale's API. Also on a 390 px phone.
  */
-
-const EMULATOR_URL = `http://127.0.0.1:${process.env.E2E_EMULATOR_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1}`;
-const EMULATOR_KEY = "e2e-emulator-key";
 
 test.describe.configure({ mode: "serial" });
 
@@ -32,7 +29,7 @@ test("a run shows its counts, an admin fills from RxScale, and the trace shows a
     data: { settings: { environment: "custom", customBaseUrl: EMULATOR_URL, webhookTargetUrl: `${origin}/api/webhooks/rxscale`, trailingSlash: true, deleteUidPlacement: "path" }, apiKey: EMULATOR_KEY },
   });
   expect(saved.status(), await saved.text()).toBe(200);
-  expect((await request.post(`${EMULATOR_URL}/_emulator/burst`, { data: { count: 40 } })).status()).toBe(200);
+  expect((await request.post(`${EMULATOR_URL}/_emulator/burst`, { ...EMULATOR_CONTROLS, data: { count: 40 } })).status()).toBe(200);
 
   await page.goto("/reconciliation");
   await expect(page.getByRole("heading", { name: "Reconciliation", level: 1 })).toBeVisible();

@@ -1,10 +1,4 @@
-import { E2E_EMULATOR_CONTROL_TOKEN } from "../../playwright.config";
-import { expect, signIn, test } from "./fixtures";
-
-const EMULATOR_URL = `http://127.0.0.1:${process.env.E2E_EMULATOR_PORT ?? Number(process.env.E2E_PORT ?? 3210) + 1}`;
-const EMULATOR_KEY = "e2e-emulator-key";
-/** The emulator's /_emulator controls take a bearer token (docs/emulator.md#controls). */
-const CONTROLS = { headers: { authorization: `Bearer ${E2E_EMULATOR_CONTROL_TOKEN}` } };
+import { EMULATOR_CONTROLS, EMULATOR_KEY, EMULATOR_URL, expect, signIn, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -37,7 +31,7 @@ test("an admin connects RxScale, subscribes to the pharmacy events and a test ev
 test("a secret is rotated while RxScale keeps sending, and no delivery is rejected", async ({ page, request }) => {
   await signIn(page, "admin");
   await page.goto("/settings/secrets");
-  const subscriptions = (await (await request.get(`${EMULATOR_URL}/_emulator/state`, CONTROLS)).json()) as { subscriptions: { uid: string; notification_type: string }[] };
+  const subscriptions = (await (await request.get(`${EMULATOR_URL}/_emulator/state`, EMULATOR_CONTROLS)).json()) as { subscriptions: { uid: string; notification_type: string }[] };
   const updated = subscriptions.subscriptions.find((subscription) => subscription.notification_type === "pharmacy_order_updated");
   if (!updated) throw new Error("no pharmacy_order_updated subscription");
   const oldSecretRow = page.locator(`tr[data-secret-label="pharmacy_order_updated (${updated.uid})"]`);
@@ -46,7 +40,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
   let keepSending = true;
   const traffic = (async () => {
     while (keepSending) {
-      await request.post(`${EMULATOR_URL}/_emulator/burst`, { ...CONTROLS, data: { count: 5 } });
+      await request.post(`${EMULATOR_URL}/_emulator/burst`, { ...EMULATOR_CONTROLS, data: { count: 5 } });
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
   })();
@@ -59,7 +53,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
   await form.getByLabel("Subscription uid (optional)").fill(updated.uid);
   await form.getByRole("button", { name: "Add secret" }).click();
   await expect(page.getByText(/Secret added/)).toBeVisible();
-  const rotated = await request.post(`${EMULATOR_URL}/_emulator/subscriptions/${updated.uid}/rotate-secret`, { ...CONTROLS, data: { signing_secret: newSecret } });
+  const rotated = await request.post(`${EMULATOR_URL}/_emulator/subscriptions/${updated.uid}/rotate-secret`, { ...EMULATOR_CONTROLS, data: { signing_secret: newSecret } });
   expect(rotated.status()).toBe(200);
 
   const newRow = page.locator('tr[data-secret-label="rotation"]');
@@ -76,7 +70,7 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
 
   // Everything RxScale sent was acknowledged on the first attempt: no 401 at any point of the rotation.
   await expect(async () => {
-    const log = (await (await request.get(`${EMULATOR_URL}/_emulator/deliveries?limit=1000`, CONTROLS)).json()) as { deliveries: { status: string; attempts: { status_code: number | null }[] }[] };
+    const log = (await (await request.get(`${EMULATOR_URL}/_emulator/deliveries?limit=1000`, EMULATOR_CONTROLS)).json()) as { deliveries: { status: string; attempts: { status_code: number | null }[] }[] };
     expect(log.deliveries.length).toBeGreaterThan(20);
     expect(log.deliveries.filter((delivery) => delivery.status !== "delivered")).toEqual([]);
     const refused = log.deliveries.flatMap((delivery) => delivery.attempts).filter((attempt) => attempt.status_code !== 200);

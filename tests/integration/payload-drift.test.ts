@@ -59,7 +59,7 @@ async function deliverAndProcess(count: number): Promise<void> {
 }
 
 async function setFaults(rates: Record<string, number>): Promise<void> {
-  const response = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rates) });
+  const response = await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${emulator.controlToken}` }, body: JSON.stringify(rates) });
   expect(response.status).toBe(200);
 }
 
