@@ -4,7 +4,6 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrateDatabase } from "@/server/core/migrations";
-import { testProvider } from "../support/test-database";
 
 /* The SQLite database, its WAL and shared memory, and the files beside it are private to RxWatch's account. */
 
@@ -17,7 +16,7 @@ function modeOf(file: string): string {
   return (statSync(file).mode & 0o777).toString(8);
 }
 
-describe.runIf(testProvider() === "sqlite")("data files on disk", () => {
+describe("data files on disk", () => {
   it("creates the data directory 0700 and the database, its WAL and its shared memory 0600", async () => {
     const parent = mkdtempSync(path.join(tmpdir(), "rxwatch-modes-"));
     made.push(parent);
