@@ -29,12 +29,13 @@ export type TableVariant = keyof typeof VARIANTS;
 /**
  * A table in its own horizontal scroll container: a table wider than a phone
  * scrolls by itself instead of pushing the whole page sideways. `label`
- * becomes the table's accessible name.
+ * becomes the table's accessible name. The frame is `relative` so visually
+ * hidden (absolutely positioned) header text is clipped by it too, not by the page.
  */
 export function Table({ label, variant = "plain", className = "", children }: { label?: string; variant?: TableVariant; className?: string; children: ReactNode }) {
   const style = VARIANTS[variant];
   return (
-    <div className={`max-w-full overflow-x-auto ${style.frame} ${className}`}>
+    <div className={`relative max-w-full overflow-x-auto ${style.frame} ${className}`}>
       <table
         aria-label={label}
         className={`w-full text-left text-sm [&_thead]:text-xs [&_thead]:uppercase [&_thead]:text-slate-500 [&_tbody_tr]:border-t [&_tbody_tr]:border-slate-200 dark:[&_tbody_tr]:border-slate-800 ${style.table}`}

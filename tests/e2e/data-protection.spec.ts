@@ -131,7 +131,7 @@ test("support sees a delivery masked, reveals it with a reason, and then sees th
   await page.goto(`/deliveries?q=po-${orderUid}`);
   const row = page.locator("[data-delivery-id][role=row]").first();
   await expect(row).toContainText("pharmacy_order_created");
-  await row.getByRole("link").click();
+  await row.locator("a[data-opens-delivery]").click();
   const drawer = page.getByRole("complementary", { name: "Delivery" });
   const body = drawer.getByLabel("Raw body");
   await expect(body).toContainText('"display_name": "Apotheke am Augustusplatz"');

@@ -23,7 +23,7 @@ test("support finds an order's deliveries by uid from the search box and opens o
   await expect(rows(page).first()).toContainText("pharmacy_order_updated");
   await expect(rows(page).nth(1)).toContainText("pharmacy_order_created");
 
-  await rows(page).first().getByRole("link").click();
+  await rows(page).first().locator("a[data-opens-delivery]").click();
   const drawer = page.getByRole("complementary", { name: "Delivery" });
   await expect(drawer).toBeVisible();
   await expect(drawer.getByText("Signature verified")).toBeVisible();
@@ -118,15 +118,15 @@ test("closing the delivery drawer puts the keyboard focus back on the row it was
   const second = rows(page).nth(1);
   const drawer = page.getByRole("complementary", { name: "Delivery" });
 
-  await second.getByRole("link").focus();
+  await second.locator("a[data-opens-delivery]").focus();
   await page.keyboard.press("Enter");
   await expect(drawer.getByText("Signature verified")).toBeVisible();
   await page.keyboard.press("Escape");
   await expect(drawer).toHaveCount(0);
-  await expect(second.getByRole("link")).toBeFocused();
+  await expect(second.locator("a[data-opens-delivery]")).toBeFocused();
 
-  await second.getByRole("link").click();
+  await second.locator("a[data-opens-delivery]").click();
   await drawer.getByRole("button", { name: "Close delivery detail" }).click();
   await expect(drawer).toHaveCount(0);
-  await expect(second.getByRole("link")).toBeFocused();
+  await expect(second.locator("a[data-opens-delivery]")).toBeFocused();
 });

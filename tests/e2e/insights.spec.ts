@@ -28,7 +28,7 @@ test("Insights draws every chart from seeded orders, keeps its filters in the UR
   await page.getByRole("navigation").getByRole("link", { name: "Insights" }).click();
   await expect(page).toHaveURL(/\/insights$/);
 
-  await page.getByLabel("Pharmacy").selectOption(pharmacy);
+  await page.getByLabel("Pharmacy", { exact: true }).selectOption(pharmacy);
   await expect(page).toHaveURL(new RegExp(`pharmacy=${encodeURIComponent(pharmacy).replaceAll("%20", "(\\+|%20)")}`));
   for (const name of ["Orders per day by outcome", "Hours spent in each stage, median and 90th percentile", "Hours from order to shipped per pharmacy, median and 90th percentile", "Orders reaching each stage", "Orders that became stuck per day"]) {
     const chart = page.getByRole("img", { name });
@@ -56,7 +56,7 @@ test("Insights draws every chart from seeded orders, keeps its filters in the UR
   await expect(page).toHaveURL(/range=7d/);
   await page.reload();
   await expect(page.getByLabel("Orders started in")).toHaveValue("7d");
-  await expect(page.getByLabel("Pharmacy")).toHaveValue(pharmacy);
+  await expect(page.getByLabel("Pharmacy", { exact: true })).toHaveValue(pharmacy);
   // Counts and durations only: staff never see patient data here.
   await expect(page.getByText("Erika")).toHaveCount(0);
 });

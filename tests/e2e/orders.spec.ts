@@ -113,8 +113,8 @@ test("an order in a problem status is claimed, noted and resolved from the atten
   await expect(item.getByLabel("Note", { exact: true })).toContainText("Called the doctor's office, waiting for a call back");
 
   await item.getByRole("button", { name: "Resolve" }).click();
-  const dialog = page.getByRole("dialog");
-  await expect(dialog).toContainText(`Resolve ${uid}?`);
+  const dialog = page.getByRole("alertdialog", { name: `Resolve ${uid}?` });
+  await expect(dialog).toBeVisible();
   await dialog.getByRole("button", { name: "Resolve" }).click();
   await expect(item).toHaveCount(0);
 });

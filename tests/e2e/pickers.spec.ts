@@ -4,6 +4,7 @@ import { expect, pharmacyOrderData, sendWebhook, signIn, test } from "./fixtures
 const now = () => Math.floor(Date.now() / 1000);
 
 test("the orders page offers statuses and pharmacies seen, with counts, and shows each status readably", async ({ page, request }) => {
+  test.setTimeout(90_000);
   const uid = `ord-${randomUUID().slice(0, 8)}`;
   const pharmacy = `Apotheke Picker ${randomUUID().slice(0, 6)}`;
   const at = now() - 300;
@@ -23,7 +24,8 @@ test("the orders page offers statuses and pharmacies seen, with counts, and show
   await expect(legend).toContainText("not received");
 
   const pharmacyPicker = page.getByLabel("Pharmacy", { exact: true });
-  await expect(pharmacyPicker.locator("option", { hasText: `${pharmacy} · 1` })).toHaveCount(1);
+  // The server reuses picker counts for 15 s and the page re-reads them every 15 s: a new pharmacy shows within 30 s.
+  await expect(pharmacyPicker.locator("option", { hasText: `${pharmacy} · 1` })).toHaveCount(1, { timeout: 35_000 });
   await pharmacyPicker.selectOption(pharmacy);
   await expect(page).toHaveURL(/pharmacy=Apotheke/);
   await expect(row).toBeVisible();

@@ -37,9 +37,9 @@ test.describe("sign-in", () => {
 
 test.describe("roles", () => {
   const expected = {
-    staff: ["Orders"],
-    support: ["Orders", "Failures", "Deliveries", "Reconciliation"],
-    admin: ["Orders", "Failures", "Deliveries", "Reconciliation", "Settings", "Audit"],
+    staff: ["Orders", "Insights"],
+    support: ["Orders", "Insights", "Failures", "Deliveries", "Reconciliation", "Event catalogue"],
+    admin: ["Orders", "Insights", "Failures", "Deliveries", "Reconciliation", "Event catalogue", "Settings", "Audit"],
   } as const;
 
   for (const role of ["staff", "support", "admin"] as const) {

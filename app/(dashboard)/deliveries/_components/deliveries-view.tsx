@@ -78,7 +78,7 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
       style={{ height: ROW_HEIGHT }}
     >
       <div role="cell">
-        <Link href={href} scroll={false} onClick={(event) => event.stopPropagation()} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">
+        <Link href={href} scroll={false} data-opens-delivery onClick={(event) => event.stopPropagation()} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">
           <Time value={row.receivedAt} withMilliseconds />
         </Link>
       </div>
@@ -96,7 +96,7 @@ function Row({ row, href, isSelected, onOpen }: { row: DeliveryRowDto; href: str
       <div role="cell" className="min-w-0 font-mono text-xs">
         <span className="block truncate" title="Order uid">
           {row.event?.orderUid ? (
-            <Link href={`/orders/${encodeURIComponent(row.event.orderUid)}`} className="text-sky-700 underline dark:text-sky-300">
+            <Link href={`/orders/${encodeURIComponent(row.event.orderUid)}`} onClick={(event) => event.stopPropagation()} className="text-sky-700 underline dark:text-sky-300">
               {row.event.orderUid}
             </Link>
           ) : (
@@ -146,7 +146,7 @@ function Card({ row, href, isSelected, onOpen, now }: { row: DeliveryRowDto; hre
       <div role="cell" className="flex min-w-0 items-center gap-1.5">
         <OutcomeBadge outcome={row.outcome} />
         {row.event ? <ProcessingBadge status={row.event.status} /> : null}
-        <Link href={href} scroll={false} onClick={(event) => event.stopPropagation()} className="ml-auto shrink-0 text-xs text-sky-800 hover:underline dark:text-sky-300">
+        <Link href={href} scroll={false} data-opens-delivery onClick={(event) => event.stopPropagation()} className="ml-auto shrink-0 text-xs text-sky-800 hover:underline dark:text-sky-300">
           <Time value={row.receivedAt} relativeTo={now} />
         </Link>
       </div>
@@ -228,7 +228,7 @@ export function DeliveriesView({ eventTypes, canExportUnmasked }: { eventTypes: 
   const closeDelivery = useCallback(() => {
     openDelivery(null);
     // Back to the row the drawer was opened from, so keyboard users keep their place in the list.
-    if (selectedId) requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-delivery-id="${CSS.escape(selectedId)}"] a`)?.focus());
+    if (selectedId) requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-delivery-id="${CSS.escape(selectedId)}"] a[data-opens-delivery]`)?.focus());
   }, [openDelivery, selectedId]);
 
   function navigate(change: Partial<DeliveryFilters>) {
