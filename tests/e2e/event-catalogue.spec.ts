@@ -42,6 +42,8 @@ test("a new field raises one payload change; the admin marks it expected and the
   await expect(group.getByRole("button", { name: "Mark expected" })).toHaveCount(0);
 
   await page.setViewportSize({ width: 390, height: 844 });
+  // On a phone the navigation is folded into the Menu button.
+  await page.getByRole("button", { name: /^Menu/ }).click();
   await page.getByRole("link", { name: "Event catalogue" }).click();
   await expect(page.getByRole("heading", { name: "Event catalogue" })).toBeVisible();
   const card = page.getByRole("article", { name: eventType });
