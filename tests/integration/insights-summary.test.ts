@@ -142,9 +142,9 @@ describe("Insights summary tables", () => {
     await expectSummaryEqualsOrders();
   });
 
-  it("count a replayed order once", async () => {
+  it("count a replayed order once, also in a statement that inserts other orders", async () => {
     await upsertOrderRows(rows);
-    await upsertOrderRows(rows.slice(0, 10));
+    await upsertOrderRows([...rows.slice(0, 10), ...Array.from({ length: 5 }, (_, index) => orderRow(rows.length + index, index))]);
     await expectSummaryEqualsOrders();
   });
 
