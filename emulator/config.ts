@@ -111,6 +111,12 @@ export const emulatorConfigSchema = z.object({
   dropRate: z.number().min(0).max(1).default(0),
   /** Every generated event of this type is never delivered (a subscription lost on RxScale's side). */
   dropEventType: z.string().min(1).nullable().default(null),
+  /**
+   * Deletes every subscription of this type `deleteSubscriptionAfterMs` after start, without telling the
+   * receiver (a subscription removed on RxScale's side, e.g. by another tool); null for none.
+   */
+  deleteSubscriptionType: z.string().min(1).nullable().default(null),
+  deleteSubscriptionAfterMs: z.number().int().min(0).default(120_000),
   /** Longest an out-of-order event is held back when its successor never comes. */
   outOfOrderHoldMaxMs: z.number().int().min(0).default(15_000),
   /** Reproducible runs: same seed, same orders, branches and faults. */
@@ -308,6 +314,8 @@ export const EMULATOR_VARIABLES: Record<string, VariableSpec> = {
   },
   EMULATOR_DROP_RATE: { help: "share of generated events never delivered at all, no retry (default 0)", toOptions: using(decimal, (dropRate) => ({ dropRate })) },
   EMULATOR_DROP_EVENT_TYPE: { help: "never deliver any generated event of this type", toOptions: using(text, (dropEventType) => ({ dropEventType })) },
+  EMULATOR_DELETE_SUBSCRIPTION_TYPE: { help: "delete every subscription of this type a while after start, telling nobody (a deleted subscription)", toOptions: using(text, (deleteSubscriptionType) => ({ deleteSubscriptionType })) },
+  EMULATOR_DELETE_SUBSCRIPTION_AFTER_SECONDS: { help: "…this many seconds after start (default 120)", toOptions: using(integer, (seconds) => ({ deleteSubscriptionAfterMs: seconds * 1000 })) },
   EMULATOR_PATIENTS_FILE: { help: "append every made-up patient (name, e-mail, birth date) to this file as JSON lines (for log scans)", toOptions: using(text, (patientsFile) => ({ patientsFile })) },
   EMULATOR_SEED: { help: "seed for reproducible traffic and faults", toOptions: using(integer, (seed) => ({ seed })) },
   EMULATOR_ALLOW_HTTP_TARGETS: {

@@ -64,11 +64,16 @@ export interface ControlDeps {
   waitFor: (records: DeliveryRecord[]) => Promise<DeliveryRecord[]>;
   /** Gives a subscription a new signing secret (the given one, or a random one); false when it does not exist. */
   rotateSecret: (uid: string, signingSecret?: string) => boolean;
+  /** Deletes a subscription without telling its receiver; false when it does not exist. */
+  deleteSubscription: (uid: string) => boolean;
+  /** Sets the drop faults (a share of events, or every event of one type, never delivered) and returns them. */
+  setDrops: (patch: { rate?: number; eventType?: string | null }) => { rate: number; eventType: string | null };
 }
 
 const MAX_BURST = 1_000;
 const faultsRequestSchema = faultRatesSchema.extend({ preset: z.enum(PRESETS).optional() }).strict();
 const rotateRequestSchema = z.object({ signing_secret: z.string().min(8).max(512).optional() });
+const dropsRequestSchema = z.object({ rate: z.number().min(0).max(1).optional(), event_type: z.string().min(1).max(120).nullable().optional() }).strict();
 const burstRequestSchema = z.object({ count: z.number().int().min(1).max(MAX_BURST).default(10) });
 const deliveryQuerySchema = z.object({
   status: z.enum(["pending", "delivered", "failed", "abandoned"]).optional(),
@@ -155,6 +160,12 @@ export async function handleControlRequest(request: IncomingMessage, response: S
       const { preset, ...rates } = parsed.data;
       return sendJson(response, 200, { faults: deps.setFaults(rates, preset) });
     }
+    case "/drops": {
+      const parsed = dropsRequestSchema.safeParse(body.value);
+      if (!parsed.success) return zodError(response, parsed.error);
+      const drops = deps.setDrops({ ...(parsed.data.rate === undefined ? {} : { rate: parsed.data.rate }), ...(parsed.data.event_type === undefined ? {} : { eventType: parsed.data.event_type }) });
+      return sendJson(response, 200, { drops: { rate: drops.rate, event_type: drops.eventType } });
+    }
     case "/burst": {
       const parsed = burstRequestSchema.safeParse(body.value);
       if (!parsed.success) return zodError(response, parsed.error);
@@ -188,6 +199,11 @@ export async function handleControlRequest(request: IncomingMessage, response: S
         const uid = decodeURIComponent(rotate[1]);
         // The new secret is not echoed: whoever chose it knows it, and a random one is for "RxWatch does not know it" rehearsals.
         return deps.rotateSecret(uid, parsed.data.signing_secret) ? sendJson(response, 200, { uid, rotated: true }) : sendJson(response, 404, { error: "Subscription not found" });
+      }
+      const remove = /^\/subscriptions\/([^/]+)\/delete$/.exec(path);
+      if (remove?.[1]) {
+        const uid = decodeURIComponent(remove[1]);
+        return deps.deleteSubscription(uid) ? sendJson(response, 200, { uid, deleted: true }) : sendJson(response, 404, { error: "Subscription not found" });
       }
       return sendJson(response, 404, { error: "Not found" });
     }

@@ -350,3 +350,19 @@ describe("generated traffic", () => {
     }
   });
 });
+
+describe("subscription faults", () => {
+  it("deletes a subscription without telling its receiver, and stops every event of one type through the drops control", async () => {
+    const created = await create("prescription_signed");
+    const before = receiver.requests.length;
+    expect(await call("POST", `/_emulator/subscriptions/${created.uid}/delete`, { key: null, body: {} })).toEqual(expect.objectContaining({ status: 200, json: { uid: created.uid, deleted: true } }));
+    expect(emulator.subscriptions().some((subscription) => subscription.uid === created.uid)).toBe(false);
+    expect(receiver.requests.length).toBe(before);
+    expect((await call("POST", `/_emulator/subscriptions/${created.uid}/delete`, { key: null, body: {} })).status).toBe(404);
+
+    expect(await call("POST", "/_emulator/drops", { key: null, body: { event_type: "order_updated" } })).toEqual(expect.objectContaining({ status: 200, json: { drops: { rate: 0, event_type: "order_updated" } } }));
+    expect(emulator.state().drops).toMatchObject({ eventType: "order_updated" });
+    expect((await call("POST", "/_emulator/drops", { key: null, body: { rate: 2 } })).status).toBe(400);
+    expect((await call("POST", "/_emulator/drops", { key: null, body: { event_type: null } })).json).toEqual({ drops: { rate: 0, event_type: null } });
+  });
+});

@@ -94,6 +94,8 @@ export interface RunningEmulator {
   setFaults(patch: PartialFaultRates, preset?: Preset): FaultRates;
   /** Sets the drop faults: a share of events, or every event of one type, never delivered. */
   setDrops(patch: Partial<DropSettings>): DropSettings;
+  /** Deletes a subscription without telling its receiver (the deleted-subscription fault); false when it does not exist. */
+  deleteSubscription(uid: string): boolean;
   /** What the orders API serves (read-only use, for tests). */
   orderBook: OrderBook;
   /** Stops traffic and the server; reports everything that was not delivered. Safe to call twice. */
@@ -182,6 +184,24 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     return released;
   };
 
+  const setDrops = (patch: Partial<DropSettings>): DropSettings => {
+    const settings = drops.update(patch);
+    log.info(`drops: rate=${settings.rate}, event type=${settings.eventType ?? "none"}`);
+    return settings;
+  };
+  // RxScale tells nobody when a subscription goes; the receiver only notices that events stop.
+  const deleteSubscription = (uid: string): boolean => {
+    const deleted = subscriptions.delete(uid);
+    if (deleted) log.info(`subscription ${uid} (${deleted.notification_type}) deleted without notice [fault]`);
+    return deleted !== undefined;
+  };
+  const deleteTimer = config.deleteSubscriptionType
+    ? setTimeout(() => {
+        for (const subscription of subscriptions.forType(config.deleteSubscriptionType ?? "")) deleteSubscription(subscription.uid);
+      }, config.deleteSubscriptionAfterMs)
+    : null;
+  deleteTimer?.unref();
+
   const waitFor = async (records: DeliveryRecord[]): Promise<DeliveryRecord[]> => {
     const settled = await Promise.all(records.map((record) => deliverer.waitFor(record.id)));
     return settled.map((record, index) => record ?? records[index]).filter((record): record is DeliveryRecord => record !== undefined);
@@ -245,6 +265,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
             if (rotated) log.info(`signing secret of ${uid} rotated`);
             return rotated !== undefined;
           },
+          deleteSubscription,
+          setDrops,
         }, controlAccess);
       } else if (requestUrl.pathname === "/" && request.method === "GET") {
         sendJson(response, 200, { emulator: "rxscale-emulator", management_api: `${MANAGEMENT_BASE_PATH}/`, controls: `${CONTROL_BASE_PATH}/state`, docs: "docs/emulator.md" });
@@ -279,6 +301,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   let stopping: Promise<StopReport> | null = null;
   const stop = (): Promise<StopReport> => {
     stopping ??= (async () => {
+      if (deleteTimer) clearTimeout(deleteTimer);
       const unfinishedOrders = traffic.stop();
       const held = dispatcher.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -312,11 +335,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     hold,
     release,
     setFaults,
-    setDrops: (patch) => {
-      const settings = drops.update(patch);
-      log.info(`drops: rate=${settings.rate}, event type=${settings.eventType ?? "none"}`);
-      return settings;
-    },
+    setDrops,
+    deleteSubscription,
     orderBook: book,
     stop,
   };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { STAGE_LABELS, stageSchema } from "./lifecycle";
 import { eventStatusSchema } from "./processing";
 import { driftChangeLabel, payloadDriftEvidenceSchema } from "./drift";
+import { subscriptionProblemSchema } from "./subscription-health";
 
 /*
  * The failures page's vocabulary: problems grouped by cause (never one row per
@@ -25,8 +26,12 @@ import { driftChangeLabel, payloadDriftEvidenceSchema } from "./drift";
  *   not stored (docs/ingest.md#rejected-requests).
  * - `webhooks_missed`: the latest reconciliation run found more orders missing or behind RxScale than the threshold.
  * - `payload_drift`: RxScale's payload changed (one group per change, raised by the drift detector, not the scan).
+ * - `subscription`: an event type RxWatch needs has no subscription at RxScale, only ones delivering elsewhere, or
+ *   none whose signing secret RxWatch holds (the subscription health check, one group per problem and type).
+ * - `quiet_type`: an event type that was busy in this hour of the week for weeks had no event in the last hour
+ *   (a per-type silence, from the volume baseline).
  */
-export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget", "webhooks_missed", "payload_drift"] as const;
+export const FAILURE_KINDS = ["signature", "payload", "processing", "duplicate_storm", "unknown_type", "unknown_version", "stuck_orders", "silence", "rejected_over_budget", "webhooks_missed", "payload_drift", "subscription", "quiet_type"] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
@@ -158,6 +163,29 @@ const webhooksMissedEvidenceSchema = z.object({
   threshold: z.number().int().nonnegative(),
 });
 
+const subscriptionEvidenceSchema = z.object({
+  kind: z.literal("subscription"),
+  problem: subscriptionProblemSchema,
+  eventType: z.string(),
+  /** The subscription to re-create; null when RxScale lists none of the type. */
+  subscriptionUid: z.string().nullable(),
+  /** Where that subscription delivers instead (for `elsewhere`). */
+  listedTarget: z.string().nullable(),
+  /** This RxWatch's target URL as the check saw it. */
+  target: z.string(),
+  checkedAt: iso,
+  /** Why the latest check could not list RxScale's subscriptions (the problem is then as of the last check that could). */
+  checkError: z.string().nullable(),
+});
+
+const quietTypeEvidenceSchema = z.object({
+  kind: z.literal("quiet_type"),
+  eventType: z.string(),
+  /** Events in the same hour of the week in each of the previous weeks, newest week first. */
+  baseline: z.array(z.number().int().nonnegative()),
+  quietSince: iso,
+});
+
 /** What a scan found about one group, per kind. */
 export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   signatureEvidenceSchema,
@@ -171,6 +199,8 @@ export const failureEvidenceSchema = z.discriminatedUnion("kind", [
   rejectedOverBudgetEvidenceSchema,
   webhooksMissedEvidenceSchema,
   payloadDriftEvidenceSchema,
+  subscriptionEvidenceSchema,
+  quietTypeEvidenceSchema,
 ]);
 export type FailureEvidence = z.infer<typeof failureEvidenceSchema>;
 
@@ -592,6 +622,23 @@ export function describeFailureGroup(group: Pick<FailureGroupDto, "count" | "fir
         advice: "Send a test event from Settings → Subscriptions: it shows at once whether deliveries get through.",
       };
     }
+    case "subscription": {
+      const checked = evidence.checkError ? ` The latest check could not reach RxScale (${evidence.checkError}); this is as of the last one that could.` : "";
+      const advice = "Open Settings → RxScale → Subscriptions and re-create it (or subscribe to the type): RxWatch captures the new signing secret. It resolves itself at the next check.";
+      if (evidence.problem === "missing") {
+        return { title: `Subscription missing: ${evidence.eventType}`, cause: `RxScale lists no subscription for ${evidence.eventType} since ${time(group.firstSeenAt)}, though RxWatch subscribed to it: deleted at RxScale, or by another tool with the same API key? No ${evidence.eventType} event reaches RxWatch meanwhile.${checked}`, advice };
+      }
+      if (evidence.problem === "elsewhere") {
+        return { title: `Subscription points elsewhere: ${evidence.eventType}`, cause: `RxScale's ${evidence.eventType} subscription delivers to ${evidence.listedTarget ?? "another address"}, not to ${evidence.target} (since ${time(group.firstSeenAt)}). Did the public URL change, or does another RxWatch use the same API key?${checked}`, advice };
+      }
+      return { title: `Signing secret unknown: ${evidence.eventType}`, cause: `RxScale's ${evidence.eventType} subscription delivers here, but RxWatch holds no signing secret for it (since ${time(group.firstSeenAt)}), so its deliveries will fail verification.${checked}`, advice: `${advice} Or paste its secret under Settings → Signing secrets.` };
+    }
+    case "quiet_type":
+      return {
+        title: `Quiet event type: ${evidence.eventType}`,
+        cause: `No ${evidence.eventType} event since ${time(evidence.quietSince)}, though the same hour of the week had ${evidence.baseline.join(", ")} in each of the last ${evidence.baseline.length} weeks. Other types may still arrive: has its subscription gone, or has RxScale stopped sending it?`,
+        advice: "Check the type's subscription under Settings → RxScale (send a test event); the subscription health check raises its own incident if it is missing.",
+      };
     case "payload_drift": {
       const where = `${evidence.eventType} (payload version ${evidence.payloadVersion})`;
       const nested = evidence.nestedPaths.length > 0 ? `, with ${plural(evidence.nestedPaths.length, "nested field")}` : "";

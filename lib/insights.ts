@@ -71,8 +71,9 @@ export type InsightsDto = z.infer<typeof insightsDtoSchema>;
 
 /**
  * Upper bounds (seconds) of the buckets durations are counted in: 25 % apart
- * from one minute to about 90 days, so a percentile read from them is within
- * about ±12 % (docs/insights.md#how-the-numbers-are-made).
+ * from one minute to about 90 days, so a percentile read from them is off by
+ * less than 25 % of the true value (docs/insights.md#summary-tables). The
+ * summary tables' bucket columns and the migration's triggers use these bounds.
  */
 export const DURATION_BUCKET_BOUNDS_S: readonly number[] = (() => {
   const bounds: number[] = [];

@@ -49,6 +49,8 @@ export const subscriptionRowDtoSchema = z.object({
   isTargetThisRxWatch: z.boolean(),
   /** RxWatch holds an active signing secret captured or pasted for this subscription. */
   hasSigningSecret: z.boolean(),
+  /** When RxScale's automatic test delivery after registration arrived and verified; null until it has (docs/rxscale.md#test-events). */
+  setupVerifiedAt: z.iso.datetime().nullable(),
 });
 export type SubscriptionRowDto = z.infer<typeof subscriptionRowDtoSchema>;
 

@@ -795,7 +795,8 @@ async function seedPostgres(url: string, history: History): Promise<void> {
     await client.query("SET maintenance_work_mem = '512MB'");
     for (const index of indexes) await client.query(index.indexdef);
     for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table_name} ADD CONSTRAINT "${key.conname}" ${key.definition}`);
-    for (const table of tables) await client.query(`VACUUM ANALYZE "${table}"`);
+    // The Insights summary tables were filled by their triggers as the orders went in; give the planner their statistics too.
+    for (const table of [...tables, "insights_order_count", "insights_duration_count"]) await client.query(`VACUUM ANALYZE "${table}"`);
     log(`postgresql: indexes, keys and statistics in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s`);
   } finally {
     for (const connection of [client, ...writers]) await connection.end();
@@ -925,28 +926,37 @@ async function runMeasurements(resultFile: string): Promise<void> {
       },
     },
   ];
-  // The Insights page's default range (30 days of a 90-day history); stage times also per pharmacy and over all 90 days.
+  // Every range the page offers (30 days is the default; 90 days, the largest, covers the whole seeded history).
   const month = () => insightsWindow(insightsQuerySchema.parse({}), new Date());
   const quarter = () => insightsWindow(insightsQuerySchema.parse({ range: "90d" }), new Date());
+  const week = () => insightsWindow(insightsQuerySchema.parse({ range: "7d" }), new Date());
+  const countedAtLeast = (share: number, days: number) => (result: unknown) => {
+    const total = z.object({ funnel: z.array(z.object({ reached: z.number() })) }).parse(result).funnel[0]?.reached ?? 0;
+    return total > samples.orders * share ? null : `Insights counted ${total} orders started in the last ${days} days`;
+  };
   cases.push(
     { name: `${INSIGHTS_CASE_PREFIX}orders per day`, run: () => insights.countOrdersPerDayAndStage(month()) },
+    { name: `${INSIGHTS_CASE_PREFIX}orders per day, 90 days`, run: () => insights.countOrdersPerDayAndStage(quarter()) },
+    { name: `${INSIGHTS_CASE_PREFIX}stage times, 7 days`, run: () => insights.countStageDurations(week()) },
     { name: `${INSIGHTS_CASE_PREFIX}stage times`, run: () => insights.countStageDurations(month()) },
     { name: `${INSIGHTS_CASE_PREFIX}stage times, 90 days`, run: () => insights.countStageDurations(quarter()) },
     { name: `${INSIGHTS_CASE_PREFIX}stage times, one pharmacy`, run: (index) => insights.countStageDurations({ ...month(), pharmacy: at(samples.pharmacies, index) }) },
+    { name: `${INSIGHTS_CASE_PREFIX}stage times, 1 pharmacy, 90 d`, run: (index) => insights.countStageDurations({ ...quarter(), pharmacy: at(samples.pharmacies, index) }) },
     {
       name: `${INSIGHTS_CASE_PREFIX}scorecards`,
       run: async () => [await insights.countPharmacyOutcomes(month()), await insights.countTimeToShip(month())],
     },
-    { name: `${INSIGHTS_CASE_PREFIX}funnel`, run: () => insights.countFurthestStages(month()) },
-    { name: `${INSIGHTS_CASE_PREFIX}stuck over time`, run: () => insights.countFirstStuckPerDay(month(), new Date()) },
     {
-      name: `${INSIGHTS_CASE_PREFIX}whole page (getInsights)`,
-      run: () => getInsights(insightsQuerySchema.parse({})),
-      check: (result) => {
-        const total = z.object({ funnel: z.array(z.object({ reached: z.number() })) }).parse(result).funnel[0]?.reached ?? 0;
-        return total > samples.orders / 5 ? null : `Insights counted ${total} orders started in the last 30 days`;
-      },
+      name: `${INSIGHTS_CASE_PREFIX}scorecards, 90 days`,
+      run: async () => [await insights.countPharmacyOutcomes(quarter()), await insights.countTimeToShip(quarter())],
     },
+    { name: `${INSIGHTS_CASE_PREFIX}funnel`, run: () => insights.countFurthestStages(month()) },
+    { name: `${INSIGHTS_CASE_PREFIX}funnel, 90 days`, run: () => insights.countFurthestStages(quarter()) },
+    { name: `${INSIGHTS_CASE_PREFIX}stuck over time`, run: () => insights.countFirstStuckPerDay(month(), new Date()) },
+    { name: `${INSIGHTS_CASE_PREFIX}stuck over time, 90 days`, run: () => insights.countFirstStuckPerDay(quarter(), new Date()) },
+    { name: `${INSIGHTS_CASE_PREFIX}whole page, 7 days`, run: () => getInsights(insightsQuerySchema.parse({ range: "7d" })), check: countedAtLeast(0.05, 7) },
+    { name: `${INSIGHTS_CASE_PREFIX}whole page (getInsights)`, run: () => getInsights(insightsQuerySchema.parse({})), check: countedAtLeast(0.2, 30) },
+    { name: `${INSIGHTS_CASE_PREFIX}whole page, 90 days`, run: () => getInsights(insightsQuerySchema.parse({ range: "90d" })), check: countedAtLeast(0.8, 90) },
   );
 
   for (const benchCase of cases) {
@@ -1172,12 +1182,13 @@ async function main(): Promise<number> {
       const stat = entry.result.stats.find((candidate) => candidate.name === name);
       return `${format(stat?.p50).padStart(16)}${format(stat?.p95).padStart(8)}${format(stat?.max).padStart(8)}`;
     });
-    const sqliteP95 = results.find((entry) => entry.provider === "SQLite")?.result.stats.find((stat) => stat.name === name)?.p95 ?? Number.NaN;
-    const isMet = sqliteP95 < targetOf(name);
+    // The orders targets are SQLite's (issue 5); the Insights target holds on every database measured (issue 16).
+    const judged = name.startsWith(INSIGHTS_CASE_PREFIX) ? results : results.filter((entry) => entry.provider === "SQLite");
+    const isMet = judged.every((entry) => (entry.result.stats.find((stat) => stat.name === name)?.p95 ?? Number.NaN) < targetOf(name));
     if (!isMet) isTargetMet = false;
     console.log(`${name.padEnd(40)}${cells.join("")}${`${isMet ? "met" : "MISSED"} <${targetOf(name)}`.padStart(10)}`);
   }
-  console.log(`target: every SQLite p95 < ${TARGET_P95_MS} ms, Insights < ${INSIGHTS_TARGET_P95_MS} ms — ${isTargetMet ? "met" : "MISSED"}`);
+  console.log(`target: every SQLite p95 < ${TARGET_P95_MS} ms, Insights < ${INSIGHTS_TARGET_P95_MS} ms on every database — ${isTargetMet ? "met" : "MISSED"}`);
   for (const entry of results) {
     for (const plan of entry.result.plans) console.log(`\n[${entry.provider}] ${plan.name}\n  ${plan.sql.replace(/\s+/g, " ").replaceAll("`main`.", "")}\n    ${plan.plan.join("\n    ")}`);
     for (const problem of entry.result.problems) problems.push(`${entry.provider}: ${problem}`);

@@ -5,6 +5,7 @@ import { prepareDataDirectory } from "@/server/core/data-files";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaClient as SqlitePrismaClient } from "@/prisma/generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "@/prisma/generated/postgresql/client";
 import { env } from "@/server/core/env";
@@ -48,20 +49,98 @@ export function createDb(url: string): Db {
   return createDbWithPool(url).client;
 }
 
-function createDbWithPool(url: string): { client: Db; pool: pg.Pool | null } {
+type SqliteAdapter = Awaited<ReturnType<PrismaBetterSqlite3["connect"]>>;
+
+/** A FIFO lock: `acquire` resolves with the function that lets the next holder in. */
+class ConnectionLock {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const turn = this.tail;
+    this.tail = turn.then(() => held);
+    return turn.then(() => release);
+  }
+}
+
+/**
+ * The better-sqlite3 connection Prisma's adapter opened, shared with code that
+ * writes through the driver directly (server/repositories/deliveries-driver.ts).
+ *
+ * Shared rather than a second connection to the same file: better-sqlite3 is
+ * synchronous, so a second connection waiting on SQLITE_BUSY while a Prisma
+ * transaction holds the write lock across an `await` would block the event
+ * loop that transaction needs to finish — a stall until busy_timeout. On one
+ * connection the pragmas (synchronous=FULL, foreign_keys) apply to both, and
+ * `lock` keeps direct writes out of Prisma's interactive transactions: every
+ * Prisma transaction holds it from BEGIN to COMMIT/ROLLBACK, and a direct
+ * write runs start to finish within one tick while holding it.
+ */
+interface SharedSqliteConnection {
+  database: BetterSqlite3.Database | null;
+  lock: ConnectionLock;
+}
+
+function isBetterSqlite3Database(value: unknown): value is BetterSqlite3.Database {
+  return typeof value === "object" && value !== null && typeof Reflect.get(value, "prepare") === "function" && typeof Reflect.get(value, "inTransaction") === "boolean";
+}
+
+/** Wraps the adapter factory so each connection it opens is recorded in `shared` and its transactions take `shared.lock`. */
+function sharingSqliteAdapter(factory: PrismaBetterSqlite3, shared: SharedSqliteConnection): PrismaBetterSqlite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async (): Promise<SqliteAdapter> => {
+    const adapter = await connect();
+    // The adapter keeps its better-sqlite3 Database as `client` (not part of its typed API; checked here so an upgrade that changes it fails loudly).
+    const database: unknown = Reflect.get(adapter, "client");
+    if (!isBetterSqlite3Database(database)) throw new Error("the SQLite adapter no longer exposes its better-sqlite3 connection");
+    shared.database = database;
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const release = await shared.lock.acquire();
+      try {
+        const transaction = await startTransaction(isolationLevel);
+        const commit = transaction.commit.bind(transaction);
+        const rollback = transaction.rollback.bind(transaction);
+        transaction.commit = () => commit().finally(release);
+        transaction.rollback = () => rollback().finally(release);
+        return transaction;
+      } catch (error) {
+        release();
+        throw error;
+      }
+    };
+    return adapter;
+  };
+  return factory;
+}
+
+interface CreatedDb {
+  client: Db;
+  pool: pg.Pool | null;
+  sqlite: SharedSqliteConnection | null;
+}
+
+function createDbWithPool(url: string): CreatedDb {
   if (databaseProvider(url) === "sqlite") {
     const file = sqliteFilePath(url);
     prepareDataDirectory(file);
+    const sqlite: SharedSqliteConnection = { database: null, lock: new ConnectionLock() };
     const client = new SqlitePrismaClient({
-      adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }),
+      adapter: sharingSqliteAdapter(new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }), sqlite),
     });
-    return { client, pool: null };
+    return { client, pool: null, sqlite };
   }
-  // The pool is made here rather than by the adapter so its counts can be read; $disconnect() still ends it.
+  // The pool is made here rather than by the adapter so its counts can be read (and the ingest path can use it directly); $disconnect() still ends it.
   const pool = new pg.Pool({ connectionString: url });
+  // An idle connection the server closed (restart, admin command) is dropped by the pool; without a listener the
+  // 'error' event would end the process. The adapter adds its own only once Prisma connects, the ingest path may come first.
+  pool.on("error", () => undefined);
   const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   // Same models, same generated API: only the provider tag differs.
-  return { client: client as unknown as Db, pool };
+  return { client: client as unknown as Db, pool, sqlite: null };
 }
 
 /**
@@ -76,19 +155,17 @@ export async function configureConnection(client: Db, url: string): Promise<void
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
 }
 
-interface SharedDb {
-  client: Db;
-  pool: pg.Pool | null;
+interface SharedDb extends CreatedDb {
   ready: Promise<void>;
 }
 
 const dbSlot = processSlot<SharedDb>("rxwatchDb");
 
-function shared(): SharedDb {
+function sharedDb(): SharedDb {
   if (!dbSlot.value) {
     const url = env().DATABASE_URL;
-    const { client, pool } = createDbWithPool(url);
-    dbSlot.value = { client, pool, ready: configureConnection(client, url) };
+    const created = createDbWithPool(url);
+    dbSlot.value = { ...created, ready: configureConnection(created.client, url) };
   }
   return dbSlot.value;
 }
@@ -98,9 +175,43 @@ function shared(): SharedDb {
  * server/repositories/* call this; everything else goes through them.
  */
 export async function db(): Promise<Db> {
-  const { client, ready } = shared();
+  const { client, ready } = sharedDb();
   await ready;
   return client;
+}
+
+/**
+ * The shared client's driver, for the one hot path where Prisma's per-call
+ * cost dominates (the ingest group commit, server/repositories/deliveries-driver.ts).
+ * On SQLite, `runExclusive` runs `work` on Prisma's own connection between
+ * Prisma's transactions; `work` must be synchronous (better-sqlite3 is), so
+ * nothing else can use the connection while it runs. On PostgreSQL it is
+ * Prisma's pool.
+ */
+export type DriverAccess =
+  | { provider: "sqlite"; runExclusive: <T>(work: (database: BetterSqlite3.Database) => T) => Promise<T> }
+  | { provider: "postgresql"; pool: pg.Pool };
+
+export async function driverAccess(): Promise<DriverAccess> {
+  const shared = sharedDb();
+  await shared.ready;
+  const { pool, sqlite } = shared;
+  if (pool) return { provider: "postgresql", pool };
+  if (!sqlite) throw new Error("the shared client has neither a pool nor a SQLite connection");
+  return {
+    provider: "sqlite",
+    runExclusive: async (work) => {
+      const release = await sqlite.lock.acquire();
+      try {
+        // Prisma connects lazily and reconnects after $disconnect; configureConnection has run a query, so it is open.
+        if (!sqlite.database?.open) await shared.client.$queryRawUnsafe("SELECT 1");
+        if (!sqlite.database) throw new Error("the SQLite connection is not open");
+        return work(sqlite.database);
+      } finally {
+        release();
+      }
+    },
+  };
 }
 
 /** Connections of the shared client's PostgreSQL pool; null on SQLite (one in-process connection, no pool) or before first use. */

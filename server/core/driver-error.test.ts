@@ -18,6 +18,14 @@ describe("driverErrorCause", () => {
     expect(driverErrorCause(new Error("wrapped", { cause: inner }))).toBe("ConnectionClosed");
   });
 
+  it("names the code of an error straight from better-sqlite3 or pg, without the message", () => {
+    const sqlite = Object.assign(new Error("database or disk is full"), { name: "SqliteError", code: "SQLITE_FULL" });
+    expect(driverErrorCause(sqlite)).toBe("sqlite SQLITE_FULL");
+    const postgres = Object.assign(new Error("terminating connection due to administrator command"), { name: "error", code: "57P01", severity: "FATAL" });
+    expect(driverErrorCause(new Error("wrapped", { cause: postgres }))).toBe("postgres 57P01");
+    expect(driverErrorCause(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBeUndefined();
+  });
+
   it("is undefined for other errors and never passes on a long or odd code", () => {
     expect(driverErrorCause(new TypeError("x"))).toBeUndefined();
     expect(driverErrorCause("text")).toBeUndefined();

@@ -18,7 +18,8 @@ function shortString(value: unknown, key: string): string | undefined {
 /**
  * The database's reason behind `error`, e.g. "sqlite SQLITE_FULL",
  * "postgres 57P01" or "DatabaseNotReachable"; undefined when `error` did not
- * come from a driver adapter. Never includes a message.
+ * come from a driver adapter or a driver (the ingest group commit uses
+ * better-sqlite3 and pg directly). Never includes a message.
  */
 export function driverErrorCause(error: unknown): string | undefined {
   let current: unknown = error;
@@ -29,7 +30,18 @@ export function driverErrorCause(error: unknown): string | undefined {
       const code = shortString(cause, "originalCode") ?? shortString(cause, "code");
       return code === undefined ? kind : `${kind} ${code}`;
     }
+    const rawCause = rawDriverCause(current);
+    if (rawCause !== undefined) return rawCause;
     current = cause;
   }
+  return undefined;
+}
+
+/** better-sqlite3's SqliteError and pg's DatabaseError (a server-reported error: it has a severity), named like the adapter's. */
+function rawDriverCause(error: object): string | undefined {
+  const code = shortString(error, "code");
+  if (code === undefined) return undefined;
+  if (shortString(error, "name") === "SqliteError") return `sqlite ${code}`;
+  if (shortString(error, "severity") !== undefined) return `postgres ${code}`;
   return undefined;
 }

@@ -149,6 +149,10 @@ export const envSchema = z.object({
   /** 1: timer runs record RxScale's state for every difference (a fact whose source is reconciliation); 0: they only report. */
   RXWATCH_RECONCILE_AUTOFILL: z.enum(["0", "1"]).default("0").transform((value) => value === "1"),
 
+  // --- Subscription health (docs/failures-and-alerts.md#subscription-health) ---
+  /** How often RxWatch lists RxScale's subscriptions and compares them with what it needs (server/subscriptions/health.ts); 0 turns the timer off. */
+  RXWATCH_SUBSCRIPTION_CHECK_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(5),
+
   // --- Outbound heartbeat (docs/operations.md#heartbeat) ---
   /** Called (GET) every minute while this instance's ingest and the inbox worker are healthy, so an outside monitor notices when RxWatch is down. */
   RXWATCH_HEARTBEAT_URL: z

@@ -23,7 +23,10 @@ import {
   sampleFailingEvents,
   stuckOrdersByStage,
   verifiedDeliveriesByType,
+  eventCountsInHours,
 } from "@/server/repositories/failures";
+import { findQuietTypes, quietWindows } from "@/lib/subscription-health";
+import { readSubscriptionHealth } from "@/server/subscriptions/health";
 import { droppedRejectionsSince } from "@/server/repositories/rejected-tally";
 import { findLatestFinishedSweep } from "@/server/repositories/reconciliation";
 import { WEBHOOKS_MISSED_THRESHOLD } from "@/lib/reconciliation";
@@ -481,4 +484,68 @@ export async function collectWebhooksMissed(): Promise<Map<string, Found>> {
     replay: null,
   };
   return new Map([["webhooks_missed", found]]);
+}
+
+/**
+ * The differences the latest subscription health check stored
+ * (server/subscriptions/health.ts), one group per problem and event type; a
+ * condition that clears once a check no longer finds it. Nothing while RxScale
+ * is not connected (no check result).
+ */
+export async function collectSubscriptionProblems(): Promise<Map<string, Found>> {
+  const health = await readSubscriptionHealth();
+  const found = new Map<string, Found>();
+  if (!health) return found;
+  const checkedAt = new Date(health.checkedAt);
+  for (const difference of health.differences) {
+    const key = `subscription:${difference.problem}:${difference.eventType}`;
+    const since = new Date(difference.since);
+    found.set(key, {
+      key,
+      kind: "subscription",
+      count: 1,
+      first: since,
+      last: checkedAt,
+      reopenMarker: since,
+      isActive: true,
+      evidence: async () => ({
+        kind: "subscription",
+        problem: difference.problem,
+        eventType: difference.eventType,
+        subscriptionUid: difference.subscriptionUid,
+        listedTarget: difference.listedTarget,
+        target: health.target,
+        checkedAt: health.checkedAt,
+        checkError: health.error,
+      }),
+      replay: null,
+    });
+  }
+  return found;
+}
+
+/**
+ * Event types that were busy in this hour of the week in every one of the
+ * last weeks and had no event in the last complete hour (lib/subscription-health.ts),
+ * from one grouped query; `count` is the minutes since the type went quiet.
+ */
+export async function collectQuietTypes(context: CollectContext): Promise<Map<string, Found>> {
+  const { hour, baselineHours } = quietWindows(context.now);
+  const quiet = findQuietTypes(await eventCountsInHours([hour, hour + 1, ...baselineHours]), context.now);
+  const found = new Map<string, Found>();
+  for (const type of quiet) {
+    const key = `quiet_type:${type.eventType}`;
+    found.set(key, {
+      key,
+      kind: "quiet_type",
+      count: Math.floor((context.now.getTime() - type.quietSince.getTime()) / 60_000),
+      first: type.quietSince,
+      last: context.now,
+      reopenMarker: type.quietSince,
+      isActive: true,
+      evidence: async () => ({ kind: "quiet_type", eventType: type.eventType, baseline: type.baseline, quietSince: type.quietSince.toISOString() }),
+      replay: null,
+    });
+  }
+  return found;
 }

@@ -28,6 +28,8 @@ import {
   collectSilence,
   collectStuckOrders,
   collectWebhooksMissed,
+  collectSubscriptionProblems,
+  collectQuietTypes,
   processingKey,
   REJECTED_OVER_BUDGET_KEY,
   SIGNATURE_REASONS,
@@ -246,8 +248,15 @@ export async function scanFailures(now: Date = new Date()): Promise<FailuresDto>
   ] as const) {
     for (const [key, entry] of await collectOccurrences(collector, kinds, context, incidents, lookbackStart)) occurrences.set(key, { ...entry, isOccurrence: true });
   }
-  const [processing, stuck, silence, missed] = await Promise.all([collectProcessing(context), collectStuckOrders(context), collectSilence(context), collectWebhooksMissed()]);
-  const conditions = new Map<string, Found>([...processing, ...stuck, ...silence.found, ...missed]);
+  const [processing, stuck, silence, missed, subscriptions, quiet] = await Promise.all([
+    collectProcessing(context),
+    collectStuckOrders(context),
+    collectSilence(context),
+    collectWebhooksMissed(),
+    collectSubscriptionProblems(),
+    collectQuietTypes(context),
+  ]);
+  const conditions = new Map<string, Found>([...processing, ...stuck, ...silence.found, ...missed, ...subscriptions, ...quiet]);
   for (const [key, found] of conditions) occurrences.set(key, { incident: incidents.has(key) ? (incidents.get(key) ?? null) : await findIncident(key), found, isOccurrence: false });
   for (const [key, incident] of incidents) {
     if (!incident || occurrences.has(key) || incident.state === "resolved") continue;

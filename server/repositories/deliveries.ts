@@ -2,14 +2,17 @@ import "server-only";
 import { z } from "zod";
 import type { SearchKeys } from "@/lib/order-facts";
 import { Prisma } from "@/server/core/db";
-import { currentProvider, db } from "@/server/core/db";
+import { currentProvider } from "@/server/core/db";
 import { sealDeliveryBody } from "@/server/repositories/delivery-bodies";
+import { writeDeliveryBatch, type DeliveryRow, type EventRow, type UpsertedEvent } from "@/server/repositories/deliveries-driver";
 
 /*
  * Writes of the webhook endpoint: one call stores a whole group-commit batch
- * of deliveries (and their events) in one transaction. The SQL is plain
- * INSERT … ON CONFLICT … RETURNING, which SQLite (≥ 3.35) and PostgreSQL
- * parse alike, so callers never see which provider runs.
+ * of deliveries (and their events) in one transaction, through
+ * deliveries-driver.ts. The SQL is INSERT … ON CONFLICT … RETURNING, which
+ * SQLite (≥ 3.35) and PostgreSQL parse alike, so callers never see which
+ * provider runs. upsertEventsSql is the same event upsert for Prisma
+ * transactions (releasing a quarantined delivery).
  */
 
 /** The event a verified, well-formed delivery carries. `id` is used only if the event turns out to be new. */
@@ -147,28 +150,63 @@ export function upsertEventsSql(groups: readonly EventGroup[], now: Date): Prism
 
 type SealedBodies = ReturnType<typeof sealDeliveryBody>[];
 
-function insertDeliveriesSql(deliveries: readonly DeliveryWrite[], sealedBodies: SealedBodies, stored: readonly StoredDelivery[]): Prisma.Sql {
-  const rows = deliveries.map((delivery, index) => {
-    const result = stored[index];
-    const outcome = result?.outcome ?? "rejected";
-    const flags = result?.flags ?? [...delivery.flags];
-    const reasonCode = delivery.rejection?.reasonCode ?? delivery.quarantine?.reasonCode ?? flags[0] ?? null;
-    const httpStatus = delivery.rejection?.httpStatus ?? 200;
-    const sealed = sealedBodies[index] ?? { body: null, bodyKeyId: null };
-    return Prisma.sql`(${delivery.id}, ${delivery.receivedAt}, ${outcome}, ${reasonCode}, ${flags.join(",")}, ${httpStatus}, ${delivery.bodySha256},
-      ${delivery.bodySize}, ${sealed.body}, ${sealed.bodyKeyId}, ${delivery.patientKey}, ${delivery.headers}, ${delivery.sourceAddress}, ${delivery.eventTypeHeader},
-      ${delivery.matchedSecretId}, ${result?.eventId ?? null}, ${delivery.quarantine?.detail ?? null})`;
-  });
-  return Prisma.sql`INSERT INTO "delivery"
-      ("id", "received_at", "outcome", "reason_code", "flags", "http_status", "body_sha256", "body_size", "body", "body_key_id", "patient_key", "headers",
-       "source_address", "event_type_header", "matched_secret_id", "event_id", "reason_detail")
-    VALUES ${Prisma.join(rows)}`;
+function eventRow({ event, deliveryIds, isCollisionInBatch }: EventGroup): EventRow {
+  const keys = event.searchKeys;
+  return {
+    id: event.id,
+    eventType: event.eventType,
+    eventTimestamp: event.eventTimestamp,
+    payloadVersion: event.payloadVersion,
+    dataUid: event.dataUid,
+    bodySha256: event.bodySha256,
+    isCollisionInBatch,
+    isKnownType: event.isKnownType,
+    duplicateCount: deliveryIds.length - 1,
+    orderUid: keys.orderUid,
+    pharmacyOrderUid: keys.pharmacyOrderUid,
+    shopOrderName: keys.shopOrderName,
+    patientKey: keys.patientKey,
+    pharmacyUid: keys.pharmacyUid,
+    dataStatus: keys.status,
+  };
 }
 
-function ackTimesSql(ackTimes: readonly AckTime[]): Prisma.Sql {
-  const cases = ackTimes.map(({ deliveryId, ackMs }) => Prisma.sql`WHEN ${deliveryId} THEN CAST(${ackMs} AS DOUBLE PRECISION)`);
-  const ids = ackTimes.map(({ deliveryId }) => deliveryId);
-  return Prisma.sql`UPDATE "delivery" SET "ack_ms" = CASE "id" ${Prisma.join(cases, " ")} END WHERE "id" IN (${Prisma.join(ids)})`;
+function deliveryRow(delivery: DeliveryWrite, sealed: SealedBodies[number], result: StoredDelivery): DeliveryRow {
+  return {
+    id: delivery.id,
+    receivedAt: delivery.receivedAt,
+    outcome: result.outcome,
+    reasonCode: delivery.rejection?.reasonCode ?? delivery.quarantine?.reasonCode ?? result.flags[0] ?? null,
+    reasonDetail: delivery.quarantine?.detail ?? null,
+    flags: result.flags.join(","),
+    httpStatus: delivery.rejection?.httpStatus ?? 200,
+    bodySha256: delivery.bodySha256,
+    bodySize: delivery.bodySize,
+    body: sealed.body,
+    bodyKeyId: sealed.bodyKeyId,
+    patientKey: delivery.patientKey,
+    headers: delivery.headers,
+    sourceAddress: delivery.sourceAddress,
+    eventTypeHeader: delivery.eventTypeHeader,
+    matchedSecretId: delivery.matchedSecretId,
+    eventId: result.eventId,
+  };
+}
+
+/** What became of each delivery, given the events the upsert returned: the first delivery of a newly inserted event created it. */
+function resolveDeliveries(deliveries: readonly DeliveryWrite[], groups: readonly EventGroup[], upserted: readonly UpsertedEvent[]): StoredDelivery[] {
+  const byKey = new Map(upserted.map((row) => [eventKey(row), row]));
+  const creators = new Map(groups.map((group) => [eventKey(group.event), { candidateId: group.event.id, firstDeliveryId: group.deliveryIds[0] }]));
+  return deliveries.map((delivery): StoredDelivery => {
+    if (!delivery.event) return { outcome: delivery.quarantine ? "quarantined" : "rejected", eventId: null, isNewEvent: false, flags: [...delivery.flags] };
+    const key = eventKey(delivery.event);
+    const row = byKey.get(key);
+    if (!row) throw new Error("event upsert returned no row for a delivery's event");
+    const creator = creators.get(key);
+    const isNewEvent = row.id === creator?.candidateId && delivery.id === creator.firstDeliveryId;
+    const flags = row.isKeyCollision ? [KEY_COLLISION_FLAG, ...delivery.flags] : [...delivery.flags];
+    return { outcome: isNewEvent ? "accepted" : "duplicate", eventId: row.id, isNewEvent, flags };
+  });
 }
 
 /**
@@ -176,33 +214,20 @@ function ackTimesSql(ackTimes: readonly AckTime[]): Prisma.Sql {
  * returns, per delivery and in order, what became of it. `ackTimes` of
  * earlier deliveries ride along in the same transaction (an acknowledgement
  * time is known only after its own commit). Either everything is committed or
- * nothing is.
+ * nothing is. Runs on the driver, not Prisma (server/repositories/deliveries-driver.ts).
  */
 export async function commitDeliveries(deliveries: readonly DeliveryWrite[], ackTimes: readonly AckTime[] = []): Promise<StoredDelivery[]> {
-  const client = await db();
-  const now = new Date();
   const groups = groupEvents(deliveries);
   // Sealed before the transaction opens, so encryption never lengthens the time the batch holds the database.
   const sealedBodies = deliveries.map((delivery) => sealDeliveryBody(delivery.id, delivery.body));
-  return client.$transaction(async (tx) => {
-    const byKey = new Map<string, z.infer<typeof upsertedEventSchema>>();
-    if (groups.length > 0) {
-      const rows = z.array(upsertedEventSchema).parse(await tx.$queryRaw(upsertEventsSql(groups, now)));
-      for (const row of rows) byKey.set(eventKey({ eventType: row.event_type, eventTimestamp: row.event_timestamp, dataUid: row.data_uid, bodySha256: row.body_sha256 }), row);
-    }
-    const creators = new Map(groups.map((group) => [eventKey(group.event), { candidateId: group.event.id, firstDeliveryId: group.deliveryIds[0] }]));
-    const stored = deliveries.map((delivery): StoredDelivery => {
-      if (!delivery.event) return { outcome: delivery.quarantine ? "quarantined" : "rejected", eventId: null, isNewEvent: false, flags: [...delivery.flags] };
-      const key = eventKey(delivery.event);
-      const row = byKey.get(key);
-      if (!row) throw new Error("event upsert returned no row for a delivery's event");
-      const creator = creators.get(key);
-      const isNewEvent = row.id === creator?.candidateId && delivery.id === creator.firstDeliveryId;
-      const flags = row.is_key_collision ? [KEY_COLLISION_FLAG, ...delivery.flags] : [...delivery.flags];
-      return { outcome: isNewEvent ? "accepted" : "duplicate", eventId: row.id, isNewEvent, flags };
-    });
-    if (deliveries.length > 0) await tx.$executeRaw(insertDeliveriesSql(deliveries, sealedBodies, stored));
-    if (ackTimes.length > 0) await tx.$executeRaw(ackTimesSql(ackTimes));
-    return stored;
+  return writeDeliveryBatch({
+    now: new Date(),
+    events: groups.map(eventRow),
+    deliveries: (upserted) => {
+      const stored = resolveDeliveries(deliveries, groups, upserted);
+      const rows = deliveries.map((delivery, index) => deliveryRow(delivery, sealedBodies[index] ?? { body: null, bodyKeyId: null }, stored[index] ?? { outcome: "rejected", eventId: null, isNewEvent: false, flags: [...delivery.flags] }));
+      return { rows, result: stored };
+    },
+    ackTimes,
   });
 }

@@ -472,3 +472,23 @@ export async function oldestDeliveryAt(): Promise<Date | null> {
   const row = await (await db()).delivery.findFirst({ orderBy: { receivedAt: "asc" }, select: { receivedAt: true } });
   return row?.receivedAt ?? null;
 }
+
+// ─── Event volume ────────────────────────────────────────────────────────────
+
+const hourlyRowSchema = z.object({ eventType: z.string(), hour: countValue, count: countValue });
+
+/**
+ * Events (deduplicated, by first arrival) per type in each of the given whole
+ * hours since the epoch: one grouped query over the indexed first_received_at,
+ * one range per hour, for the quiet-type baseline.
+ */
+export async function eventCountsInHours(hours: readonly number[]): Promise<{ eventType: string; hour: number; count: number }[]> {
+  if (hours.length === 0) return [];
+  const hour = bucketOf(`"first_received_at"`, 3600);
+  const ranges = hours.map((start) => Prisma.sql`("first_received_at" >= ${new Date(start * 3_600_000)} AND "first_received_at" < ${new Date((start + 1) * 3_600_000)})`);
+  const rows: unknown = await (await db()).$queryRaw`
+    SELECT "event_type" AS "eventType", ${hour} AS "hour", COUNT(*) AS "count"
+    FROM "webhook_event" WHERE ${Prisma.join(ranges, " OR ")}
+    GROUP BY 1, 2`;
+  return z.array(hourlyRowSchema).parse(rows);
+}

@@ -37,3 +37,17 @@ export async function listDeliveriesSince(since: Date, after: DeliveryPosition |
     select: { ...STORED_BODY_SELECT, receivedAt: true, outcome: true, reasonCode: true, httpStatus: true },
   });
 }
+
+/**
+ * Accepted deliveries that verified with one signing secret and arrived in
+ * [from, to), oldest first, with their sealed bodies: where the automatic
+ * test delivery of a newly created subscription is looked for.
+ */
+export async function listDeliveriesVerifiedWith(secretId: string, from: Date, to: Date, take: number) {
+  return (await db()).delivery.findMany({
+    where: { receivedAt: { gte: from, lt: to }, matchedSecretId: secretId, outcome: { in: ["accepted", "duplicate"] } },
+    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    take,
+    select: { ...STORED_BODY_SELECT, receivedAt: true },
+  });
+}

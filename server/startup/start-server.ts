@@ -15,6 +15,7 @@ import { EXCLUSIVE_JOBS, releaseExclusiveLocks, runExclusive } from "@/server/ti
 import { retentionTick } from "@/server/retention/timer";
 import { reconcileTick, startReconcileTimer } from "@/server/reconciliation/timer";
 import { startHeartbeatTimer } from "@/server/timers/heartbeat";
+import { startSubscriptionHealthTimer, subscriptionHealthTick } from "@/server/subscriptions/health";
 
 /**
  * Runs once per server process before it takes requests: applies pending
@@ -43,6 +44,8 @@ export async function startServer(): Promise<void> {
     startRetentionTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.retentionTimer, () => retentionTick())));
     // Each tick on the leader only; runs are serialized across instances as well.
     startReconcileTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.reconciliationTimer, () => reconcileTick())));
+    // Each tick on the leader only: one instance at a time spends the shared RxScale request budget on it.
+    startSubscriptionHealthTimer(async () => void (await runExclusive(EXCLUSIVE_JOBS.subscriptionHealthTimer, () => subscriptionHealthTick())));
     // On every instance: each reports only its own health (docs/operations.md#heartbeat).
     startHeartbeatTimer();
     const demo = await startDemoModeIfEnabled();

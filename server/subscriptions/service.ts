@@ -1,6 +1,5 @@
 import "server-only";
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_PATH, type ConnectionCheckDto, type ConnectionViewDto, type SaveConnectionRequest, type SubscribeResultDto, type SubscriptionsViewDto, type TestEventResultDto } from "@/lib/subscriptions";
-import { env } from "@/server/core/env";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";
 import { addSigningSecret, listSigningSecrets } from "@/server/signing-secrets/signing-secrets";
@@ -13,6 +12,7 @@ import { isExpectedTestDelivery, type TestDeliveryExpectation } from "@/server/s
 import { getSettings, updateSettings } from "@/server/settings/settings";
 import { apiKeyStatus, clearApiKey, readApiKey, saveApiKey } from "@/server/subscriptions/api-key";
 import { isDemoActive, leaveDemoMode } from "@/server/subscriptions/demo-state";
+import { configuredTargetUrl, readSetupVerified, recordSubscriptionHealth } from "@/server/subscriptions/health";
 
 /*
  * The admin's side of RxScale's Management API: connection, subscriptions
@@ -36,10 +36,7 @@ function upstream(error: unknown): never {
 
 /** The URL RxScale should deliver to: configured, else RXWATCH_PUBLIC_URL, else this request's origin. */
 export async function effectiveTargetUrl(requestOrigin: string): Promise<string> {
-  const configured = (await getSettings("connection")).webhookTargetUrl;
-  if (configured) return configured;
-  const base = env().RXWATCH_PUBLIC_URL ?? requestOrigin;
-  return new URL(WEBHOOK_PATH, base).toString();
+  return (await configuredTargetUrl()) ?? new URL(WEBHOOK_PATH, requestOrigin).toString();
 }
 
 async function client(): Promise<RxScaleClient> {
@@ -102,7 +99,7 @@ export async function checkConnection(): Promise<ConnectionCheckDto> {
   }
 }
 
-/** RxScale's subscriptions merged with what RxWatch received and expects. */
+/** RxScale's subscriptions merged with what RxWatch received and expects; the listing also serves as a subscription health check (server/subscriptions/health.ts). */
 export async function getSubscriptionsView(requestOrigin: string, now: Date = new Date()): Promise<SubscriptionsViewDto> {
   const api = await client();
   const target = await effectiveTargetUrl(requestOrigin);
@@ -112,7 +109,12 @@ export async function getSubscriptionsView(requestOrigin: string, now: Date = ne
   } catch (error) {
     return upstream(error);
   }
-  const [stats, secrets, expected] = await Promise.all([eventStatsByType(new Date(now.getTime() - 86_400_000)), listSigningSecrets(), getSettings("expectedSubscriptions")]);
+  await recordSubscriptionHealth(
+    listed.map((subscription) => ({ uid: subscription.uid, eventType: subscription.notification_type, target: subscription.target })),
+    target,
+    now,
+  );
+  const [stats, secrets, expected, setupVerified] = await Promise.all([eventStatsByType(new Date(now.getTime() - 86_400_000)), listSigningSecrets(), getSettings("expectedSubscriptions"), readSetupVerified()]);
   const withSecret = new Set(secrets.filter((secret) => secret.isActive && secret.subscriptionUid).map((secret) => secret.subscriptionUid));
   const rows = listed.map((subscription) => {
     const stat = stats.get(subscription.notification_type);
@@ -126,6 +128,7 @@ export async function getSubscriptionsView(requestOrigin: string, now: Date = ne
       eventsLast24h: stat?.recentCount ?? 0,
       isTargetThisRxWatch: subscription.target === target,
       hasSigningSecret: withSecret.has(subscription.uid),
+      setupVerifiedAt: setupVerified[subscription.uid] ?? null,
     };
   });
   const delivered = new Set(rows.filter((row) => row.isTargetThisRxWatch).map((row) => row.eventType));

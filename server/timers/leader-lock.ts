@@ -19,6 +19,7 @@ export const EXCLUSIVE_JOBS = {
   demoMode: "demo-mode",
   reconciliationTimer: "timer:reconciliation",
   reconciliation: "job:reconciliation",
+  subscriptionHealthTimer: "timer:subscription-health",
 } as const;
 
 export type ExclusiveRun<T> = { ran: true; value: T } | { ran: false };

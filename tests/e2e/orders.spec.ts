@@ -118,3 +118,29 @@ test("an order in a problem status is claimed, noted and resolved from the atten
   await dialog.getByRole("button", { name: "Resolve" }).click();
   await expect(item).toHaveCount(0);
 });
+
+test("orders in each of RxScale's problem statuses show under Needs attention, and become stuck after its budget", async ({ page, request }) => {
+  const run = randomUUID().slice(0, 6);
+  const problemStatuses = ["waiting for manual input", "waiting for payment", "out of stock", "pharmacy not found", "prescription not found"];
+  const at = now();
+  for (const [index, status] of problemStatuses.entries()) {
+    for (const [age, since] of [["fresh", 5 * 60], ["old", 3 * 3_600]] as const) {
+      const uid = `ord-${run}-${age}-${index}`;
+      await sendWebhook(request, "order_created", at - since - 60, { uid, status: "waiting for doctor", updated_at: at - since - 60 });
+      await sendWebhook(request, "order_updated", at - since, { uid, status, updated_at: at - since });
+    }
+  }
+  await signIn(page, "staff");
+  await page.getByRole("group", { name: "Orders per stage" }).getByRole("button", { name: /^Needs attention/ }).click();
+  await expect(page).toHaveURL(/stage=needs_attention/);
+  await page.getByLabel("Search orders").fill(`ord-${run}-`);
+  await page.getByLabel("Search orders").press("Enter");
+  for (const index of problemStatuses.keys()) {
+    const fresh = page.locator(`[data-order-uid="ord-${run}-fresh-${index}"]`);
+    const old = page.locator(`[data-order-uid="ord-${run}-old-${index}"]`);
+    await expect(fresh).toBeVisible();
+    await expect(old).toBeVisible();
+    await expect(fresh.getByText("Stuck", { exact: true })).toHaveCount(0);
+    await expect(old.getByText("Stuck", { exact: true })).toBeVisible();
+  }
+});

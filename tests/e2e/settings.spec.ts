@@ -78,6 +78,38 @@ test("a secret is rotated while RxScale keeps sending, and no delivery is reject
   }).toPass({ timeout: 15_000 });
 });
 
+test("RxScale's automatic test event shows as setup verified, and Re-create asks first and captures the new subscription's secret", async ({ page, request }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings/rxscale");
+  await page.getByRole("checkbox", { name: "pharmacy_sku_stock_updated" }).check();
+  await page.getByRole("button", { name: "Subscribe", exact: true }).click();
+  const created = page.locator('tr[data-subscription="pharmacy_sku_stock_updated"]');
+  await expect(created).toContainText("captured");
+  // The e2e emulator sends no test delivery on create (EMULATOR_TEST_ON_CREATE=0, see playwright.config.ts); this is the one it would send.
+  const subscriptionUid = ((await created.locator("td").nth(2).textContent()) ?? "").trim();
+  const sent = await request.post(`${EMULATOR_URL}/_emulator/send`, {
+    ...EMULATOR_CONTROLS,
+    data: { event_type: "pharmacy_sku_stock_updated", subscription_uid: subscriptionUid, data: { uid: `test-${Date.now()}`, test: true, subscription_uid: subscriptionUid }, wait: true },
+  });
+  expect(sent.status()).toBe(200);
+  await expect(async () => {
+    await page.reload();
+    await expect(created).toContainText(/Setup verified at \d{4}-\d{2}-\d{2} \d{2}:\d{2}.*UTC/, { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  const oldUid = subscriptionUid;
+
+  await created.getByRole("button", { name: "Re-create" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Re-create the pharmacy_sku_stock_updated subscription?" });
+  await expect(dialog).toContainText("captures its new signing secret");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(created.locator("td").nth(2)).toHaveText(oldUid);
+
+  await created.getByRole("button", { name: "Re-create" }).click();
+  await dialog.getByRole("button", { name: "Re-create" }).click();
+  await expect(created.locator("td").nth(2)).not.toHaveText(oldUid);
+  await expect(created).toContainText("captured");
+});
+
 test("unsubscribing asks first and names the event type; only confirming removes the subscription", async ({ page }) => {
   await signIn(page, "admin");
   await page.goto("/settings/rxscale");

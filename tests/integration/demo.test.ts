@@ -1,4 +1,5 @@
 import { stat, readFile } from "node:fs/promises";
+import { checkSubscriptionHealth } from "@/server/subscriptions/health";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -164,6 +165,8 @@ describe("demo mode", () => {
     expect(subscriptions.every((subscription) => subscription.target === target)).toBe(true);
     const secretIds = await activeSecretIdsFor(run);
     expect(secretIds).toHaveLength(SUBSCRIBED_TYPES.length);
+    // The subscription health check finds the demo's subscriptions as RxWatch needs them: no false incident.
+    expect(await checkSubscriptionHealth()).toMatchObject({ differences: [], error: null });
 
     await vi.waitFor(
       async () => {

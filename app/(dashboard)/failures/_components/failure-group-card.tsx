@@ -34,6 +34,10 @@ function countLabel(group: FailureGroupDto): string {
       return `${group.count} ${group.count === 1 ? "order" : "orders"}`;
     case "payload_drift":
       return `${group.count} ${group.count === 1 ? "event" : "events"}`;
+    case "subscription":
+      return "subscription health check";
+    case "quiet_type":
+      return `${group.count} min without one`;
     default:
       return `${group.count} ${group.count === 1 ? "delivery" : "deliveries"}`;
   }
@@ -126,6 +130,11 @@ export function FailureGroupCard({ group, isAdmin, onReplay }: { group: FailureG
         {group.evidence.kind === "webhooks_missed" ? (
           <Link className="text-sm text-sky-700 underline dark:text-sky-300" href={`/reconciliation?run=${encodeURIComponent(group.evidence.runId)}`}>
             Open the reconciliation run
+          </Link>
+        ) : null}
+        {isAdmin && group.evidence.kind === "subscription" && group.state !== "resolved" ? (
+          <Link className="text-sm text-sky-700 underline dark:text-sky-300" href="/settings/rxscale">
+            Re-create in Settings → RxScale
           </Link>
         ) : null}
         {isAdmin && group.replay ? (

@@ -81,15 +81,29 @@ export function SubscriptionsPanel() {
                     <TableCell className="font-mono text-xs">{row.uid}</TableCell>
                     <TableCell>{row.lastEventAt ? <Time value={row.lastEventAt} /> : "never"}</TableCell>
                     <TableCell className="tabular-nums">{row.eventsLast24h}</TableCell>
-                    <TableCell>{row.hasSigningSecret ? "captured" : <span className="text-amber-700 dark:text-amber-400">paste it below</span>}</TableCell>
+                    <TableCell>
+                      {row.hasSigningSecret ? "captured" : <span className="text-amber-700 dark:text-amber-400">paste it below</span>}
+                      {row.setupVerifiedAt ? (
+                        <span className="block text-xs text-emerald-700 dark:text-emerald-400">
+                          Setup verified at <Time value={row.setupVerifiedAt} />
+                        </span>
+                      ) : null}
+                    </TableCell>
                     <TableCell className="space-y-2">
                       <div className="flex flex-wrap justify-end gap-1">
                         <Button variant="secondary" disabled={testing !== null} onClick={() => runTest(row.uid)}>
                           {testing === row.uid ? "Waiting for delivery…" : `Send test event (${row.eventType})`}
                         </Button>
-                        <Button variant="secondary" disabled={recreate.isPending} onClick={() => recreate.mutate(row.uid)} title="Delete and create again pointing at this RxWatch">
+                        <ConfirmButton
+                          variant="secondary"
+                          disabled={recreate.isPending}
+                          title={`Re-create the ${row.eventType} subscription?`}
+                          description={`RxScale deletes subscription ${row.uid} and creates a new one for ${row.eventType} delivering to this RxWatch; RxWatch captures its new signing secret. Events sent in between are not redelivered.`}
+                          confirmLabel="Re-create"
+                          onConfirm={() => recreate.mutateAsync(row.uid)}
+                        >
                           Re-create
-                        </Button>
+                        </ConfirmButton>
                         <ConfirmButton
                           disabled={unsubscribe.isPending}
                           title={`Unsubscribe from ${row.eventType}?`}
