@@ -19,10 +19,12 @@ const PUBLIC_PAGES = new Set(["/sign-in", "/reset-password"]);
  * - sends people without a session cookie to the sign-in page. That is a
  *   convenience only: every page and API route checks the session and role
  *   on the server itself.
- * API routes (the webhook receiver above all) never pass through here: a
- * proxy would buffer request bodies before the routes' own size limits.
+ * API routes (the webhook receiver above all) pass through here only when
+ * their path may not decode: a proxy buffers request bodies before the routes'
+ * own size limits and read deadline.
  */
 export function proxy(request: NextRequest): NextResponse {
+  if (request.nextUrl.pathname.startsWith("/api/")) return apiPathCheck(request);
   const config = env();
   const nonce = newNonce();
   const isHttps = isHttpsRequest({ publicUrl: config.RXWATCH_PUBLIC_URL, requestProtocol: request.nextUrl.protocol, forwardedProto: request.headers.get("x-forwarded-proto") });
@@ -49,6 +51,19 @@ export function proxy(request: NextRequest): NextResponse {
   return response;
 }
 
+/**
+ * API routes reach here only when their path holds a percent sign that may not
+ * decode (see `config.matcher`): Next.js would fail decoding the route params
+ * with a bare 500 before any handler runs, so such a path is answered here as
+ * the API answers every bad request.
+ */
+function apiPathCheck(request: NextRequest): NextResponse {
+  const requestId = requestIdFrom(request.headers);
+  if (isDecodablePath(request.nextUrl.pathname)) return NextResponse.next();
+  const body = { error: { code: "invalid_request", message: "The address is not valid: its percent-encoding is broken." } };
+  return NextResponse.json(body, { status: 400, headers: { "cache-control": "no-store", "x-content-type-options": "nosniff", [REQUEST_ID_HEADER]: requestId } });
+}
+
 /** False when a path segment holds percent-encoding that is not valid UTF-8 (`/orders/%E0%A4%A`, `%ZZ`). */
 function isDecodablePath(pathname: string): boolean {
   try {
@@ -64,5 +79,10 @@ export const config = {
   // Browsers fetch them on their own, before anyone signs in, so they are
   // answered as they are instead of being redirected to the sign-in page.
   // No page path ends in one of these extensions.
-  matcher: ["/((?!api/|_next/static/|_next/image|.*\\.ico$|.*\\.svg$|.*\\.png$|.*\\.webmanifest$|.*\\.txt$).*)"],
+  //
+  // API paths pass through here only when a percent sign starts an encoded
+  // byte above 0x7F or is not followed by two hex digits: the only paths that
+  // can fail to decode. Every other API request (the webhook receiver above
+  // all) goes straight to its route, body unbuffered.
+  matcher: ["/((?!api/|_next/static/|_next/image|.*\\.ico$|.*\\.svg$|.*\\.png$|.*\\.webmanifest$|.*\\.txt$).*)", "/api/:rest(.*%[89a-fA-F].*)", "/api/:rest(.*%(?![0-9a-fA-F]{2}).*)"],
 };

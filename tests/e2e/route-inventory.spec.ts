@@ -95,10 +95,11 @@ test.describe("route inventory", () => {
     expect(missingHeaders).toEqual([]);
   });
 
+  // Empty, long, broken and overlong percent-encoding, control characters, traversal.
+  const oddValues = ["", "%E0%A4%A", "%", "%ZZ", "%ED%A0%80", "%C0%AF", "%00", "%0D%0A", "%FF%FE", "..%2F..%2Fetc", "x".repeat(10_000)];
+
   test("every page answers odd path segments and query values, signed in or not, without a 5xx", async () => {
     test.setTimeout(180_000);
-    // Empty, long, broken and overlong percent-encoding, control characters, traversal.
-    const oddValues = ["", "%E0%A4%A", "%", "%ZZ", "%ED%A0%80", "%C0%AF", "%00", "%0D%0A", "%FF%FE", "..%2F..%2Fetc", "x".repeat(10_000)];
     const serverErrors: string[] = [];
     let checked = 0;
     const pages = routes.filter((route) => route.kind === "page");
@@ -121,6 +122,35 @@ test.describe("route inventory", () => {
     expect(serverErrors).toEqual([]);
   });
 
+  test("every API route answers odd path segments and query values, with every method, signed in or not, without a 5xx", async () => {
+    test.setTimeout(300_000);
+    const serverErrors: string[] = [];
+    let checked = 0;
+    for (const { route, kind, methods } of routes) {
+      if (kind !== "api") continue;
+      for (const method of methods) {
+        const access = ROUTE_RULES[route]?.[method];
+        // Not sent: a call that would end the caller's own sessions, and unsigned webhooks (each would be stored as a rejected delivery).
+        if (!access || access === "signature" || ENDS_CALLERS_SESSIONS.has(`${method} ${route}`)) continue;
+        const isDynamic = /\[/.test(route);
+        for (const value of oddValues) {
+          const paths: string[] = [];
+          if (method === "GET") paths.push(`${samplePath(route, method, SAMPLE_PATHS)}?q=${value}&status=${value}&cursor=${value}&actor=${value}&type=${value}&from=${value}&limit=${value}`);
+          if (isDynamic && value !== "") paths.push(route.replace(/\[(?:\.\.\.)?[^\]]+\]/g, value));
+          for (const url of paths) {
+            for (const caller of ["anonymous", "admin"] as const) {
+              const response = await call(method, url, { cookie: cookies.get(caller) });
+              checked += 1;
+              if (response.status >= 500) serverErrors.push(`${caller} ${method} ${url.slice(0, 120)}: ${response.status}`);
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(serverErrors).toEqual([]);
+  });
+
   test("under /api/auth only the endpoints the rules list answer; the rest of better-auth is a 404 for everyone", async () => {
     const unused = ["POST /verify-password", "POST /update-session", "GET /list-accounts", "GET /account-info", "POST /get-access-token", "GET /list-sessions", "POST /change-password", "POST /admin/set-role"];
     const answered: string[] = [];
@@ -138,10 +168,13 @@ test.describe("route inventory", () => {
     }
   });
 
-  test("a page path with broken percent-encoding is a 400, not a 500", async () => {
+  test("a page or API path with broken percent-encoding is a 400, not a 500", async () => {
     for (const caller of ["anonymous", "staff"] as const) {
-      const response = await call("GET", "/orders/%E0%A4%A", { cookie: cookies.get(caller) });
-      expect(response.status, caller).toBe(400);
+      for (const url of ["/orders/%E0%A4%A", "/api/orders/%E0%A4%A", "/api/deliveries/%ff/reveal", "/api/users/%ZZ", "/api/auth/%E0"]) {
+        const method = url.endsWith("/reveal") ? "POST" : "GET";
+        const response = await call(method, url, { cookie: cookies.get(caller) });
+        expect(response.status, `${caller} ${method} ${url}`).toBe(400);
+      }
     }
   });
 
