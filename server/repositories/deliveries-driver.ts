@@ -153,8 +153,13 @@ function writeSqliteBatch<Result>(database: BetterSqlite3.Database, batch: Deliv
   if (database.inTransaction) throw new Error("the SQLite connection is inside another transaction");
   const statements = prepareSqliteStatements(database);
   const now = sqliteDateTime(batch.now);
+  // One statement per row, so a row's collision check sees the rows written
+  // before it in this batch: the first body of each dedup key goes first, or
+  // it would be flagged as colliding with a later body (which the batch
+  // already flags). Stable, and the results are matched by key, not position.
+  const events = [...batch.events].sort((a, b) => Number(a.isCollisionInBatch) - Number(b.isCollisionInBatch));
   const write = database.transaction((): Result => {
-    const upserted = batch.events.map((event) =>
+    const upserted = events.map((event) =>
       toUpserted(
         statements.upsertEvent.get({
           ...event,

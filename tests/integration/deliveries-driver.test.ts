@@ -169,9 +169,11 @@ describe(`the driver write path on ${testProvider()}`, () => {
   });
 
   it("flags a second body under the same dedup key, in the batch and in a later one", async () => {
-    const event = eventWrite();
-    const other = { ...event, id: randomUUID(), bodySha256: randomBytes(32).toString("hex") };
+    // The second body sorts before the first, as the batch orders its events by key: only the second may be flagged.
+    const event = eventWrite({ bodySha256: "b".repeat(64) });
+    const other = { ...event, id: randomUUID(), bodySha256: "a".repeat(64) };
     const results = await commitDeliveries([deliveryWrite({ event }), deliveryWrite({ event: other })], []);
+    expect(results.map((result) => result.flags.includes("key_collision"))).toEqual([false, true]);
     const flagged = results.filter((result) => result.flags.includes("key_collision"));
     expect(flagged).toHaveLength(1);
     const third = { ...event, id: randomUUID(), bodySha256: randomBytes(32).toString("hex") };
