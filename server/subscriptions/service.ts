@@ -174,13 +174,19 @@ export async function unsubscribe(uid: string, requestOrigin: string, userId: st
   let listed;
   try {
     listed = await api.listSubscriptions();
+  } catch (error) {
+    return upstream(error);
+  }
+  // As re-create and test do: a uid RxScale does not list is the caller's mistake (404), not RxScale failing (502).
+  const removed = listed.find((subscription) => subscription.uid === uid);
+  if (!removed) throw new AppError("not_found", "RxScale has no subscription with that uid.");
+  try {
     await api.deleteSubscription(uid);
   } catch (error) {
     return upstream(error);
   }
-  const removed = listed.find((subscription) => subscription.uid === uid);
   const target = await effectiveTargetUrl(requestOrigin);
-  if (removed && !listed.some((subscription) => subscription.uid !== uid && subscription.notification_type === removed.notification_type && subscription.target === target)) {
+  if (!listed.some((subscription) => subscription.uid !== uid && subscription.notification_type === removed.notification_type && subscription.target === target)) {
     const expected = (await getSettings("expectedSubscriptions")).filter((type) => type !== removed.notification_type);
     await updateSettings("expectedSubscriptions", expected, userId);
   }

@@ -131,6 +131,14 @@ describe("subscriptions", () => {
     expect((await getSubscriptionsView(ORIGIN)).missing).not.toContain("pharmacy_order_created");
   });
 
+  it("answers an unsubscribe of a uid RxScale does not list with not found, and deletes nothing", async () => {
+    const before = (await getSubscriptionsView(ORIGIN)).rows.map((row) => row.uid).sort();
+    for (const uid of ["../../etc", "no-such-subscription"]) {
+      await expect(unsubscribe(uid, ORIGIN, null)).rejects.toMatchObject({ code: "not_found" });
+    }
+    expect((await getSubscriptionsView(ORIGIN)).rows.map((row) => row.uid).sort()).toEqual(before);
+  });
+
   it("turns RxScale's refusals into errors an admin can act on", async () => {
     await connect(TEST_READ_ONLY_KEY);
     const result = await subscribe(["pharmacy_order_updated"], ORIGIN, null);
