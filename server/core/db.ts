@@ -9,6 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { PrismaClient as SqlitePrismaClient } from "@/prisma/generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "@/prisma/generated/postgresql/client";
 import { env } from "@/server/core/env";
+import type { WriteGate } from "@/server/core/write-gate";
 
 /**
  * The Prisma client type the rest of the code base sees. Both providers'
@@ -84,6 +85,55 @@ interface SharedSqliteConnection {
   lock: ConnectionLock;
 }
 
+interface SqliteWriteGating {
+  gate: WriteGate;
+  /** Whether writes outside a transaction take the gate too (see shareSqliteWriteGate). */
+  isGatingAutocommitWrites: boolean;
+}
+
+const sqliteWriteGatingSlot = processSlot<SqliteWriteGating>("rxwatchSqliteWriteGating");
+
+/**
+ * Makes this thread's SQLite writes take `gate` (server/core/write-gate.ts),
+ * shared with the other thread that writes to the same file; null when this
+ * thread's connection is the only one again.
+ *
+ * Transactions and the ingest batch always take it. Single writes outside a
+ * transaction take it where `isGatingAutocommitWrites` (the processing
+ * thread, whose writes must never land inside another thread's transaction);
+ * on the main thread they stay ungated, so a handler that writes outside
+ * its transaction cannot wait on its own turn. Such a write may find the
+ * processing thread writing and then waits inside SQLite, for as long as
+ * that one transaction takes.
+ */
+export function shareSqliteWriteGate(gating: SqliteWriteGating | null): void {
+  sqliteWriteGatingSlot.value = gating ?? undefined;
+}
+
+/** Takes the write gate if this thread shares the file with another; resolves with the function that gives it back. */
+async function enterSqliteWriteGate(): Promise<() => void> {
+  const gating = sqliteWriteGatingSlot.value;
+  return gating ? gating.gate.acquire() : () => undefined;
+}
+
+/** Whether a statement Prisma sends outside a transaction may write (anything but a read is treated as a write). */
+function isWriteStatement(sql: string): boolean {
+  return !/^\s*(SELECT|PRAGMA|EXPLAIN)\b/i.test(sql);
+}
+
+/**
+ * Starts every transaction with BEGIN IMMEDIATE, which takes the write lock at
+ * once: with a second connection on the file (the processing thread), a
+ * deferred transaction that reads and then writes would fail with
+ * SQLITE_BUSY if the other connection committed in between. Prisma's adapter
+ * issues a plain BEGIN and offers no option for it.
+ */
+function beginImmediately(database: BetterSqlite3.Database): void {
+  const prepare = database.prepare.bind(database);
+  // Same signature; only the text of a bare BEGIN changes.
+  database.prepare = ((source: string) => prepare(source === "BEGIN" ? "BEGIN IMMEDIATE" : source)) as typeof database.prepare;
+}
+
 function isBetterSqlite3Database(value: unknown): value is BetterSqlite3.Database {
   return typeof value === "object" && value !== null && typeof Reflect.get(value, "prepare") === "function" && typeof Reflect.get(value, "inTransaction") === "boolean";
 }
@@ -97,9 +147,27 @@ function sharingSqliteAdapter(factory: PrismaBetterSqlite3, shared: SharedSqlite
     const database: unknown = Reflect.get(adapter, "client");
     if (!isBetterSqlite3Database(database)) throw new Error("the SQLite adapter no longer exposes its better-sqlite3 connection");
     shared.database = database;
+    beginImmediately(database);
+    for (const method of ["queryRaw", "executeRaw"] as const) {
+      const run = adapter[method].bind(adapter) as (query: Parameters<SqliteAdapter[typeof method]>[0]) => Promise<never>;
+      adapter[method] = async (query: Parameters<SqliteAdapter[typeof method]>[0]) => {
+        if (!sqliteWriteGatingSlot.value?.isGatingAutocommitWrites || !isWriteStatement(query.sql)) return run(query);
+        const leave = await enterSqliteWriteGate();
+        try {
+          return await run(query);
+        } finally {
+          leave();
+        }
+      };
+    }
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
-      const release = await shared.lock.acquire();
+      const unlock = await shared.lock.acquire();
+      const leave = await enterSqliteWriteGate();
+      const release = () => {
+        leave();
+        unlock();
+      };
       try {
         const transaction = await startTransaction(isolationLevel);
         const commit = transaction.commit.bind(transaction);
@@ -201,7 +269,12 @@ export async function driverAccess(): Promise<DriverAccess> {
   return {
     provider: "sqlite",
     runExclusive: async (work) => {
-      const release = await sqlite.lock.acquire();
+      const unlock = await sqlite.lock.acquire();
+      const leave = await enterSqliteWriteGate();
+      const release = () => {
+        leave();
+        unlock();
+      };
       try {
         // Prisma connects lazily and reconnects after $disconnect; configureConnection has run a query, so it is open.
         if (!sqlite.database?.open) await shared.client.$queryRawUnsafe("SELECT 1");

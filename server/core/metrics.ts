@@ -63,6 +63,11 @@ function createMetrics() {
       labelNames: ["event_type"] as const,
       registers: [registry],
     }),
+    processingThreadRestarts: new Counter({
+      name: "rxwatch_processing_thread_restarts_total",
+      help: "Times this instance's processing thread ended without being asked and was started again.",
+      registers: [registry],
+    }),
     sseClients: new Gauge({
       name: "rxwatch_sse_clients",
       help: "Live-update (server-sent events) streams open on this instance.",

@@ -3,6 +3,7 @@ import type { Viewer } from "@/lib/accounts";
 import { payloadDriftEvidenceSchema } from "@/lib/drift";
 import { AppError } from "@/server/core/errors";
 import { payloadDrift } from "@/server/drift/detector";
+import { tellProcessingThread } from "@/server/processing/start";
 import { findIncident, updateIncidentIf } from "@/server/repositories/incidents";
 import { deleteShapeEntry } from "@/server/repositories/payload-shapes";
 
@@ -35,6 +36,8 @@ export async function markPayloadChangeExpected(key: string, viewer: Viewer, now
   if (evidence.change === "vanished_field") {
     const shape = { eventType: evidence.eventType, payloadVersion: evidence.payloadVersion };
     await payloadDrift().forgetField(shape, evidence.path);
+    // The worker's detector learns in the processing thread: it forgets the field there too.
+    tellProcessingThread({ type: "forget-drift-field", shape, path: evidence.path });
     for (const path of [evidence.path, ...evidence.nestedPaths]) await deleteShapeEntry(shape, "field", path);
   }
   return { key, expectedAt: expected.at };

@@ -47,6 +47,8 @@ interface LiveState {
   gaps: Map<number, number>;
   pump: { poll: ReturnType<typeof setInterval>; listener: ChangeListener | null; ready: Promise<void>; isReading: boolean; isReadAgain: boolean } | null;
   lastPrune: number;
+  /** Listeners handing this thread's notices to another thread (onNoticesPublishedHere). */
+  publishedHere: Set<(notices: readonly SequencedNotice[]) => void>;
 }
 
 const state: LiveState = processSingleton<LiveState>("rxwatchLive", () => ({
@@ -56,6 +58,7 @@ const state: LiveState = processSingleton<LiveState>("rxwatchLive", () => ({
   gaps: new Map(),
   pump: null,
   lastPrune: 0,
+  publishedHere: new Set(),
 }));
 
 /** Bounded: an id the pump never reads back (it started after the insert) must not stay forever. */
@@ -97,11 +100,8 @@ export async function publishChanges(notices: readonly ChangeNotice[]): Promise<
   if (notices.length === 0) return;
   try {
     const stored = toNotices(await insertChangeNotices(notices));
-    for (const notice of stored) {
-      // The pump (PostgreSQL, once a stream is open) would otherwise send these again.
-      if (state.pump) rememberEmittedHere(notice.id);
-      state.emitter.emit("notice", notice);
-    }
+    announceStoredNotices(stored);
+    for (const listener of state.publishedHere) listener(stored);
     if (Date.now() - state.lastPrune > 60_000) {
       state.lastPrune = Date.now();
       await deleteChangeNoticesBefore(new Date(Date.now() - NOTICE_RETENTION_MS));
@@ -109,6 +109,29 @@ export async function publishChanges(notices: readonly ChangeNotice[]): Promise<
   } catch (error) {
     log("warn", "live notice not published", { error: error instanceof Error ? error.name : "unknown" });
   }
+}
+
+/**
+ * Tells this thread's open streams about notices stored by another thread of
+ * this process (the processing thread, server/processing/processing-thread.ts),
+ * or by publishChanges itself.
+ */
+export function announceStoredNotices(notices: readonly SequencedNotice[]): void {
+  for (const notice of notices) {
+    if (state.pump) {
+      // Already sent by the pump (PostgreSQL), which read it before this announcement came in.
+      if (notice.id <= state.lastForwardedId && !state.gaps.has(notice.id)) continue;
+      // The pump would otherwise send it again.
+      rememberEmittedHere(notice.id);
+    }
+    state.emitter.emit("notice", notice);
+  }
+}
+
+/** Calls `listener` with the notices each publishChanges of this thread stored; returns the unsubscribe function. */
+export function onNoticesPublishedHere(listener: (notices: readonly SequencedNotice[]) => void): () => void {
+  state.publishedHere.add(listener);
+  return () => state.publishedHere.delete(listener);
 }
 
 /** Reads what other instances committed since the last read (and late-committed gaps), and emits it. */

@@ -41,6 +41,20 @@ export interface InboxWorkerOptions {
   now?: () => Date;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /** Counts a recorded run; by default in this thread's metrics (the processing thread hands it to the main thread's). */
+  countRun?: (run: CountedRun) => void;
+}
+
+/** A recorded run, as the metrics count it. */
+export interface CountedRun {
+  outcome: RunResult["outcome"] | "lease_lost";
+  eventType: string;
+}
+
+/** Counts a run in this thread's metrics registry. */
+export function countRunInMetrics({ outcome, eventType }: CountedRun): void {
+  metrics().runs.inc({ outcome, event_type: eventType });
+  if (outcome === "dead") metrics().deadLettered.inc({ event_type: eventType });
 }
 
 export interface InboxWorker {
@@ -110,6 +124,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const dispatcher = options.dispatcher ?? createDispatcher();
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
+  const countRun = options.countRun ?? countRunInMetrics;
   const { concurrency, pollMs, leaseMs, maxAttempts, backoff } = options;
 
   const inFlight = new Set<Promise<void>>();
@@ -260,9 +275,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       );
       runs.forEach(({ claimed, result }, index) => {
         const isOwner = owners[index] ?? false;
-        const eventType = eventTypeLabel(claimed.eventType);
-        metrics().runs.inc({ outcome: isOwner ? result.outcome : "lease_lost", event_type: eventType });
-        if (isOwner && result.outcome === "dead") metrics().deadLettered.inc({ event_type: eventType });
+        countRun({ outcome: isOwner ? result.outcome : "lease_lost", eventType: eventTypeLabel(claimed.eventType) });
         if (!isOwner) log("warn", "lease lost before the run finished; its result was discarded", { workerId: id, eventId: claimed.id, attempt: claimed.attempt });
       });
     } catch (error) {
