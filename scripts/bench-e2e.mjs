@@ -175,16 +175,40 @@ function rssMiB(server) {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** Forces a full GC in the server through the inspector protocol (ws from Playwright's bundle, a dev dependency). */
+/**
+ * Forces a full GC in the server through the inspector protocol (ws from Playwright's bundle, a dev dependency):
+ * in the main thread and in each worker thread (the processing thread has a heap of its own), reached through
+ * the NodeWorker domain.
+ */
 async function collectGarbage(server) {
   const { ws: WebSocket } = createRequire(import.meta.url)("playwright-core/lib/utilsBundle");
   const [target] = await (await fetch(`http://127.0.0.1:${server.inspectPort}/json/list`)).json();
   const socket = new WebSocket(target.webSocketDebuggerUrl);
+  const GC = JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" });
   await new Promise((resolve, reject) => {
+    const workerSessions = new Set();
+    let isMainDone = false;
+    let isWorkerListDone = false;
+    const finishIfDone = () => {
+      if (isMainDone && isWorkerListDone && workerSessions.size === 0) resolve();
+    };
     socket.on("error", reject);
-    socket.on("open", () => socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" })));
+    socket.on("open", () => {
+      socket.send(GC);
+      socket.send(JSON.stringify({ id: 2, method: "NodeWorker.enable", params: { waitForDebuggerOnStart: false } }));
+    });
     socket.on("message", (data) => {
-      if (JSON.parse(String(data)).id === 1) resolve();
+      const message = JSON.parse(String(data));
+      if (message.id === 1) isMainDone = true;
+      // Attached workers are announced before the answer to enable.
+      if (message.id === 2) isWorkerListDone = true;
+      if (message.method === "NodeWorker.attachedToWorker") {
+        const { sessionId } = message.params;
+        workerSessions.add(sessionId);
+        socket.send(JSON.stringify({ id: 3, method: "NodeWorker.sendMessageToWorker", params: { sessionId, message: GC } }));
+      }
+      if (message.method === "NodeWorker.receivedMessageFromWorker" && JSON.parse(message.params.message).id === 1) workerSessions.delete(message.params.sessionId);
+      finishIfDone();
     });
   });
   socket.close();

@@ -8,6 +8,7 @@ import { metrics } from "@/server/core/metrics";
 import { createWriteGate, type WriteGate } from "@/server/core/write-gate";
 import { isShuttingDown, onShutdown } from "@/server/core/shutdown";
 import { announceStoredNotices } from "@/server/live/notices";
+import { summarizeError, stackFrames } from "@/server/processing/errors";
 import { onNewEvents } from "@/server/processing/inbox-signal";
 import type { FromProcessingThread, ProcessingThreadData, ToProcessingThread } from "@/server/processing/thread-messages";
 import { countRunInMetrics, createInboxWorker, inboxWorkerOptionsFromEnv, type InboxWorker } from "@/server/processing/worker";
@@ -99,7 +100,8 @@ function startProcessingThread(): void {
           return;
       }
     });
-    worker.on("error", (error) => log("error", "the processing thread failed", { error: error.name, message: error.message.slice(0, 200) }));
+    // Never the message: it may quote an event's payload.
+    worker.on("error", (error) => log("error", "the processing thread failed", { error: summarizeError(error), stack: stackFrames(error) }));
     worker.on("exit", (code) => {
       // A thread that died mid-write or waiting for its turn would hold the gate forever: the main thread writes alone again.
       gate?.close();
