@@ -1,29 +1,21 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import { processSlot } from "@/server/core/process-slot";
-import { currentProvider, shareSqliteWriteGate } from "@/server/core/db";
+import { currentProvider } from "@/server/core/db";
 import { env } from "@/server/core/env";
 import { log } from "@/server/core/logger";
 import { metrics } from "@/server/core/metrics";
-import { createWriteGate, type WriteGate } from "@/server/core/write-gate";
 import { isShuttingDown, onShutdown } from "@/server/core/shutdown";
 import { announceStoredNotices } from "@/server/live/notices";
-import { summarizeError, stackFrames } from "@/server/processing/errors";
 import { onNewEvents } from "@/server/processing/inbox-signal";
-import type { FromProcessingThread, ProcessingThreadData, ToProcessingThread } from "@/server/processing/thread-messages";
+import type { ToProcessingThread } from "@/server/processing/thread-messages";
+import { superviseProcessingThread, type ThreadSupervisor } from "@/server/processing/thread-supervisor";
 import { countRunInMetrics, createInboxWorker, inboxWorkerOptionsFromEnv, type InboxWorker } from "@/server/processing/worker";
 
 /** A processing thread that ended without being asked is started again after this long. */
 const RESTART_AFTER_MS = 5_000;
 
-interface ProcessingThread {
-  worker: Worker;
-  /** Null on PostgreSQL, where the database itself arbitrates between connections. */
-  gate: WriteGate | null;
-  isStopping: boolean;
-}
-
-type RunningWorker = { kind: "in-process"; worker: InboxWorker } | { kind: "thread"; current: ProcessingThread | null };
+type RunningWorker = { kind: "in-process"; worker: InboxWorker } | { kind: "thread"; supervisor: ThreadSupervisor | null };
 
 const runningWorkerSlot = processSlot<RunningWorker>("rxwatchInboxWorker");
 
@@ -45,7 +37,7 @@ export function startInboxWorker(): void {
 /** Tells the processing thread, if there is one, what the main thread did. */
 export function tellProcessingThread(message: ToProcessingThread): void {
   const running = runningWorkerSlot.value;
-  if (running?.kind === "thread" && running.current && !running.current.isStopping) running.current.worker.postMessage(message);
+  if (running?.kind === "thread") running.supervisor?.tell(message);
 }
 
 function stopWaitMs(): number {
@@ -71,20 +63,15 @@ function startInProcessWorker(): void {
 }
 
 function startProcessingThread(): void {
-  const running: RunningWorker & { kind: "thread" } = { kind: "thread", current: null };
+  const running: RunningWorker & { kind: "thread" } = { kind: "thread", supervisor: null };
   runningWorkerSlot.value = running;
   // New events, re-processing and replays are signalled on the main thread; the worker is in the other one.
   onNewEvents((count) => tellProcessingThread({ type: "new-events", count }));
-
-  const spawn = (): void => {
-    // SQLite: from here on both threads write to the file, each through its own connection, taking turns at the gate.
-    const gate = currentProvider() === "sqlite" ? createWriteGate() : null;
-    shareSqliteWriteGate(gate ? { gate, isGatingAutocommitWrites: false } : null);
-    const workerData: ProcessingThreadData = { writeGate: gate?.buffer ?? null };
-    const worker = new Worker(new URL("./processing-thread.ts", import.meta.url), { workerData, name: "rxwatch-processing" });
-    const thread: ProcessingThread = { worker, gate, isStopping: false };
-    running.current = thread;
-    worker.on("message", (message: FromProcessingThread) => {
+  const supervisor = superviseProcessingThread({
+    provider: currentProvider(),
+    // Literal, so the bundler finds processing-thread.ts and builds it as the thread's entry.
+    startThread: (workerData) => new Worker(new URL("./processing-thread.ts", import.meta.url), { workerData, name: "rxwatch-processing" }),
+    onMessage: (message) => {
       switch (message.type) {
         case "started":
           log("info", "inbox worker started", { workerId: message.workerId, ...inboxWorkerSummary(), thread: "processing" });
@@ -99,35 +86,16 @@ function startProcessingThread(): void {
           log("info", "inbox worker stopped", { releasedLeases: message.releasedLeases, thread: "processing" });
           return;
       }
-    });
-    // Never the message: it may quote an event's payload.
-    worker.on("error", (error) => log("error", "the processing thread failed", { error: summarizeError(error), stack: stackFrames(error) }));
-    worker.on("exit", (code) => {
-      // A thread that died mid-write or waiting for its turn would hold the gate forever: the main thread writes alone again.
-      gate?.close();
-      shareSqliteWriteGate(null);
-      if (running.current === thread) running.current = null;
-      if (thread.isStopping || isShuttingDown()) return;
-      log("error", "the processing thread ended unexpectedly; starting it again", { exitCode: code, restartInMs: RESTART_AFTER_MS });
-      metrics().processingThreadRestarts.inc();
-      setTimeout(() => {
-        if (!isShuttingDown() && running.current === null) spawn();
-      }, RESTART_AFTER_MS).unref();
-    });
-  };
-  spawn();
+    },
+    restartAfterMs: RESTART_AFTER_MS,
+    onRestart: () => metrics().processingThreadRestarts.inc(),
+    isShuttingDown,
+  });
+  running.supervisor = supervisor;
 
   onShutdown("work", "inbox worker", async () => {
-    const thread = running.current;
-    if (!thread) return;
     log("info", "inbox worker stopping", { thread: "processing" });
-    thread.isStopping = true;
-    const exited = new Promise((resolve) => thread.worker.once("exit", resolve));
-    const stopped = new Promise((resolve) => thread.worker.on("message", (message: FromProcessingThread) => message.type === "stopped" && resolve(undefined)));
-    thread.worker.postMessage({ type: "stop", stopWaitMs: stopWaitMs() } satisfies ToProcessingThread);
-    // The thread gives its leases back after at most stopWaitMs; a little more for that and closing its connection.
-    await Promise.race([stopped, exited, new Promise((resolve) => setTimeout(resolve, stopWaitMs() + 2_000).unref())]);
-    await thread.worker.terminate();
+    await supervisor.stop(stopWaitMs());
   });
 }
 
