@@ -178,44 +178,54 @@ function rssMiB(server) {
 /**
  * Forces a full GC in the server through the inspector protocol (ws from Playwright's bundle, a dev dependency):
  * in the main thread and in each worker thread (the processing thread has a heap of its own), reached through
- * the NodeWorker domain.
+ * the NodeWorker domain. Resolves with the JavaScript heap in use after it, all threads together, in MiB.
  */
 async function collectGarbage(server) {
   const { ws: WebSocket } = createRequire(import.meta.url)("playwright-core/lib/utilsBundle");
   const [target] = await (await fetch(`http://127.0.0.1:${server.inspectPort}/json/list`)).json();
   const socket = new WebSocket(target.webSocketDebuggerUrl);
-  const GC = JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" });
-  await new Promise((resolve, reject) => {
-    const workerSessions = new Set();
-    let isMainDone = false;
+  const GC = { id: 1, method: "HeapProfiler.collectGarbage" };
+  const HEAP = { id: 4, method: "Runtime.getHeapUsage" };
+  const heapBytes = await new Promise((resolve, reject) => {
+    // Every isolate (main: null) whose heap size has not come back yet; attached workers are announced before the answer to enable.
+    const pending = new Set([null]);
     let isWorkerListDone = false;
-    const finishIfDone = () => {
-      if (isMainDone && isWorkerListDone && workerSessions.size === 0) resolve();
+    let usedBytes = 0;
+    const toWorker = (sessionId, message) => JSON.stringify({ id: 3, method: "NodeWorker.sendMessageToWorker", params: { sessionId, message: JSON.stringify(message) } });
+    const answered = (sessionId, answer) => {
+      if (answer.id === 1) socket.send(sessionId === null ? JSON.stringify(HEAP) : toWorker(sessionId, HEAP));
+      if (answer.id === 4) {
+        usedBytes += answer.result.usedSize;
+        pending.delete(sessionId);
+      }
+      if (isWorkerListDone && pending.size === 0) resolve(usedBytes);
     };
     socket.on("error", reject);
     socket.on("open", () => {
-      socket.send(GC);
+      socket.send(JSON.stringify(GC));
       socket.send(JSON.stringify({ id: 2, method: "NodeWorker.enable", params: { waitForDebuggerOnStart: false } }));
     });
     socket.on("message", (data) => {
       const message = JSON.parse(String(data));
-      if (message.id === 1) isMainDone = true;
-      // Attached workers are announced before the answer to enable.
       if (message.id === 2) isWorkerListDone = true;
       if (message.method === "NodeWorker.attachedToWorker") {
         const { sessionId } = message.params;
-        workerSessions.add(sessionId);
-        socket.send(JSON.stringify({ id: 3, method: "NodeWorker.sendMessageToWorker", params: { sessionId, message: GC } }));
+        pending.add(sessionId);
+        socket.send(toWorker(sessionId, GC));
       }
-      if (message.method === "NodeWorker.receivedMessageFromWorker" && JSON.parse(message.params.message).id === 1) workerSessions.delete(message.params.sessionId);
-      finishIfDone();
+      if (message.method === "NodeWorker.receivedMessageFromWorker") answered(message.params.sessionId, JSON.parse(message.params.message));
+      else answered(null, message);
     });
   });
   socket.close();
+  return heapBytes / 1024 / 1024;
 }
 
+/** The JavaScript heap (MiB, all threads) found by each server's last settledRss. */
+const heapAfterGc = new Map();
+
 async function settledRss(server) {
-  await collectGarbage(server);
+  heapAfterGc.set(server, await collectGarbage(server));
   await new Promise((resolve) => setTimeout(resolve, 500));
   return rssMiB(server);
 }
@@ -307,6 +317,7 @@ async function run() {
   for (let step = 0; step < STEPS.length; step += 1) await send(BASE_URLS[0], eventAt(step * ORDERS, `warm${RUN_ID}`));
   await sleep(2_000);
   const rssStart = await Promise.all(servers.map(settledRss));
+  const heapStart = servers.map((server) => heapAfterGc.get(server) ?? NaN);
   const loadAvgStart = os.loadavg();
   log(`${INSTANCES} instance(s) on ${provider}, worker on; ${EVENTS} events (${ORDERS} orders × ${STEPS.length} steps) from ${CONNECTIONS} connections; load average ${loadAvgStart.map((value) => value.toFixed(2)).join(" ")}`);
 
@@ -416,6 +427,7 @@ async function run() {
 
   await sleep(2_000);
   const rssAfter = await Promise.all(servers.map(settledRss));
+  const heapAfter = servers.map((server) => heapAfterGc.get(server) ?? NaN);
 
   const ackSeconds = (lastAckAt - startedAt) / 1000;
   const processedSeconds = (lastProcessedAt - startedAt) / 1000;
@@ -436,6 +448,8 @@ async function run() {
   console.log(`  lower bound (start of the poll before the one that saw it): p50 ${format(percentile(visibleByStartMs, 50), 0)} ms, p95 ${format(percentile(visibleByStartMs, 95), 0)} ms; one poll's round trip p50 ${format(percentile(pollMs, 50), 0)} ms, p95 ${format(percentile(pollMs, 95), 0)} ms`);
   servers.forEach((server, index) => {
     console.log(`RSS ${server.url}: start ${format(rssStart[index], 0)} MiB, peak ${format(rssPeak[index], 0)} MiB, after (GC) ${format(rssAfter[index], 0)} MiB`);
+    // The JavaScript part of it: a heap that returns to its start after GC while RSS stays up points at native memory (allocator, SQLite, WASM), not at objects kept alive.
+    console.log(`  JS heap in use after GC, all threads: start ${format(heapStart[index], 1)} MiB, after ${format(heapAfter[index], 1)} MiB`);
   });
   console.log(`RSS after/start: ${format(1 + rssGrowth, 2)} (target ≤ ${1 + MAX_RSS_GROWTH}) ${rssGrowth <= MAX_RSS_GROWTH ? "met" : "MISSED"}`);
   const isStoredOnce = distinctIds.size === EVENTS && Number(attemptStats.events) === EVENTS;
