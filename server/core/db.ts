@@ -121,17 +121,64 @@ function isWriteStatement(sql: string): boolean {
   return !/^\s*(SELECT|PRAGMA|EXPLAIN)\b/i.test(sql);
 }
 
+/** Prepared statements kept per connection, least recently used dropped first (IN lists of each length are a statement of their own). */
+export const SQLITE_STATEMENT_CACHE_SIZE = 500;
+
 /**
- * Starts every transaction with BEGIN IMMEDIATE, which takes the write lock at
- * once: with a second connection on the file (the processing thread), a
- * deferred transaction that reads and then writes would fail with
- * SQLITE_BUSY if the other connection committed in between. Prisma's adapter
- * issues a plain BEGIN and offers no option for it.
+ * What Prisma's adapter gets from `prepare(sql).bind(args)`: the cached
+ * statement with these arguments, which runs it without binding it for good
+ * (a bound better-sqlite3 statement cannot be bound again, so it could not be
+ * reused).
  */
-function beginImmediately(database: BetterSqlite3.Database): void {
+function withArguments(statement: BetterSqlite3.Statement, args: unknown[]) {
+  return {
+    get reader() {
+      return statement.reader;
+    },
+    run: () => statement.run(args),
+    columns: () => statement.columns(),
+    raw: () => ({ all: () => statement.raw(true).all(args) }),
+  };
+}
+
+/**
+ * Two changes to how Prisma's adapter prepares statements on this connection.
+ *
+ * - Prisma's adapter prepares every query again, each time it runs: in the
+ *   processing thread that was a quarter of its busy time
+ *   (docs/ingest.md#the-processing-thread). Statements are prepared once per
+ *   SQL text here and reused. The adapter binds each one to its arguments
+ *   (`prepare(sql).bind(args)`), and only that use is redirected: code that
+ *   runs statements with arguments directly is unaffected.
+ * - Every transaction begins IMMEDIATE, which takes the write lock at once:
+ *   with a second connection on the file (the processing thread), a deferred
+ *   transaction that reads and then writes would fail with SQLITE_BUSY if the
+ *   other connection committed in between. The adapter issues a plain BEGIN
+ *   and has no option for it.
+ */
+function reuseStatements(database: BetterSqlite3.Database): void {
   const prepare = database.prepare.bind(database);
-  // Same signature; only the text of a bare BEGIN changes.
-  database.prepare = ((source: string) => prepare(source === "BEGIN" ? "BEGIN IMMEDIATE" : source)) as typeof database.prepare;
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const reusable = (source: string): BetterSqlite3.Statement => {
+    const sql = source === "BEGIN" ? "BEGIN IMMEDIATE" : source;
+    const cached = cache.get(sql);
+    if (cached) {
+      // Most recently used last: Map keeps insertion order.
+      cache.delete(sql);
+      cache.set(sql, cached);
+      return cached;
+    }
+    const statement = prepare(sql);
+    Object.defineProperty(statement, "bind", { value: (...args: unknown[]) => withArguments(statement, args.length === 1 && Array.isArray(args[0]) ? args[0] : args) });
+    cache.set(sql, statement);
+    if (cache.size > SQLITE_STATEMENT_CACHE_SIZE) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    return statement;
+  };
+  // Same signature; what comes back is a statement of the same text.
+  database.prepare = reusable as typeof database.prepare;
 }
 
 function isBetterSqlite3Database(value: unknown): value is BetterSqlite3.Database {
@@ -147,7 +194,7 @@ function sharingSqliteAdapter(factory: PrismaBetterSqlite3, shared: SharedSqlite
     const database: unknown = Reflect.get(adapter, "client");
     if (!isBetterSqlite3Database(database)) throw new Error("the SQLite adapter no longer exposes its better-sqlite3 connection");
     shared.database = database;
-    beginImmediately(database);
+    reuseStatements(database);
     for (const method of ["queryRaw", "executeRaw"] as const) {
       const run = adapter[method].bind(adapter) as (query: Parameters<SqliteAdapter[typeof method]>[0]) => Promise<never>;
       adapter[method] = async (query: Parameters<SqliteAdapter[typeof method]>[0]) => {
