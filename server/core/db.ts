@@ -121,8 +121,8 @@ function isWriteStatement(sql: string): boolean {
   return !/^\s*(SELECT|PRAGMA|EXPLAIN)\b/i.test(sql);
 }
 
-/** Prepared statements kept per connection, least recently used dropped first (IN lists of each length are a statement of their own). */
-export const SQLITE_STATEMENT_CACHE_SIZE = 500;
+/** Prepared statements kept per connection, least recently used dropped first (each IN-list length is a statement of its own; each costs memory). */
+export const SQLITE_STATEMENT_CACHE_SIZE = 200;
 
 /**
  * What Prisma's adapter gets from `prepare(sql).bind(args)`: the cached
@@ -145,9 +145,9 @@ function withArguments(statement: BetterSqlite3.Statement, args: unknown[]) {
  * Two changes to how Prisma's adapter prepares statements on this connection.
  *
  * - Prisma's adapter prepares every query again, each time it runs: in the
- *   processing thread that was a quarter of its busy time
- *   (docs/ingest.md#the-processing-thread). Statements are prepared once per
- *   SQL text here and reused. The adapter binds each one to its arguments
+ *   processing thread that was a quarter of its busy time. Statements are
+ *   prepared once per SQL text here and reused (docs/ingest.md#the-processing-thread
+ *   has what that saved). The adapter binds each one to its arguments
  *   (`prepare(sql).bind(args)`), and only that use is redirected: code that
  *   runs statements with arguments directly is unaffected.
  * - Every transaction begins IMMEDIATE, which takes the write lock at once:
