@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, db, Prisma } from "@/server/core/db";
-import { commitDeliveries, type DeliveryWrite, type EventWrite } from "@/server/repositories/deliveries";
+import { commitDeliveries, type EventWrite } from "@/server/repositories/deliveries";
 import { openDeliveryBody } from "@/server/repositories/delivery-bodies";
+import { deliveryWrite } from "../support/factories";
 import { testProvider } from "../support/test-database";
 
 /*
@@ -33,24 +34,6 @@ function eventWrite(overrides: Partial<EventWrite> = {}): EventWrite {
   };
 }
 
-function deliveryWrite(overrides: Partial<DeliveryWrite> = {}): DeliveryWrite {
-  return {
-    id: randomUUID(),
-    receivedAt: new Date("2026-12-05T10:11:12.345Z"),
-    rejection: null,
-    flags: [],
-    bodySha256: randomBytes(32).toString("hex"),
-    bodySize: 17,
-    body: new TextEncoder().encode('{"event":"test"}\n'),
-    patientKey: null,
-    headers: '{"content-type":"application/json"}',
-    sourceAddress: "203.0.113.9",
-    eventTypeHeader: "order.created",
-    matchedSecretId: "env:1",
-    event: null,
-    ...overrides,
-  };
-}
 
 /** A DateTime column as the database holds it (text on SQLite, the timestamp's text form on PostgreSQL). */
 async function storedText(table: "delivery" | "webhook_event", column: string, id: string): Promise<string> {

@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "@/server/core/db";
+import type { DeliveryWrite } from "@/server/repositories/deliveries";
 
 /*
  * Test data written straight to the database, shaped as ingest stores it.
@@ -81,4 +82,24 @@ export async function createWebhookEvent(client: Db, input: WebhookEventInput = 
     },
   });
   return { id, deliveryId, body };
+}
+
+/** One delivery as ingest hands it to the group commit: accepted, without an event unless given one. */
+export function deliveryWrite(overrides: Partial<DeliveryWrite> = {}): DeliveryWrite {
+  return {
+    id: randomUUID(),
+    receivedAt: new Date("2026-12-05T10:11:12.345Z"),
+    rejection: null,
+    flags: [],
+    bodySha256: randomBytes(32).toString("hex"),
+    bodySize: 17,
+    body: new TextEncoder().encode('{"event":"test"}\n'),
+    patientKey: null,
+    headers: '{"content-type":"application/json"}',
+    sourceAddress: "203.0.113.9",
+    eventTypeHeader: "order.created",
+    matchedSecretId: "env:1",
+    event: null,
+    ...overrides,
+  };
 }

@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { db, shareSqliteWriteGate, sqliteFilePath } from "@/server/core/db";
 import { createWriteGate, type WriteGate } from "@/server/core/write-gate";
-import { commitDeliveries, type DeliveryWrite } from "@/server/repositories/deliveries";
+import { commitDeliveries } from "@/server/repositories/deliveries";
+import { deliveryWrite } from "../../support/factories";
 
 /*
  * With the processing thread, two connections write to one SQLite file
@@ -27,23 +27,6 @@ function otherThread(gate: WriteGate): { connection: Database.Database; gate: Wr
   return { connection, gate: createWriteGate(gate.buffer) };
 }
 
-function delivery(): DeliveryWrite {
-  return {
-    id: randomUUID(),
-    receivedAt: new Date(),
-    rejection: { reasonCode: "bad_signature", httpStatus: 401 },
-    flags: [],
-    bodySha256: randomBytes(32).toString("hex"),
-    bodySize: 2,
-    body: new TextEncoder().encode("{}"),
-    patientKey: null,
-    headers: "{}",
-    sourceAddress: "203.0.113.9",
-    eventTypeHeader: null,
-    matchedSecretId: null,
-    event: null,
-  };
-}
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -57,7 +40,7 @@ describe("the SQLite write gate between the main thread and the processing threa
     other.connection.prepare("BEGIN IMMEDIATE").run();
 
     const finished: string[] = [];
-    const ingest = commitDeliveries([delivery()]).then(() => finished.push("ingest commit"));
+    const ingest = commitDeliveries([deliveryWrite({ rejection: { reasonCode: "bad_signature", httpStatus: 401 } })]).then(() => finished.push("ingest commit"));
     const transaction = client.$transaction(async (tx) => tx.delivery.count()).then(() => finished.push("transaction"));
     await later(50);
     finished.push("other connection");
