@@ -8,7 +8,7 @@ import { payloadDrift } from "@/server/drift/detector";
 import { onNoticesPublishedHere } from "@/server/live/notices";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import type { FromProcessingThread, ProcessingThreadData, ToProcessingThread } from "@/server/processing/thread-messages";
-import { createInboxWorker, inboxWorkerOptionsFromEnv, type CountedRun } from "@/server/processing/worker";
+import { createInboxWorker, inboxWorkerOptionsFromEnv, stopAndReleaseLeases, type CountedRun } from "@/server/processing/worker";
 
 /*
  * The processing thread: the inbox worker with a database connection of its
@@ -45,9 +45,7 @@ onNoticesPublishedHere((notices) => send({ type: "notices", notices: [...notices
 const worker = createInboxWorker({ ...inboxWorkerOptionsFromEnv(), countRun });
 
 async function stop(stopWaitMs: number): Promise<void> {
-  // stop() waits for running handlers, which may take up to a lease; leases are given back once it is done or the wait is over.
-  await Promise.race([worker.stop(), new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref())]);
-  const releasedLeases = await worker.releaseLeases().catch((error: unknown) => {
+  const releasedLeases = await stopAndReleaseLeases(worker, stopWaitMs).catch((error: unknown) => {
     log("warn", "leases not given back; they expire instead", { workerId: worker.id, error: summarizeError(error) });
     return 0;
   });

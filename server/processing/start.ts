@@ -10,7 +10,7 @@ import { announceStoredNotices } from "@/server/live/notices";
 import { onNewEvents } from "@/server/processing/inbox-signal";
 import type { ToProcessingThread } from "@/server/processing/thread-messages";
 import { superviseProcessingThread, type ThreadSupervisor } from "@/server/processing/thread-supervisor";
-import { countRunInMetrics, createInboxWorker, inboxWorkerOptionsFromEnv, type InboxWorker } from "@/server/processing/worker";
+import { countRunInMetrics, createInboxWorker, inboxWorkerOptionsFromEnv, stopAndReleaseLeases, type InboxWorker } from "@/server/processing/worker";
 
 /** A processing thread that ended without being asked is started again after this long. */
 const RESTART_AFTER_MS = 5_000;
@@ -53,11 +53,7 @@ function startInProcessWorker(): void {
 
   onShutdown("work", "inbox worker", async () => {
     log("info", "inbox worker stopping", { workerId: worker.id });
-    // stop() waits for running handlers, which may take up to a lease; the shutdown
-    // deadline is usually shorter, so leases are given back as soon as stop() is done
-    // or half the deadline has passed, whichever comes first.
-    await Promise.race([worker.stop(), new Promise((resolve) => setTimeout(resolve, stopWaitMs()).unref())]);
-    const released = await worker.releaseLeases();
+    const released = await stopAndReleaseLeases(worker, stopWaitMs());
     log("info", "inbox worker stopped", { workerId: worker.id, releasedLeases: released });
   });
 }

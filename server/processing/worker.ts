@@ -84,6 +84,18 @@ export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 }
 
+/**
+ * Stops `worker` for a shutdown and gives back the leases of the runs it did
+ * not finish; returns how many. stop() waits for running handlers, which may
+ * take up to a lease, and the shutdown deadline is usually shorter: leases
+ * are given back once stop() is done or `stopWaitMs` has passed, whichever
+ * comes first, so another instance takes those events over at once.
+ */
+export async function stopAndReleaseLeases(worker: InboxWorker, stopWaitMs: number): Promise<number> {
+  await Promise.race([worker.stop(), new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref())]);
+  return worker.releaseLeases();
+}
+
 /** Worker options from the RXWATCH_PROCESSING_* configuration. */
 export function inboxWorkerOptionsFromEnv(): InboxWorkerOptions {
   const config = env();
