@@ -27,8 +27,10 @@ RUN node node_modules/next/dist/bin/next build \
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 # NEXT_MANUAL_SIG_HANDLE: RxWatch, not Next.js, handles SIGTERM — it drains ingest and gives back leases, then exits 0.
+# MALLOC_ARENA_MAX: two malloc arenas rather than one per thread keep the processing thread's memory returned (docs/ingest.md).
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
+    MALLOC_ARENA_MAX=2 \
     NEXT_MANUAL_SIG_HANDLE=1 \
     PORT=3000 \
     DATABASE_URL=file:/app/data/rxwatch.db

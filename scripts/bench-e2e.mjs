@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ensureProductionBuild } from "./production-build.mjs";
+import { ALLOCATOR_ENV } from "./server-process-env.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -115,6 +116,7 @@ const servers = BASE_URLS.map((url, index) => {
     stdio: ["ignore", "ignore", "pipe"],
     env: {
       ...process.env,
+      ...ALLOCATOR_ENV,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl,

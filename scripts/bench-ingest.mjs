@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { ensureProductionBuild } from "./production-build.mjs";
+import { ALLOCATOR_ENV } from "./server-process-env.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -144,6 +145,7 @@ const servers = BASE_URLS.map((url) => {
     stdio: ["ignore", "ignore", "inherit"],
     env: {
       ...process.env,
+      ...ALLOCATOR_ENV,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl,

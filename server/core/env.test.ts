@@ -40,8 +40,8 @@ describe("operations variables", () => {
 describe("deployment files", () => {
   const root = path.resolve(import.meta.dirname, "../..");
   const known = new Set(Object.keys(envSchema.shape));
-  /** Set by the Node.js runtime or Next.js for themselves, not read by RxWatch. */
-  const PLATFORM = new Set(["NEXT_TELEMETRY_DISABLED"]);
+  /** Read by the C library, the Node.js runtime or Next.js for themselves, not by RxWatch. */
+  const PLATFORM = new Set(["NEXT_TELEMETRY_DISABLED", "MALLOC_ARENA_MAX"]);
 
   function composeAppVariables(): string[] {
     const text = readFileSync(path.join(root, "compose.yaml"), "utf8");
