@@ -168,23 +168,26 @@ export async function subscribe(eventTypes: readonly string[], requestOrigin: st
   return result;
 }
 
+/**
+ * Deletes subscription `uid` at RxScale, returning it and everything RxScale listed before. A uid RxScale does not
+ * list is the caller's mistake (404, as a test event answers), not RxScale failing (502).
+ */
+async function deleteListedSubscription(uid: string) {
+  const api = await client();
+  try {
+    const listed = await api.listSubscriptions();
+    const removed = listed.find((subscription) => subscription.uid === uid);
+    if (!removed) throw new AppError("not_found", "RxScale has no subscription with that uid.");
+    await api.deleteSubscription(uid);
+    return { removed, listed };
+  } catch (error) {
+    return upstream(error);
+  }
+}
+
 /** Deletes a subscription at RxScale; its type is no longer expected unless another subscription of it remains. */
 export async function unsubscribe(uid: string, requestOrigin: string, userId: string | null): Promise<void> {
-  const api = await client();
-  let listed;
-  try {
-    listed = await api.listSubscriptions();
-  } catch (error) {
-    return upstream(error);
-  }
-  // As re-create and test do: a uid RxScale does not list is the caller's mistake (404), not RxScale failing (502).
-  const removed = listed.find((subscription) => subscription.uid === uid);
-  if (!removed) throw new AppError("not_found", "RxScale has no subscription with that uid.");
-  try {
-    await api.deleteSubscription(uid);
-  } catch (error) {
-    return upstream(error);
-  }
+  const { removed, listed } = await deleteListedSubscription(uid);
   const target = await effectiveTargetUrl(requestOrigin);
   if (!listed.some((subscription) => subscription.uid !== uid && subscription.notification_type === removed.notification_type && subscription.target === target)) {
     const expected = (await getSettings("expectedSubscriptions")).filter((type) => type !== removed.notification_type);
@@ -194,21 +197,8 @@ export async function unsubscribe(uid: string, requestOrigin: string, userId: st
 
 /** Replaces a subscription with one of the same type pointing at this RxWatch's current target (the API has no update). */
 export async function recreate(uid: string, requestOrigin: string, userId: string | null): Promise<SubscribeResultDto> {
-  const api = await client();
-  let listed;
-  try {
-    listed = await api.listSubscriptions();
-  } catch (error) {
-    return upstream(error);
-  }
-  const existing = listed.find((subscription) => subscription.uid === uid);
-  if (!existing) throw new AppError("not_found", "RxScale has no subscription with that uid.");
-  try {
-    await api.deleteSubscription(uid);
-  } catch (error) {
-    return upstream(error);
-  }
-  return subscribe([existing.notification_type], requestOrigin, userId);
+  const { removed } = await deleteListedSubscription(uid);
+  return subscribe([removed.notification_type], requestOrigin, userId);
 }
 
 type CandidateDelivery = Awaited<ReturnType<typeof listDeliveriesSince>>[number];
