@@ -12,9 +12,10 @@ export const CHANGE_CHANNEL = "rxwatch_changes";
  * notification per batch is enough and the payload carries an id only.
  */
 export async function insertChangeNotices(notices: readonly { kind: string; key: string }[]): Promise<{ id: number; kind: string; key: string }[]> {
+  if (notices.length === 0) return [];
   const client = await db();
-  const created = [];
-  for (const notice of notices) created.push(await client.changeNotice.create({ data: notice, select: { id: true, kind: true, key: true } }));
+  // One statement, so one commit: the worker publishes a notice per order it changed, and on SQLite each commit is an fsync.
+  const created = (await client.changeNotice.createManyAndReturn({ data: notices.map(({ kind, key }) => ({ kind, key })), select: { id: true, kind: true, key: true } })).sort((a, b) => a.id - b.id);
   const highest = created.reduce((max, notice) => Math.max(max, notice.id), 0);
   if (highest > 0 && currentProvider() === "postgresql") await client.$executeRaw`SELECT pg_notify(${CHANGE_CHANNEL}, ${String(highest)})`;
   return created;
