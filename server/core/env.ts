@@ -128,8 +128,9 @@ export const envSchema = z.object({
   /** Set to 0 to run an instance that only ingests (the worker runs elsewhere). */
   RXWATCH_WORKER: z.enum(["0", "1"]).default("1").transform((value) => value === "1"),
   /**
-   * 1 (default): the worker runs in a thread of its own with its own database connection, so recording
-   * events never holds up acknowledging webhooks; 0: on the main thread's event loop (docs/ingest.md#the-processing-thread).
+   * 1 (default): webhook storage and the worker run in a thread of its own with its own database connection,
+   * leaving the main thread's event loop to read requests and serve pages; 0: both on the main thread's event loop
+   * (docs/ingest.md#the-processing-thread).
    */
   RXWATCH_PROCESSING_THREAD: z.enum(["0", "1"]).default("1").transform((value) => value === "1"),
   RXWATCH_PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

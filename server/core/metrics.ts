@@ -1,5 +1,5 @@
 import "server-only";
-import { processSingleton, processSlot } from "@/server/core/process-slot";
+import { processSingleton } from "@/server/core/process-slot";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { ATTEMPT_OUTCOMES, EVENT_STATUSES } from "@/lib/processing";
 import { DEFAULT_KNOWN_EVENT_TYPES } from "@/lib/rxscale/event-catalogue";
@@ -26,11 +26,15 @@ export function eventTypeLabel(eventType: string | null | undefined): string {
   return eventType && KNOWN_EVENT_TYPES.has(eventType) ? eventType : "other";
 }
 
-const ingestQueueSource = processSlot<() => number>("rxwatchIngestQueueSource");
+const ingestQueueSources = processSingleton<Map<string, () => number>>("rxwatchIngestQueueSources", () => new Map());
 
-/** Ingest tells the metrics where to read its commit queue's length. */
-export function reportIngestQueueLength(source: () => number): void {
-  ingestQueueSource.value = source;
+/**
+ * Ingest tells the metrics where to read its commit queue's length: this
+ * thread's committer, and the processing thread's as it last reported it
+ * (server/ingest/ingest-handoff.ts). The gauge is their sum.
+ */
+export function reportIngestQueueLength(committer: "this thread" | "processing thread", source: () => number): void {
+  ingestQueueSources.set(committer, source);
 }
 
 function createMetrics() {
@@ -79,7 +83,7 @@ function createMetrics() {
       registers: [registry],
       // Read at scrape time from whatever ingest registered, so the metrics code needs no import of ingest.
       collect() {
-        this.set(ingestQueueSource.value?.() ?? 0);
+        this.set([...ingestQueueSources.values()].reduce((sum, source) => sum + source(), 0));
       },
     }),
     inboxEvents: new Gauge({

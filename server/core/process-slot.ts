@@ -4,7 +4,9 @@ import "server-only";
  * Per-process state kept on globalThis. Next's dev server re-evaluates
  * modules on reload and a production build can bundle one module into both
  * the instrumentation and the route chunks; pools, timers, caches and
- * in-flight work must still exist once per process.
+ * in-flight work must still exist once per process. A worker thread has a
+ * globalThis of its own, so the processing thread has slots of its own: its
+ * caches hear of the main thread's changes through cache-changes.ts.
  */
 
 const SLOTS = Symbol.for("rxwatch.process-slots");

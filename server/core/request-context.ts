@@ -46,6 +46,11 @@ export function withRequestIdHeader(response: Response, requestId: string | unde
   }
 }
 
+/** Runs `work` within the context of a request whose id was settled elsewhere (a request handed to the processing thread). */
+export function withRequestId<T>(requestId: string, work: () => Promise<T>): Promise<T> {
+  return storage.run({ requestId }, work);
+}
+
 /**
  * Serves `request` within its request context and stamps the response with
  * the id. Nested calls (a wrapped handler calling another) keep the outer id.

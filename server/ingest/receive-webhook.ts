@@ -18,10 +18,12 @@ import { log } from "@/server/core/logger";
 import { eventTypeLabel, metrics, type IngestOutcome } from "@/server/core/metrics";
 import type { DeliveryWrite } from "@/server/repositories/deliveries";
 import { isKnownEventType, isKnownPayloadVersion } from "@/server/ingest/known-types";
-import { readCappedBody } from "@/server/core/read-body";
+import { readCappedBody, type CappedBody } from "@/server/core/read-body";
+import { PEER_ADDRESS_HEADER } from "@/server/core/client-address";
+import { handOffToProcessingThread } from "@/server/ingest/ingest-handoff";
 import { recordDelivery } from "@/server/ingest/record-delivery";
 import { admitRejectedRequest, rejectedBodySample } from "@/server/ingest/rejected-budget";
-import { requestMetadata, type RequestMetadata } from "@/server/core/request-metadata";
+import { RECORDED_HEADERS, requestMetadata, type RequestMetadata } from "@/server/core/request-metadata";
 import { eventWriteOf, readSignedBody, type SignedBodyReading } from "@/server/ingest/quarantine";
 import { loadSignatureCandidates, noteSigningSecretMatched } from "@/server/signing-secrets/signing-secrets";
 import { timeOrderedId } from "@/server/core/time-ordered-id";
@@ -155,33 +157,90 @@ async function quarantine(context: Context, body: BodyFacts, matchedSecretId: st
   return { status: 200, body: { status: "quarantined", delivery_id: write.id } };
 }
 
+/** A webhook request once its body is read, as plain data: what the rest of ingest needs, in this thread or the processing thread. */
+export interface ReadWebhook {
+  read: CappedBody;
+  /** The request's headers that ingest looks at ({@link INGEST_HEADERS}), as name-value pairs. */
+  headers: [string, string][];
+  receivedAtMs: number;
+  /** When the request arrived, in epoch milliseconds at performance.now()'s precision (each thread has its own performance.now()). */
+  startedAtEpochMs: number;
+}
+
+/** The answer to a {@link ReadWebhook}, and the event type it carried (a metric label, through eventTypeLabel). */
+export interface StoredWebhook {
+  reply: WebhookReply;
+  eventType: string | null;
+}
+
+/** Every header read after the body: the recorded ones (signature, content type and encoding, X-Webhook-Event, X-Forwarded-For) and the socket peer. */
+const INGEST_HEADERS: readonly string[] = [...RECORDED_HEADERS, PEER_ADDRESS_HEADER];
+
+function ingestHeaders(headers: Headers): [string, string][] {
+  const kept: [string, string][] = [];
+  for (const name of INGEST_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) kept.push([name, value]);
+  }
+  return kept;
+}
+
 /**
  * Handles one POST to the webhook endpoint in RxScale's required order; every request
  * ends as a Delivery row. A correctly signed body is never refused: what cannot be read is
  * quarantined (200). 4xx: this request will never be accepted; the only 5xx is 503
  * `storage_unavailable`, so RxScale retries; 200 only after the commit. During shutdown
  * new requests get 503 unread. See docs/ingest.md#what-happens-to-a-delivery
+ *
+ * This thread reads the body; the rest runs in the processing thread when one
+ * is running (server/ingest/ingest-handoff.ts), so verifying, parsing and
+ * committing stay off the event loop that serves every request.
  */
 export async function receiveRxscaleWebhook(request: Request): Promise<WebhookReply> {
-  const context: Context = { receivedAt: new Date(), startedAt: performance.now(), metadata: requestMetadata(request.headers), eventType: null };
-  const reply = isShuttingDown() ? shuttingDown() : await trackIngest(() => receive(request, context));
-  countReply(context, reply);
-  return reply;
+  const startedAt = performance.now();
+  const receivedAt = new Date();
+  const stored: StoredWebhook = isShuttingDown()
+    ? { reply: shuttingDown(), eventType: null }
+    : await trackIngest(async () => {
+        const read = await readCappedBody(request, env().RXWATCH_WEBHOOK_MAX_BODY_BYTES);
+        const webhook: ReadWebhook = { read, headers: ingestHeaders(request.headers), receivedAtMs: receivedAt.getTime(), startedAtEpochMs: performance.timeOrigin + startedAt };
+        const handOff = await handOffToProcessingThread(webhook);
+        if (handOff.kind === "stored") return handOff.stored;
+        if (handOff.kind === "no-thread") return storeReadWebhook(webhook);
+        log("error", "the processing thread ended before answering a webhook request; answered 503 so RxScale retries");
+        return { reply: storageUnavailable(), eventType: null };
+      });
+  countReply(stored, startedAt);
+  return stored.reply;
+}
+
+/** Everything after reading the body: verify, read, store, answer. Never throws; a failure to store is a 503. */
+export async function storeReadWebhook(webhook: ReadWebhook): Promise<StoredWebhook> {
+  const headers = new Headers(webhook.headers);
+  const context: Context = {
+    receivedAt: new Date(webhook.receivedAtMs),
+    startedAt: webhook.startedAtEpochMs - performance.timeOrigin,
+    metadata: requestMetadata(headers),
+    eventType: null,
+  };
+  try {
+    return { reply: await receive(webhook.read, headers, context), eventType: context.eventType };
+  } catch (error) {
+    log("error", "a webhook request failed unexpectedly; answered 503 so RxScale retries", errorFields(error));
+    return { reply: storageUnavailable(), eventType: context.eventType };
+  }
 }
 
 /** Counts the answer by outcome, rejection code and event type — bounded sets only, never a value from the request. */
-function countReply(context: Context, reply: WebhookReply): void {
+function countReply({ reply, eventType }: StoredWebhook, startedAt: number): void {
   const outcome: IngestOutcome = "status" in reply.body ? reply.body.status : reply.status >= 500 ? "unavailable" : "rejected";
   const reason = outcome === "rejected" && "error" in reply.body ? reply.body.error.code : "none";
   const m = metrics();
-  m.deliveries.inc({ outcome, reason, event_type: eventTypeLabel(context.eventType) });
-  m.ackSeconds.observe({ outcome }, (performance.now() - context.startedAt) / 1000);
+  m.deliveries.inc({ outcome, reason, event_type: eventTypeLabel(eventType) });
+  m.ackSeconds.observe({ outcome }, (performance.now() - startedAt) / 1000);
 }
 
-async function receive(request: Request, context: Context): Promise<WebhookReply> {
-  const headers = request.headers;
-
-  const read = await readCappedBody(request, env().RXWATCH_WEBHOOK_MAX_BODY_BYTES);
+async function receive(read: CappedBody, headers: Headers, context: Context): Promise<WebhookReply> {
   if (read.kind === "too_large") return reject(context, "too_large", { ...NO_BODY, size: read.bytesRead });
   if (read.kind === "timeout" || read.kind === "aborted") {
     return reject(context, read.kind === "timeout" ? "body_timeout" : "aborted", { bytes: read.bytes, size: read.bytes.byteLength, sha256: sha256Hex(read.bytes) });

@@ -138,11 +138,22 @@ async function flushAckTimes(state: RecorderState): Promise<void> {
   }
 }
 
+/** Deliveries waiting for a transaction in this thread's group commit. */
+export function deliveriesAwaitingCommit(): number {
+  return deliveryRecorderSlot.value?.committer.pendingCount ?? 0;
+}
+
+/** Writes the acknowledgement times still held: the processing thread calls it when it stops (it has no shutdown stages of its own). */
+export async function flushHeldAckTimes(): Promise<void> {
+  const state = deliveryRecorderSlot.value;
+  if (state) await flushAckTimes(state);
+}
+
 function recorder(): RecorderState {
   if (!deliveryRecorderSlot.value) {
     const state = createRecorder();
     deliveryRecorderSlot.value = state;
-    reportIngestQueueLength(() => state.committer.pendingCount);
+    reportIngestQueueLength("this thread", () => state.committer.pendingCount);
     onShutdown("cleanup", "acknowledgement times", () => flushAckTimes(state));
   }
   return deliveryRecorderSlot.value;

@@ -7,6 +7,8 @@ import { log } from "@/server/core/logger";
 import { metrics } from "@/server/core/metrics";
 import { isShuttingDown, onShutdown } from "@/server/core/shutdown";
 import { announceStoredNotices } from "@/server/live/notices";
+import { onCacheChange } from "@/server/core/cache-changes";
+import { connectIngestThread, type IngestThreadLink } from "@/server/ingest/ingest-handoff";
 import { onNewEvents } from "@/server/processing/inbox-signal";
 import type { ToProcessingThread } from "@/server/processing/thread-messages";
 import { superviseProcessingThread, type ThreadSupervisor } from "@/server/processing/thread-supervisor";
@@ -15,23 +17,26 @@ import { countRunInMetrics, createInboxWorker, inboxWorkerOptionsFromEnv, stopAn
 /** A processing thread that ended without being asked is started again after this long. */
 const RESTART_AFTER_MS = 5_000;
 
-type RunningWorker = { kind: "in-process"; worker: InboxWorker } | { kind: "thread"; supervisor: ThreadSupervisor | null };
+type RunningWorker = { kind: "in-process"; worker: InboxWorker } | { kind: "thread"; supervisor: ThreadSupervisor | null; ingest: IngestThreadLink | null };
 
 const runningWorkerSlot = processSlot<RunningWorker>("rxwatchInboxWorker");
 
 /**
- * Starts this process's inbox worker, once: in the processing thread
- * (server/processing/processing-thread.ts) unless RXWATCH_PROCESSING_THREAD=0,
- * which runs it on the main thread's event loop instead. At shutdown
- * (server/core/shutdown.ts) it stops claiming, lets the runs in flight finish,
- * and gives back the leases of any that did not, so another instance takes
- * them over at once; if the shutdown deadline cuts that short, the leases
- * expire instead.
+ * Starts this process's processing thread, once
+ * (server/processing/processing-thread.ts): it stores the webhooks this
+ * process receives (server/ingest/ingest-handoff.ts) and, unless
+ * RXWATCH_WORKER=0, runs the inbox worker. RXWATCH_PROCESSING_THREAD=0 keeps
+ * both on the main thread's event loop instead. At shutdown
+ * (server/core/shutdown.ts) the worker stops claiming, lets the runs in flight
+ * finish, and gives back the leases of any that did not, so another instance
+ * takes them over at once; if the shutdown deadline cuts that short, the
+ * leases expire instead.
  */
-export function startInboxWorker(): void {
+export function startProcessing(): void {
   if (runningWorkerSlot.value) return;
-  if (env().RXWATCH_PROCESSING_THREAD) startProcessingThread();
-  else startInProcessWorker();
+  const { RXWATCH_PROCESSING_THREAD: isThreaded, RXWATCH_WORKER: isWorkerOn } = env();
+  if (isThreaded) startProcessingThread(isWorkerOn);
+  else if (isWorkerOn) startInProcessWorker();
 }
 
 /** Tells the processing thread, if there is one, what the main thread did. */
@@ -58,19 +63,26 @@ function startInProcessWorker(): void {
   });
 }
 
-function startProcessingThread(): void {
-  const running: RunningWorker & { kind: "thread" } = { kind: "thread", supervisor: null };
+function startProcessingThread(isWorkerOn: boolean): void {
+  const running: RunningWorker & { kind: "thread" } = { kind: "thread", supervisor: null, ingest: null };
   runningWorkerSlot.value = running;
   // New events, re-processing and replays are signalled on the main thread; the worker is in the other one.
   onNewEvents((count) => tellProcessingThread({ type: "new-events", count }));
+  onCacheChange((change) => tellProcessingThread({ type: "cache-changed", change }));
   const supervisor = superviseProcessingThread({
     provider: currentProvider(),
     // Literal, so the bundler finds processing-thread.ts and builds it as the thread's entry.
     startThread: (workerData) => new Worker(new URL("./processing-thread.ts", import.meta.url), { workerData, name: "rxwatch-processing" }),
+    isWorkerOn,
     onMessage: (message) => {
       switch (message.type) {
         case "started":
-          log("info", "inbox worker started", { workerId: message.workerId, ...inboxWorkerSummary(), thread: "processing" });
+          running.ingest = connectIngestThread((request) => tellProcessingThread({ type: "ingest", ...request }));
+          if (message.workerId === null) log("info", "processing thread started", { worker: "off", thread: "processing" });
+          else log("info", "inbox worker started", { workerId: message.workerId, ...inboxWorkerSummary(), thread: "processing" });
+          return;
+        case "ingested":
+          running.ingest?.answer(message);
           return;
         case "notices":
           announceStoredNotices(message.notices);
@@ -79,9 +91,13 @@ function startProcessingThread(): void {
           message.runs.forEach(countRunInMetrics);
           return;
         case "stopped":
-          log("info", "inbox worker stopped", { releasedLeases: message.releasedLeases, thread: "processing" });
+          log("info", "processing thread stopped", { releasedLeases: message.releasedLeases, thread: "processing" });
           return;
       }
+    },
+    onThreadEnded: () => {
+      running.ingest?.disconnect();
+      running.ingest = null;
     },
     restartAfterMs: RESTART_AFTER_MS,
     onRestart: () => metrics().processingThreadRestarts.inc(),
@@ -89,8 +105,8 @@ function startProcessingThread(): void {
   });
   running.supervisor = supervisor;
 
-  onShutdown("work", "inbox worker", async () => {
-    log("info", "inbox worker stopping", { thread: "processing" });
+  onShutdown("work", "processing thread", async () => {
+    log("info", "processing thread stopping", { thread: "processing" });
     await supervisor.stop(stopWaitMs());
   });
 }

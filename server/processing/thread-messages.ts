@@ -1,6 +1,8 @@
 import "server-only";
+import type { HandedBackWebhook, HandedOffWebhook } from "@/server/ingest/ingest-handoff";
 import type { SequencedNotice } from "@/server/live/notices";
 import type { CountedRun } from "@/server/processing/worker";
+import type { CacheChange } from "@/server/core/cache-changes";
 import type { ShapeKey } from "@/server/repositories/payload-shapes";
 
 /*
@@ -13,10 +15,16 @@ import type { ShapeKey } from "@/server/repositories/payload-shapes";
 export interface ProcessingThreadData {
   /** The SQLite write gate's shared memory (server/core/write-gate.ts); null on PostgreSQL. */
   writeGate: SharedArrayBuffer | null;
+  /** Whether the thread runs the inbox worker (RXWATCH_WORKER); it takes ingest either way. */
+  isWorkerOn: boolean;
 }
 
 /** From the main thread to the processing thread. */
 export type ToProcessingThread =
+  /** A webhook request whose body the main thread has read: verify, read and store it (server/ingest/ingest-handoff.ts). */
+  | ({ type: "ingest" } & HandedOffWebhook)
+  /** The main thread changed something ingest caches: the thread drops its copy. */
+  | { type: "cache-changed"; change: CacheChange }
   /** Ingest, re-processing or a replay committed new events: claim now rather than at the next poll. */
   | { type: "new-events"; count: number }
   /** A vanished field was marked expected on the main thread: the worker's drift detector forgets it too. */
@@ -26,7 +34,10 @@ export type ToProcessingThread =
 
 /** From the processing thread to the main thread. */
 export type FromProcessingThread =
-  | { type: "started"; workerId: string }
+  /** Ready for ingest; `workerId` is the inbox worker's, null when the worker is off. */
+  | { type: "started"; workerId: string | null }
+  /** The answer to an "ingest" message. */
+  | ({ type: "ingested" } & HandedBackWebhook)
   /** Change notices the worker stored, for the main thread's live streams. */
   | { type: "notices"; notices: SequencedNotice[] }
   /** Recorded runs, for the main thread's metrics. */

@@ -20,26 +20,29 @@ function supervise(provider: "sqlite" | "postgresql" = "sqlite") {
   const threads: FakeThread[] = [];
   const messages: FromProcessingThread[] = [];
   const onRestart = vi.fn();
+  const onThreadEnded = vi.fn();
   const supervisor = superviseProcessingThread({
     provider,
+    isWorkerOn: true,
     startThread: (data) => {
       const thread = new FakeThread(data);
       threads.push(thread);
       return thread;
     },
     onMessage: (message) => messages.push(message),
+    onThreadEnded,
     restartAfterMs: 10,
     onRestart,
     isShuttingDown: () => false,
   });
-  return { supervisor, threads, messages, onRestart };
+  return { supervisor, threads, messages, onRestart, onThreadEnded };
 }
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the processing thread's supervisor", () => {
   it("closes the gate of a thread that ended unexpectedly and starts a new thread with a fresh gate", async () => {
-    const { threads, onRestart } = supervise();
+    const { threads, onRestart, onThreadEnded } = supervise();
     const [first] = threads;
     const buffer = first?.data.writeGate;
     if (!first || !buffer) throw new Error("no thread, or no write gate on SQLite");
@@ -54,6 +57,8 @@ describe("the processing thread's supervisor", () => {
     first.emit("exit", 1);
     await mainTurn;
     expect(isMainIn).toBe(true);
+    // Told at once, so the webhook requests waiting for this thread are answered (503) rather than left hanging.
+    expect(onThreadEnded).toHaveBeenCalledOnce();
     expect(onRestart).toHaveBeenCalledOnce();
     await later(30);
     expect(threads).toHaveLength(2);
@@ -84,6 +89,7 @@ describe("the processing thread's supervisor", () => {
     const [thread] = threads;
     if (!thread) throw new Error("no thread");
     expect(thread.data.writeGate).toBeNull();
+    expect(thread.data.isWorkerOn).toBe(true);
     supervisor.tell({ type: "new-events", count: 3 });
     expect(thread.posted).toEqual([{ type: "new-events", count: 3 }]);
     thread.emit("message", { type: "runs", runs: [{ outcome: "succeeded", eventType: "order_created" }] } satisfies FromProcessingThread);

@@ -18,8 +18,12 @@ export interface ThreadSupervisorOptions {
   provider: DatabaseProvider;
   /** Starts a thread running processing-thread.ts (start.ts: `new Worker(new URL(…))`, which the bundler must see literally). */
   startThread: (data: ProcessingThreadData) => ThreadHandle;
-  /** Handles what the thread reports (notices, run counts, start and stop). */
+  /** Whether the thread runs the inbox worker (it takes ingest either way). */
+  isWorkerOn: boolean;
+  /** Handles what the thread reports (ingest answers, notices, run counts, start and stop). */
   onMessage: (message: FromProcessingThread) => void;
+  /** A thread ended, asked to or not; called before any restart. */
+  onThreadEnded: () => void;
   /** A thread that ended without being asked is started again after this long. */
   restartAfterMs: number;
   onRestart: () => void;
@@ -48,7 +52,7 @@ export function superviseProcessingThread(options: ThreadSupervisorOptions): Thr
     // SQLite: from here on both threads write to the file, each through its own connection, taking turns at the gate.
     const gate = options.provider === "sqlite" ? createWriteGate() : null;
     shareSqliteWriteGate(gate ? { gate, isGatingAutocommitWrites: false } : null);
-    const handle = options.startThread({ writeGate: gate?.buffer ?? null });
+    const handle = options.startThread({ writeGate: gate?.buffer ?? null, isWorkerOn: options.isWorkerOn });
     const thread = { handle, isStopping: false };
     current = thread;
     handle.on("message", options.onMessage);
@@ -58,6 +62,7 @@ export function superviseProcessingThread(options: ThreadSupervisorOptions): Thr
       gate?.close();
       shareSqliteWriteGate(null);
       if (current === thread) current = null;
+      options.onThreadEnded();
       if (thread.isStopping || options.isShuttingDown()) return;
       log("error", "the processing thread ended unexpectedly; starting it again", { exitCode, restartInMs: options.restartAfterMs });
       options.onRestart();

@@ -1,6 +1,7 @@
 import "server-only";
 import { processSingleton } from "@/server/core/process-slot";
 import { SETTINGS, type SettingsKey, type SettingsValue } from "@/lib/settings";
+import { announceCacheChange } from "@/server/core/cache-changes";
 import { AppError } from "@/server/core/errors";
 import { log } from "@/server/core/logger";
 import { findSettingRow, upsertSettingRow } from "@/server/repositories/settings";
@@ -8,7 +9,8 @@ import { findSettingRow, upsertSettingRow } from "@/server/repositories/settings
 /** Settings change rarely and are read on hot paths; every instance re-reads after this long. */
 const CACHE_MS = 5_000;
 // One per process (see server/core/process-slot.ts): route bundles and the worker started from instrumentation load this module separately, and a
-// change saved through one must reach the others at once (a replay right after renaming an event relies on it).
+// change saved through one must reach the others at once (a replay right after renaming an event relies on it). The processing thread's
+// copy is its own (a thread has its own globals); it hears of each change through server/core/cache-changes.ts.
 const cache = processSingleton<Map<SettingsKey, { value: unknown; readAt: number }>>("rxwatchSettingsCache", () => new Map());
 
 function defaults<K extends SettingsKey>(key: K): SettingsValue<K> {
@@ -47,6 +49,11 @@ export function forgetCachedSettings(): void {
   cache.clear();
 }
 
+/** Drops one cached document (another thread changed it: server/core/cache-changes.ts). */
+export function forgetCachedSetting(key: SettingsKey): void {
+  cache.delete(key);
+}
+
 /** Validates and stores a settings document; returns what was stored. */
 export async function updateSettings<K extends SettingsKey>(key: K, input: unknown, updatedById: string | null): Promise<SettingsValue<K>> {
   const parsed = SETTINGS[key].safeParse(input);
@@ -56,6 +63,7 @@ export async function updateSettings<K extends SettingsKey>(key: K, input: unkno
     });
   }
   await upsertSettingRow(key, JSON.stringify(parsed.data), updatedById);
-  cache.delete(key);
+  forgetCachedSetting(key);
+  announceCacheChange({ kind: "settings", key });
   return parsed.data as SettingsValue<K>;
 }

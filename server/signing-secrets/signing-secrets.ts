@@ -1,5 +1,6 @@
 import "server-only";
 import { processSingleton } from "@/server/core/process-slot";
+import { announceCacheChange } from "@/server/core/cache-changes";
 import { randomUUID } from "node:crypto";
 import { addSigningSecretRequestSchema, signingSecretDtoSchema, type AddSigningSecretRequest, type SigningSecretDto } from "@/lib/rxscale/signing-secrets";
 import { currentSecretBoxKeyId, openSecret, resealSecret, sealSecret, SecretBoxError } from "@/server/crypto/secret-box";
@@ -126,6 +127,7 @@ export function invalidateSigningSecretCache(): void {
   state.loadedAt = 0;
   // A load already running read the table before the change: the next caller starts a fresh one.
   state.loading = null;
+  announceCacheChange({ kind: "signing-secrets" });
 }
 
 /**

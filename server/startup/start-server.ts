@@ -5,7 +5,7 @@ import { migrateDatabase } from "@/server/core/migrations";
 import { ensureFirstAdmin } from "@/server/auth/users";
 import { log } from "@/server/core/logger";
 import { currentProvider } from "@/server/core/db";
-import { startInboxWorker } from "@/server/processing/start";
+import { startProcessing } from "@/server/processing/start";
 import { startDemoModeIfEnabled } from "@/server/demo/demo-mode";
 import { startAlertTimer } from "@/server/alerts/timer";
 import { startRetentionTimer } from "@/server/retention/timer";
@@ -20,8 +20,9 @@ import { startSubscriptionHealthTimer, subscriptionHealthTick } from "@/server/s
 /**
  * Runs once per server process before it takes requests: applies pending
  * migrations (under a lock, so several instances may start together) and
- * creates the first admin from the environment, then starts the inbox worker
- * unless RXWATCH_WORKER=0 and, when it is on, demo mode (server/demo; it never
+ * creates the first admin from the environment, then starts the processing
+ * thread (webhook storage and, unless RXWATCH_WORKER=0, the inbox worker) and,
+ * when it is on, demo mode (server/demo; it never
  * fails the start). SIGTERM/SIGINT drain the instance (server/core/shutdown.ts). A failure stops the process with the reason rather than
  * serving a half-ready instance.
  */
@@ -37,7 +38,7 @@ export async function startServer(): Promise<void> {
     log("info", "database ready", { provider: currentProvider(), applied, latest });
     const admin = await ensureFirstAdmin();
     if (admin === "created") log("info", "first admin created from RXWATCH_ADMIN_EMAIL");
-    if (config.RXWATCH_WORKER) startInboxWorker();
+    startProcessing();
     // On every instance, worker or not: alerts must still go out when processing is what broke.
     startAlertTimer();
     // On every instance, but each tick runs on one at a time (advisory lock); the statements are guarded anyway.

@@ -1,4 +1,5 @@
-import { EMULATOR_CONTROLS, EMULATOR_KEY, EMULATOR_URL, expect, signIn, test } from "./fixtures";
+import { createHmac, randomUUID } from "node:crypto";
+import { EMULATOR_CONTROLS, EMULATOR_KEY, EMULATOR_URL, expect, pharmacyOrderData, sendWebhook, signIn, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -154,4 +155,21 @@ test("settings has one page per section with its own URL, and old #anchor links 
     await expect(page).toHaveURL(new RegExp(`${path}$`));
     await expect(page.getByRole("heading", { name: heading, exact: true }).first()).toBeVisible();
   }
+});
+
+test("a signing secret added in settings verifies the very next delivery", async ({ page }) => {
+  await signIn(page, "admin");
+  const origin = new URL(page.url()).origin;
+  const at = Math.floor(Date.now() / 1000);
+  const data = pharmacyOrderData(`ord-${randomUUID().slice(0, 8)}`, "waiting for pharmacy", at);
+  // A delivery first, so the code that verifies deliveries (in the processing thread) has just loaded the secrets: its copy is fresh, not expired.
+  await sendWebhook(page.request, "pharmacy_order_created", at, data);
+  const secret = `whsec_added_${randomUUID()}`;
+  const added = await page.request.post("/api/settings/signing-secrets", { data: { label: "added then used", secret }, headers: { origin } });
+  expect(added.status()).toBe(201);
+
+  const body = JSON.stringify({ event_type: "pharmacy_order_updated", timestamp: at + 60, payload_version: "1", data: { ...data, status: "in-progress", updated_at: at + 60 } });
+  const signature = createHmac("sha256", Buffer.from(secret, "utf8")).update(body).digest("hex");
+  const delivered = await page.request.post("/api/webhooks/rxscale", { data: body, headers: { "content-type": "application/json", "x-webhook-event": "pharmacy_order_updated", "x-webhook-signature": signature } });
+  expect(delivered.status(), await delivered.text()).toBe(200);
 });
