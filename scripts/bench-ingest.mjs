@@ -42,8 +42,11 @@ const PORT = Number(options.port);
 const INSTANCES = Math.max(1, Number(options.instances));
 const BASE_URLS = Array.from({ length: INSTANCES }, (_, index) => `http://127.0.0.1:${PORT + index}`);
 const BASE_URL = BASE_URLS[0];
-/** Targets from the issue: ingest keeps ≥ 90 % of the no-op's throughput and at most doubles its p99. */
-const MIN_THROUGHPUT_RATIO = 0.9;
+/**
+ * Targets from the issue: ingest keeps ≥ 90 % of the no-op's throughput and at most doubles its p99; with the
+ * worker on and draining the backlog ingest makes, ≥ 80 % of the no-op's throughput on an idle server.
+ */
+const MIN_THROUGHPUT_RATIO = options.worker ? 0.8 : 0.9;
 const MAX_P99_RATIO = 2;
 const SECRET = `whsec_bench_${randomBytes(12).toString("hex")}`;
 const RUN_ID = randomBytes(4).toString("hex");
@@ -111,14 +114,13 @@ async function findStoredEventIds(ids) {
   return found;
 }
 
-/** Events of this run (their data.uid carries the run id). */
-async function countRunEvents() {
-  const pattern = `po-bench-${RUN_ID}-%`;
+/** A `COUNT(*) AS n` query with one parameter (`?` on SQLite, `$1` on PostgreSQL). */
+async function count(sql, parameter) {
   if (provider === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
     const database = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true });
     try {
-      return database.prepare("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ?").get(pattern).n;
+      return database.prepare(sql.replace("$1", "?")).get(parameter).n;
     } finally {
       database.close();
     }
@@ -127,9 +129,31 @@ async function countRunEvents() {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return Number((await client.query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE $1", [pattern])).rows[0].n);
+    return Number((await client.query(sql, [parameter])).rows[0].n);
   } finally {
     await client.end();
+  }
+}
+
+/** Events of this run (their data.uid carries the run id). */
+function countRunEvents() {
+  return count("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE $1", `po-bench-${RUN_ID}-%`);
+}
+
+/** Events the worker has yet to finish. */
+function countBacklog() {
+  return count("SELECT COUNT(*) AS n FROM webhook_event WHERE status IN ('pending', $1)", "processing");
+}
+
+/** With the worker on, the no-op route is measured on an idle server: after the worker has worked off what ingest left. */
+async function waitForIdleWorker() {
+  const deadline = Date.now() + 300_000;
+  let backlog = await countBacklog();
+  if (backlog > 0) log(`waiting for the worker to work off ${backlog} events before measuring the no-op route`);
+  while (backlog > 0) {
+    if (Date.now() > deadline) throw new Error(`the worker still had ${backlog} events to process after 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    backlog = await countBacklog();
   }
 }
 
@@ -357,6 +381,7 @@ async function runNoopComparison() {
   }
   const rounds = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
+    if (options.worker) await waitForIdleWorker();
     const noop = summary(await load("/api/bench/noop", DURATION_S, null));
     const ingest = summary(await load("/api/webhooks/rxscale", DURATION_S, acknowledged));
     rounds.push({ round, noop, ingest, throughputRatio: ingest.requestsPerSecond / noop.requestsPerSecond, p99Ratio: ingest.p99 / Math.max(noop.p99, 1) });
@@ -367,7 +392,7 @@ async function runNoopComparison() {
   console.log(`\nRxWatch ingest benchmark — ${provider}, ${CONNECTIONS} connections, ${ROUNDS} round(s) of ${DURATION_S} s per route, worker ${options.worker ? "on" : "off"}`);
   console.log(`${"round  route".padEnd(34)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"2xx".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}`);
   for (const { round, noop, ingest, throughputRatio: ratio, p99Ratio: latencyRatio } of rounds) {
-    for (const [name, row] of [["POST /api/bench/noop", noop], ["POST /api/webhooks/rxscale", ingest]]) {
+    for (const [name, row] of [[options.worker ? "POST /api/bench/noop (idle)" : "POST /api/bench/noop", noop], ["POST /api/webhooks/rxscale", ingest]]) {
       console.log(`${`${String(round).padEnd(7)}${name}`.padEnd(34)}${format(row.requestsPerSecond).padStart(10)}${format(row.p50, 0).padStart(9)}${format(row.p99, 0).padStart(9)}${String(row.ok).padStart(9)}${String(row.non2xx).padStart(9)}${String(row.errors + row.timeouts).padStart(8)}`);
     }
     console.log(`${"".padEnd(7)}ratios: throughput ${format(ratio, 2)}, p99 ${format(latencyRatio, 2)}`);
