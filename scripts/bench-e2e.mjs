@@ -171,16 +171,20 @@ async function waitForHealth(server) {
   throw new Error(`the server on ${server.url} did not become healthy within 90 s`);
 }
 
-/** Resident set of the server process, in MiB. */
-function rssMiB(server) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"));
+/** One of the kernel's memory counts for the server process (VmRSS, RssAnon, RssFile), in MiB. */
+function statusMiB(server, field) {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : NaN;
 }
+
+/** Resident set of the server process, in MiB. */
+const rssMiB = (server) => statusMiB(server, "VmRSS");
 
 /**
  * Forces a full GC in the server through the inspector protocol (ws from Playwright's bundle, a dev dependency):
  * in the main thread and in each worker thread (the processing thread has a heap of its own), reached through
- * the NodeWorker domain. Resolves with the JavaScript heap in use after it, all threads together, in MiB.
+ * the NodeWorker domain. Resolves with the JavaScript heap after it, all threads together, in MiB: in use, and
+ * committed (what V8 holds from the system, which counts in RSS whether or not objects fill it).
  */
 async function collectGarbage(server) {
   const { ws: WebSocket } = createRequire(import.meta.url)("playwright-core/lib/utilsBundle");
@@ -188,19 +192,20 @@ async function collectGarbage(server) {
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   const GC = { id: 1, method: "HeapProfiler.collectGarbage" };
   const HEAP = { id: 4, method: "Runtime.getHeapUsage" };
-  const heapBytes = await new Promise((resolve, reject) => {
+  const heap = await new Promise((resolve, reject) => {
     // Every isolate (main: null) whose heap size has not come back yet; attached workers are announced before the answer to enable.
     const pending = new Set([null]);
     let isWorkerListDone = false;
-    let usedBytes = 0;
+    const heap = { used: 0, committed: 0 };
     const toWorker = (sessionId, message) => JSON.stringify({ id: 3, method: "NodeWorker.sendMessageToWorker", params: { sessionId, message: JSON.stringify(message) } });
     const answered = (sessionId, answer) => {
       if (answer.id === 1) socket.send(sessionId === null ? JSON.stringify(HEAP) : toWorker(sessionId, HEAP));
       if (answer.id === 4) {
-        usedBytes += answer.result.usedSize;
+        heap.used += answer.result.usedSize;
+        heap.committed += answer.result.totalSize;
         pending.delete(sessionId);
       }
-      if (isWorkerListDone && pending.size === 0) resolve(usedBytes);
+      if (isWorkerListDone && pending.size === 0) resolve(heap);
     };
     socket.on("error", reject);
     socket.on("open", () => {
@@ -220,15 +225,19 @@ async function collectGarbage(server) {
     });
   });
   socket.close();
-  return heapBytes / 1024 / 1024;
+  return { used: heap.used / 1024 / 1024, committed: heap.committed / 1024 / 1024 };
 }
 
 /** The JavaScript heap (MiB, all threads) found by each server's last settledRss. */
 const heapAfterGc = new Map();
 
+/** The resident set's two parts found by each server's last settledRss: anonymous memory (heaps, malloc) and file pages (code, mapped files). */
+const rssPartsAfterGc = new Map();
+
 async function settledRss(server) {
   heapAfterGc.set(server, await collectGarbage(server));
   await new Promise((resolve) => setTimeout(resolve, 500));
+  rssPartsAfterGc.set(server, { anon: statusMiB(server, "RssAnon"), file: statusMiB(server, "RssFile") });
   return rssMiB(server);
 }
 
@@ -302,6 +311,17 @@ const percentile = (values, p) => {
 const format = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "—");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (up to a minute) until the warm-up's events are processed, so the start figure is taken on an idle server. */
+async function waitForWarmUpProcessed(events) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const [row] = await query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ? AND status = 'processed'", [`po-e2e-warm${RUN_ID}-%`]);
+    if (Number(row.n) >= events) return;
+    await sleep(250);
+  }
+  throw new Error(`the warm-up's ${events} events were not processed within a minute`);
+}
+
 async function countProcessed() {
   const [row] = await query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ? AND status = 'processed'", [runPattern]);
   return Number(row.n);
@@ -315,11 +335,20 @@ const toMs = (value) => (value instanceof Date ? value.getTime() : typeof value 
 async function run() {
   await Promise.all(servers.map(waitForHealth));
   const cookie = await signIn(BASE_URLS[0]);
-  // Warm-up: one order's five steps under another prefix, so JIT and caches are warm before measuring.
-  for (let step = 0; step < STEPS.length; step += 1) await send(BASE_URLS[0], eventAt(step * ORDERS, `warm${RUN_ID}`));
-  await sleep(2_000);
+  const rssCold = await Promise.all(servers.map(settledRss));
+  // Warm-up under another prefix: one order's five steps per connection, all connections at once, so the paths the
+  // load takes (group commits and worker batches of every size, their prepared statements, the JIT) are warm and
+  // their one-time memory is in the start figure; what the run itself leaves behind is the growth after it.
+  const warmOrders = Math.min(CONNECTIONS, ORDERS);
+  await Promise.all(
+    Array.from({ length: warmOrders }, async (_, order) => {
+      for (let step = 0; step < STEPS.length; step += 1) await send(BASE_URLS[order % INSTANCES], eventAt(step * ORDERS + order, `warm${RUN_ID}`));
+    }),
+  );
+  await waitForWarmUpProcessed(warmOrders * STEPS.length);
   const rssStart = await Promise.all(servers.map(settledRss));
-  const heapStart = servers.map((server) => heapAfterGc.get(server) ?? NaN);
+  const heapStart = servers.map((server) => heapAfterGc.get(server));
+  const rssPartsStart = servers.map((server) => rssPartsAfterGc.get(server));
   const loadAvgStart = os.loadavg();
   log(`${INSTANCES} instance(s) on ${provider}, worker on; ${EVENTS} events (${ORDERS} orders × ${STEPS.length} steps) from ${CONNECTIONS} connections; load average ${loadAvgStart.map((value) => value.toFixed(2)).join(" ")}`);
 
@@ -429,7 +458,8 @@ async function run() {
 
   await sleep(2_000);
   const rssAfter = await Promise.all(servers.map(settledRss));
-  const heapAfter = servers.map((server) => heapAfterGc.get(server) ?? NaN);
+  const heapAfter = servers.map((server) => heapAfterGc.get(server));
+  const rssPartsAfter = servers.map((server) => rssPartsAfterGc.get(server));
 
   const ackSeconds = (lastAckAt - startedAt) / 1000;
   const processedSeconds = (lastProcessedAt - startedAt) / 1000;
@@ -449,9 +479,10 @@ async function run() {
   console.log(`ack → visible in /api/orders: ${visibleMs.length} probes, p50 ${format(p50, 0)} ms, p95 ${format(p95, 0)} ms, max ${format(Math.max(...visibleMs), 0)} ms, ${probesTimedOut} over 30 s (target p95 < ${MAX_VISIBLE_P95_MS} ms) ${p95 < MAX_VISIBLE_P95_MS && probesTimedOut === 0 ? "met" : "MISSED"}`);
   console.log(`  lower bound (start of the poll before the one that saw it): p50 ${format(percentile(visibleByStartMs, 50), 0)} ms, p95 ${format(percentile(visibleByStartMs, 95), 0)} ms; one poll's round trip p50 ${format(percentile(pollMs, 50), 0)} ms, p95 ${format(percentile(pollMs, 95), 0)} ms`);
   servers.forEach((server, index) => {
-    console.log(`RSS ${server.url}: start ${format(rssStart[index], 0)} MiB, peak ${format(rssPeak[index], 0)} MiB, after (GC) ${format(rssAfter[index], 0)} MiB`);
+    console.log(`RSS ${server.url}: cold ${format(rssCold[index], 0)} MiB (before the warm-up), start ${format(rssStart[index], 0)} MiB, peak ${format(rssPeak[index], 0)} MiB, after (GC) ${format(rssAfter[index], 0)} MiB`);
     // The JavaScript part of it: a heap that returns to its start after GC while RSS stays up points at native memory (allocator, SQLite, WASM), not at objects kept alive.
-    console.log(`  JS heap in use after GC, all threads: start ${format(heapStart[index], 1)} MiB, after ${format(heapAfter[index], 1)} MiB`);
+    console.log(`  of it anonymous ${format(rssPartsStart[index].anon, 0)} → ${format(rssPartsAfter[index].anon, 0)} MiB, file pages ${format(rssPartsStart[index].file, 0)} → ${format(rssPartsAfter[index].file, 0)} MiB`);
+    console.log(`  JS heap after GC, all threads: in use ${format(heapStart[index].used, 1)} → ${format(heapAfter[index].used, 1)} MiB, committed ${format(heapStart[index].committed, 1)} → ${format(heapAfter[index].committed, 1)} MiB`);
   });
   console.log(`RSS after/start: ${format(1 + rssGrowth, 2)} (target ≤ ${1 + MAX_RSS_GROWTH}) ${rssGrowth <= MAX_RSS_GROWTH ? "met" : "MISSED"}`);
   const isStoredOnce = distinctIds.size === EVENTS && Number(attemptStats.events) === EVENTS;
