@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { connectIngestThread, handOffToProcessingThread, type HandedOffWebhook, type IngestThreadLink } from "@/server/ingest/ingest-handoff";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { connectIngestThread, HANDOFF_ANSWER_TIMEOUT_MS, handOffToProcessingThread, type HandedOffWebhook, type IngestThreadLink } from "@/server/ingest/ingest-handoff";
 import type { ReadWebhook, StoredWebhook } from "@/server/ingest/receive-webhook";
 
 function readWebhook(body: string): ReadWebhook {
@@ -14,6 +14,7 @@ let link: IngestThreadLink | null = null;
 afterEach(() => {
   link?.disconnect();
   link = null;
+  vi.useRealTimers();
 });
 
 describe("handing webhook requests to the processing thread", () => {
@@ -43,5 +44,22 @@ describe("handing webhook requests to the processing thread", () => {
     link.disconnect();
     await expect(waiting).resolves.toEqual({ kind: "thread-ended" });
     await expect(handOffToProcessingThread(readWebhook("{}"))).resolves.toEqual({ kind: "no-thread" });
+  });
+
+  it("gives up on a thread that does not answer, so the request gets its 503 instead of hanging, and ignores a late answer", async () => {
+    vi.useFakeTimers();
+    const sent: HandedOffWebhook[] = [];
+    link = connectIngestThread((request) => sent.push(request));
+    const waiting = handOffToProcessingThread(readWebhook("{}"));
+    let handOff: unknown = null;
+    void waiting.then((settled) => (handOff = settled));
+    await vi.advanceTimersByTimeAsync(HANDOFF_ANSWER_TIMEOUT_MS - 1);
+    expect(handOff).toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(handOff).toEqual({ kind: "no-answer" });
+    const [late] = sent;
+    if (!late) throw new Error("not sent");
+    expect(() => link?.answer({ id: late.id, stored: accepted("event-late"), queuedDeliveries: 0 })).not.toThrow();
+    await expect(waiting).resolves.toEqual({ kind: "no-answer" });
   });
 });

@@ -34,7 +34,16 @@ export type HandOff =
   /** No processing thread takes ingest now (RXWATCH_PROCESSING_THREAD=0, tests, or between a crash and the restart): store it here. */
   | { kind: "no-thread" }
   /** The thread ended before it answered: whether the delivery was committed is unknown, so nothing may be acknowledged. */
-  | { kind: "thread-ended" };
+  | { kind: "thread-ended" }
+  /** The thread did not answer within {@link HANDOFF_ANSWER_TIMEOUT_MS} (it may hang): as unknown as an ended thread. */
+  | { kind: "no-answer" };
+
+/**
+ * How long a request waits for the processing thread's answer. A commit takes
+ * milliseconds, and a busy thread answers within a second or two; a request
+ * that waits longer is answered 503 rather than held until the sender gives up.
+ */
+export const HANDOFF_ANSWER_TIMEOUT_MS = 30_000;
 
 interface Link {
   send: (request: HandedOffWebhook) => void;
@@ -53,7 +62,14 @@ export function handOffToProcessingThread(webhook: ReadWebhook): Promise<HandOff
   if (!link) return Promise.resolve({ kind: "no-thread" });
   const id = link.nextId++;
   return new Promise<HandOff>((resolve) => {
-    link.waiting.set(id, resolve);
+    const timer = setTimeout(() => {
+      link.waiting.delete(id);
+      resolve({ kind: "no-answer" });
+    }, HANDOFF_ANSWER_TIMEOUT_MS);
+    link.waiting.set(id, (handOff) => {
+      clearTimeout(timer);
+      resolve(handOff);
+    });
     link.send({ id, webhook, requestId: currentRequestId() });
   });
 }

@@ -207,7 +207,7 @@ export async function receiveRxscaleWebhook(request: Request): Promise<WebhookRe
         const handOff = await handOffToProcessingThread(webhook);
         if (handOff.kind === "stored") return handOff.stored;
         if (handOff.kind === "no-thread") return storeReadWebhook(webhook);
-        log("error", "the processing thread ended before answering a webhook request; answered 503 so RxScale retries");
+        log("error", handOff.kind === "no-answer" ? "the processing thread did not answer a webhook request in time; answered 503 so RxScale retries" : "the processing thread ended before answering a webhook request; answered 503 so RxScale retries");
         return { reply: storageUnavailable(), eventType: null };
       });
   countReply(stored, startedAt);
