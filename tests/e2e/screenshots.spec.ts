@@ -17,6 +17,8 @@ test("README screenshots: orders light, dark and on a phone, and Insights", asyn
     await expect(page.locator("html")).toHaveClass(new RegExp(`\\b${theme}\\b`));
     await page.goto("/orders");
     await expect(page.getByRole("note", { name: "Progress legend" })).toBeVisible();
+    // The legend shows before the list has loaded: wait for the orders, or the picture is an empty page.
+    await expect(page.locator("[data-order-uid]").first()).toBeVisible();
     await page.screenshot({ path: `${DIRECTORY}/orders-${theme}.png` });
   }
   await page.getByLabel("Theme").selectOption("light");
@@ -27,5 +29,6 @@ test("README screenshots: orders light, dark and on a phone, and Insights", asyn
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/orders");
   await expect(page.getByRole("heading", { name: "Orders" })).toBeVisible();
+  await expect(page.locator("[data-order-uid]").first()).toBeVisible();
   await page.screenshot({ path: `${DIRECTORY}/orders-phone.png` });
 });
