@@ -315,15 +315,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitForWarmUpProcessed(events) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const [row] = await query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ? AND status = 'processed'", [`po-e2e-warm${RUN_ID}-%`]);
-    if (Number(row.n) >= events) return;
+    if ((await countProcessed(`po-e2e-warm${RUN_ID}-%`)) >= events) return;
     await sleep(250);
   }
   throw new Error(`the warm-up's ${events} events were not processed within a minute`);
 }
 
-async function countProcessed() {
-  const [row] = await query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ? AND status = 'processed'", [runPattern]);
+/** Processed events whose data.uid matches `pattern` (this run's by default). */
+async function countProcessed(pattern = runPattern) {
+  const [row] = await query("SELECT COUNT(*) AS n FROM webhook_event WHERE data_uid LIKE ? AND status = 'processed'", [pattern]);
   return Number(row.n);
 }
 

@@ -114,13 +114,13 @@ async function findStoredEventIds(ids) {
   return found;
 }
 
-/** A `COUNT(*) AS n` query with one parameter (`?` on SQLite, `$1` on PostgreSQL). */
-async function count(sql, parameter) {
+/** A `COUNT(*) AS n` query with at most one parameter (written `$1`; `?` on SQLite). */
+async function count(sql, ...parameters) {
   if (provider === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
     const database = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true });
     try {
-      return database.prepare(sql.replace("$1", "?")).get(parameter).n;
+      return database.prepare(sql.replace("$1", "?")).get(...parameters).n;
     } finally {
       database.close();
     }
@@ -129,7 +129,7 @@ async function count(sql, parameter) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return Number((await client.query(sql, [parameter])).rows[0].n);
+    return Number((await client.query(sql, parameters)).rows[0].n);
   } finally {
     await client.end();
   }
@@ -142,7 +142,7 @@ function countRunEvents() {
 
 /** Events the worker has yet to finish. */
 function countBacklog() {
-  return count("SELECT COUNT(*) AS n FROM webhook_event WHERE status IN ('pending', $1)", "processing");
+  return count("SELECT COUNT(*) AS n FROM webhook_event WHERE status IN ('pending', 'processing')");
 }
 
 /** With the worker on, the no-op route is measured on an idle server: after the worker has worked off what ingest left. */
