@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
-import { currentProvider, db, type Db, type DatabaseProvider } from "@/server/core/db";
+import { currentProvider, db, Prisma, type Db, type DatabaseProvider } from "@/server/core/db";
 import { openDeliveryBody, STORED_BODY_SELECT } from "@/server/repositories/delivery-bodies";
 
 /*
@@ -67,18 +67,18 @@ function truncateError(message: string): string {
 }
 
 /**
- * Claimable: due (pending, or failed and waiting for its retry) or abandoned
+ * The claim of up to `request.limit` claimable events, first due first:
+ * claimable is due (pending, or failed and waiting for its retry) or abandoned
  * (processing with an expired lease, or with none at all: given back by a
  * worker that shut down mid-run, or a hand edit that would otherwise stay stuck).
  */
-async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, request: ClaimRequest): Promise<z.infer<typeof claimedRowSchema>[]> {
+export function claimStatement(provider: DatabaseProvider, request: ClaimRequest): Prisma.Sql {
   const { now, workerId, leaseExpiresAt, limit } = request;
   // The one provider difference of the inbox: PostgreSQL claims with FOR UPDATE SKIP
   // LOCKED over a MATERIALIZED candidate set; SQLite's single UPDATE … RETURNING is
   // atomic as it stands. See docs/operations.md#inbox-claims-on-postgresql-and-sqlite
-  const rows: unknown =
-    provider === "postgresql"
-      ? await tx.$queryRaw`
+  if (provider === "postgresql") {
+    return Prisma.sql`
           WITH claimable AS MATERIALIZED (
             SELECT "id" FROM "webhook_event"
             WHERE ("status" IN ('pending', 'failed') AND "next_attempt_at" <= ${now})
@@ -90,20 +90,33 @@ async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, r
           UPDATE "webhook_event"
           SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
           WHERE "id" IN (SELECT "id" FROM claimable)
-          RETURNING "id", "attempts"`
-      : await tx.$queryRaw`
+          RETURNING "id", "attempts"`;
+  }
+  // The same candidates, one status at a time: each arm walks the (status, next_attempt_at, id)
+  // index in order and stops at the limit. Written as one OR, SQLite collected every due event
+  // and sorted them, so a claim's cost grew with the backlog (docs/operations.md#inbox-claims-on-postgresql-and-sqlite).
+  return Prisma.sql`
           UPDATE "webhook_event"
           SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
           WHERE "id" IN (
-            SELECT "id" FROM "webhook_event"
-            WHERE ("status" IN ('pending', 'failed') AND "next_attempt_at" <= ${now})
-               OR ("status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now}))
+            SELECT "id" FROM (
+              SELECT * FROM (SELECT "id", "next_attempt_at" FROM "webhook_event" WHERE "status" = 'pending' AND "next_attempt_at" <= ${now} ORDER BY "next_attempt_at", "id" LIMIT ${limit})
+              UNION ALL
+              SELECT * FROM (SELECT "id", "next_attempt_at" FROM "webhook_event" WHERE "status" = 'failed' AND "next_attempt_at" <= ${now} ORDER BY "next_attempt_at", "id" LIMIT ${limit})
+              UNION ALL
+              SELECT * FROM (
+                SELECT "id", "next_attempt_at" FROM "webhook_event" WHERE "status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now})
+                ORDER BY "next_attempt_at", "id" LIMIT ${limit}
+              )
+            )
             ORDER BY "next_attempt_at", "id"
             LIMIT ${limit}
           )
           RETURNING "id", "attempts"`;
-  // ──────────────────────────────────────────────────────────────────────────
-  return z.array(claimedRowSchema).parse(rows);
+}
+
+async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, request: ClaimRequest): Promise<z.infer<typeof claimedRowSchema>[]> {
+  return z.array(claimedRowSchema).parse(await tx.$queryRaw(claimStatement(provider, request)));
 }
 
 type Statements = Pick<Db, "$queryRaw" | "webhookEvent" | "processingAttempt">;

@@ -439,7 +439,7 @@ if (testProvider() === "sqlite") describe("deliveries query plans on SQLite", ()
   };
   const EVENT_INDEX: Record<string, RegExp> = {
     type: /SEARCH e USING (COVERING )?INDEX webhook_event_event_type_\w+ \(event_type=\?\)/,
-    state: /SEARCH e USING (COVERING )?INDEX webhook_event_status_next_attempt_at_idx \(status=\?\)/,
+    state: /SEARCH e USING (COVERING )?INDEX webhook_event_status_next_attempt_at_id_idx \(status=\?\)/,
     order: /SEARCH e USING (COVERING )?INDEX webhook_event_order_uid_idx \(order_uid=\?\)/,
     search: /MULTI-INDEX OR[\s\S]*order_uid_idx[\s\S]*pharmacy_order_uid_idx[\s\S]*patient_key_idx[\s\S]*pharmacy_uid_idx[\s\S]*shop_order_name_idx/,
   };

@@ -1,12 +1,13 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDb } from "@/server/core/db";
+import { z } from "zod";
+import { createDb, Prisma } from "@/server/core/db";
 import { AppError } from "@/server/core/errors";
 import type { EventHandler, HandlerContext, InboxEvent } from "@/server/processing/event";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { createDispatcher } from "@/server/processing/dispatch";
 import { reprocessEvent, reprocessEvents } from "@/server/processing/reprocess";
 import { createInboxWorker, type InboxWorkerOptions } from "@/server/processing/worker";
-import { createInboxRepository, INTERRUPTED_ATTEMPT_ERROR, type ClaimedEvent } from "@/server/repositories/inbox";
+import { claimStatement, createInboxRepository, INTERRUPTED_ATTEMPT_ERROR, type ClaimedEvent } from "@/server/repositories/inbox";
 import { createWebhookEvent, FACTORY_EPOCH } from "../support/factories";
 import { testProvider } from "../support/test-database";
 
@@ -335,6 +336,27 @@ describe(`inbox processing on ${testProvider()}`, () => {
     }
   });
 
+  it("claims the first due events first, whatever their status, and leaves what is not due or still leased", async () => {
+    const at = (seconds: number) => new Date(FACTORY_EPOCH.getTime() + seconds * 1_000);
+    const now = at(100);
+    const make = (input: Parameters<typeof createWebhookEvent>[1]) => createWebhookEvent(client, input).then((event) => event.id);
+    const pendingLate = await make({ status: "pending", nextAttemptAt: at(50) });
+    const failedEarly = await make({ status: "failed", nextAttemptAt: at(10), attempts: 1 });
+    const abandoned = await make({ status: "processing", nextAttemptAt: at(20), attempts: 1, leaseOwner: "gone", leaseExpiresAt: at(90) });
+    const givenBack = await make({ status: "processing", nextAttemptAt: at(30), attempts: 1 });
+    const pendingEarly = await make({ status: "pending", nextAttemptAt: at(40) });
+    await make({ status: "pending", nextAttemptAt: at(101) });
+    await make({ status: "failed", nextAttemptAt: at(200), attempts: 1 });
+    await make({ status: "processing", nextAttemptAt: at(5), attempts: 1, leaseOwner: "alive", leaseExpiresAt: at(160) });
+    await make({ status: "processed", nextAttemptAt: at(1) });
+    const repository = createInboxRepository(client);
+    // A claim picks the first due events; it does not promise to hand them over in that order.
+    const claim = async (limit: number) => (await repository.claimDueEvents({ workerId: "w", now, leaseExpiresAt: at(160 + limit), limit })).map((event) => event.id).sort();
+    expect(await claim(3)).toEqual([failedEarly, abandoned, givenBack].sort());
+    expect(await claim(10)).toEqual([pendingEarly, pendingLate].sort());
+    expect(await claim(10)).toEqual([]);
+  });
+
   it("re-processes a dead event on demand with a fresh attempt budget, keeping its history, idempotently", async () => {
     let isFixed = false;
     const handler: EventHandler = async () => {
@@ -433,5 +455,21 @@ describe(`inbox processing on ${testProvider()}`, () => {
       gate.release();
       await inbox.stop();
     }
+  });
+});
+
+// Registered on SQLite only: the plan checked is SQLite's.
+if (testProvider() === "sqlite") describe("the inbox claim's plan on SQLite", () => {
+  it("walks the (status, next_attempt_at, id) index once per status and stops at the limit, instead of sorting every due event", async () => {
+    const request = { workerId: "w", now: new Date(), leaseExpiresAt: new Date(), limit: 16 };
+    const plan = z
+      .array(z.object({ detail: z.string() }))
+      .parse(await client.$queryRaw(Prisma.sql`EXPLAIN QUERY PLAN ${claimStatement("sqlite", request)}`))
+      .map((row) => row.detail);
+    const armScans = plan.filter((detail) => detail.includes("webhook_event_status_next_attempt_at_id_idx"));
+    expect(armScans, plan.join("\n")).toHaveLength(3);
+    expect(plan.join("\n")).not.toMatch(/MULTI-INDEX OR|LAST TERM OF ORDER BY/);
+    // The one sort left orders the at most 3 × limit candidates the arms return.
+    expect(plan.filter((detail) => detail.includes("TEMP B-TREE"))).toHaveLength(1);
   });
 });
