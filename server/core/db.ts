@@ -258,15 +258,34 @@ function createDbWithPool(url: string): CreatedDb {
   return { client: client as unknown as Db, pool, sqlite: null };
 }
 
+const relaxedSqliteCommitsSlot = processSlot<boolean>("rxwatchRelaxedSqliteCommits");
+
+/**
+ * Makes this thread's shared SQLite connection commit with `synchronous=NORMAL`
+ * instead of FULL; call before its first use. The processing thread does: its
+ * worker commits five or six times per batch, and on this machine each fsync
+ * cost about a millisecond of the thread's time. In WAL mode such a commit is
+ * consistent but may be lost, with the ones after it, if the machine loses
+ * power before the next fsync; an event whose processing was lost is
+ * processed again, with the same result. The ingest batch, which a webhook's
+ * acknowledgement waits for, is always committed with FULL
+ * (server/repositories/deliveries-driver.ts), and its fsync makes every
+ * earlier commit durable too. docs/ingest.md#durability
+ */
+export function relaxSqliteCommits(): void {
+  relaxedSqliteCommitsSlot.value = true;
+}
+
 /**
  * Per-connection SQLite settings. WAL is persisted in the file by the migrator;
- * `synchronous=FULL` is per connection and makes a commit durable before it
- * returns, which ingest relies on before acknowledging a webhook.
+ * `synchronous` is per connection: FULL makes a commit durable before it
+ * returns, which ingest relies on before acknowledging a webhook (see
+ * relaxSqliteCommits for the one connection that commits with NORMAL).
  */
 export async function configureConnection(client: Db, url: string): Promise<void> {
   if (databaseProvider(url) !== "sqlite") return;
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await client.$executeRawUnsafe("PRAGMA synchronous = FULL");
+  await client.$executeRawUnsafe(relaxedSqliteCommitsSlot.value ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
-import { closeDb, shareSqliteWriteGate } from "@/server/core/db";
+import { closeDb, relaxSqliteCommits, shareSqliteWriteGate } from "@/server/core/db";
 import { log } from "@/server/core/logger";
 import { summarizeError } from "@/server/processing/errors";
 import { createWriteGate } from "@/server/core/write-gate";
@@ -36,6 +36,8 @@ function send(message: FromProcessingThread): void {
 }
 
 if (data.writeGate) shareSqliteWriteGate({ gate: createWriteGate(data.writeGate), isGatingAutocommitWrites: true });
+// The worker's bookkeeping commits skip their fsync; the ingest batch's commit keeps it (docs/ingest.md#durability).
+relaxSqliteCommits();
 
 // Runs are counted in the main thread's metrics, sent once per turn of the event loop rather than one message each.
 let countedRuns: CountedRun[] = [];

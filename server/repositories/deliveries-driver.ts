@@ -175,7 +175,29 @@ function writeSqliteBatch<Result>(database: BetterSqlite3.Database, batch: Deliv
     return result;
   });
   // IMMEDIATE takes the write lock at BEGIN, as a write transaction needs it anyway.
-  return write.immediate();
+  return withDurableCommit(database, () => write.immediate());
+}
+
+/** SQLite's `synchronous` levels, as `PRAGMA synchronous` reads them. */
+const SQLITE_SYNCHRONOUS_FULL = 2;
+
+/**
+ * Runs `commit` with `synchronous` at least FULL, then restores the
+ * connection's own setting. A webhook is acknowledged once its batch is
+ * committed, so that commit is durable even on a connection whose other
+ * commits are not (relaxSqliteCommits in server/core/db.ts). `commit` must be
+ * synchronous: nothing else may run on the connection meanwhile.
+ */
+export function withDurableCommit<T>(database: BetterSqlite3.Database, commit: () => T): T {
+  // The adapter reads integers as BigInt (safeIntegers).
+  const setting = z.union([z.number(), z.bigint()]).transform(Number).parse(database.pragma("synchronous", { simple: true }));
+  if (setting >= SQLITE_SYNCHRONOUS_FULL) return commit();
+  database.pragma(`synchronous = ${SQLITE_SYNCHRONOUS_FULL}`);
+  try {
+    return commit();
+  } finally {
+    database.pragma(`synchronous = ${setting}`);
+  }
 }
 
 // ---------------------------------------------------------------------------
