@@ -246,6 +246,7 @@ function createDbWithPool(url: string): CreatedDb {
     const client = new SqlitePrismaClient({
       adapter: sharingSqliteAdapter(new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }), sqlite),
     });
+    sqliteConnectionsByClient.set(client, sqlite);
     return { client, pool: null, sqlite };
   }
   // The pool is made here rather than by the adapter so its counts can be read (and the ingest path can use it directly); $disconnect() still ends it.
@@ -332,24 +333,39 @@ export async function driverAccess(): Promise<DriverAccess> {
   const { pool, sqlite } = shared;
   if (pool) return { provider: "postgresql", pool };
   if (!sqlite) throw new Error("the shared client has neither a pool nor a SQLite connection");
-  return {
-    provider: "sqlite",
-    runExclusive: async (work) => {
-      const unlock = await sqlite.lock.acquire();
-      const leave = await enterSqliteWriteGate();
-      const release = () => {
-        leave();
-        unlock();
-      };
-      try {
-        // Prisma connects lazily and reconnects after $disconnect; configureConnection has run a query, so it is open.
-        if (!sqlite.database?.open) await shared.client.$queryRawUnsafe("SELECT 1");
-        if (!sqlite.database) throw new Error("the SQLite connection is not open");
-        return work(sqlite.database);
-      } finally {
-        release();
-      }
-    },
+  return { provider: "sqlite", runExclusive: exclusiveRunner(shared.client, sqlite) };
+}
+
+/** SQLite connections by the client that opened them, for {@link sqliteRunnerOf}. */
+const sqliteConnectionsByClient = new WeakMap<Db, SharedSqliteConnection>();
+
+/**
+ * `runExclusive` (see {@link DriverAccess}) on `client`'s own SQLite
+ * connection; null when `client` is on PostgreSQL. For repositories that take
+ * a client of their own (tests, a second worker) and run statements on the
+ * driver on SQLite.
+ */
+export function sqliteRunnerOf(client: Db): (<T>(work: (database: BetterSqlite3.Database) => T) => Promise<T>) | null {
+  const sqlite = sqliteConnectionsByClient.get(client);
+  return sqlite ? exclusiveRunner(client, sqlite) : null;
+}
+
+function exclusiveRunner(client: Db, sqlite: SharedSqliteConnection) {
+  return async <T>(work: (database: BetterSqlite3.Database) => T): Promise<T> => {
+    const unlock = await sqlite.lock.acquire();
+    const leave = await enterSqliteWriteGate();
+    const release = () => {
+      leave();
+      unlock();
+    };
+    try {
+      // Prisma connects lazily and reconnects after $disconnect; a query opens the connection.
+      if (!sqlite.database?.open) await client.$queryRawUnsafe("SELECT 1");
+      if (!sqlite.database) throw new Error("the SQLite connection is not open");
+      return work(sqlite.database);
+    } finally {
+      release();
+    }
   };
 }
 

@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
-import { currentProvider, db, Prisma, type Db, type DatabaseProvider } from "@/server/core/db";
+import { db, Prisma, sqliteRunnerOf, type Db } from "@/server/core/db";
 import { openDeliveryBody, STORED_BODY_SELECT } from "@/server/repositories/delivery-bodies";
+import { claimOnSqlite, finishOnSqlite, type ClaimedRow, type SqliteFinish } from "@/server/repositories/inbox-driver";
 
 /*
  * The inbox: claiming due webhook events for a worker, recording how each run
@@ -67,70 +68,67 @@ function truncateError(message: string): string {
 }
 
 /**
- * The claim of up to `request.limit` claimable events, first due first:
- * claimable is due (pending, or failed and waiting for its retry) or abandoned
- * (processing with an expired lease, or with none at all: given back by a
- * worker that shut down mid-run, or a hand edit that would otherwise stay stuck).
- */
-export function claimStatement(provider: DatabaseProvider, request: ClaimRequest): Prisma.Sql {
-  const { now, workerId, leaseExpiresAt, limit } = request;
-  // The one provider difference of the inbox: PostgreSQL claims with FOR UPDATE SKIP
-  // LOCKED over a MATERIALIZED candidate set; SQLite's single UPDATE … RETURNING is
-  // atomic as it stands. See docs/operations.md#inbox-claims-on-postgresql-and-sqlite
-  if (provider === "postgresql") {
-    return Prisma.sql`
-          WITH claimable AS MATERIALIZED (
-            SELECT "id" FROM "webhook_event"
-            WHERE ("status" IN ('pending', 'failed') AND "next_attempt_at" <= ${now})
-               OR ("status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now}))
-            ORDER BY "next_attempt_at", "id"
-            LIMIT ${limit}
-            FOR UPDATE SKIP LOCKED
-          )
-          UPDATE "webhook_event"
-          SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
-          WHERE "id" IN (SELECT "id" FROM claimable)
-          RETURNING "id", "attempts"`;
-  }
-  // The same candidates, one status at a time: each arm walks the (status, next_attempt_at, id)
-  // index in order and stops at the limit. Written as one OR, SQLite collected every due event
-  // and sorted them, so a claim's cost grew with the backlog (docs/operations.md#inbox-claims-on-postgresql-and-sqlite).
-  return Prisma.sql`
-          UPDATE "webhook_event"
-          SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
-          WHERE "id" IN (
-            SELECT "id" FROM (
-              SELECT * FROM (SELECT "id", "next_attempt_at" FROM "webhook_event" WHERE "status" = 'pending' AND "next_attempt_at" <= ${now} ORDER BY "next_attempt_at", "id" LIMIT ${limit})
-              UNION ALL
-              SELECT * FROM (SELECT "id", "next_attempt_at" FROM "webhook_event" WHERE "status" = 'failed' AND "next_attempt_at" <= ${now} ORDER BY "next_attempt_at", "id" LIMIT ${limit})
-              UNION ALL
-              SELECT * FROM (
-                SELECT "id", "next_attempt_at" FROM "webhook_event" WHERE "status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now})
-                ORDER BY "next_attempt_at", "id" LIMIT ${limit}
-              )
-            )
-            ORDER BY "next_attempt_at", "id"
-            LIMIT ${limit}
-          )
-          RETURNING "id", "attempts"`;
-}
-
-async function claimIds(tx: Pick<Db, "$queryRaw">, provider: DatabaseProvider, request: ClaimRequest): Promise<z.infer<typeof claimedRowSchema>[]> {
-  return z.array(claimedRowSchema).parse(await tx.$queryRaw(claimStatement(provider, request)));
-}
-
-type Statements = Pick<Db, "$queryRaw" | "webhookEvent" | "processingAttempt">;
-
-/**
- * Runs `work` in a transaction on PostgreSQL; on SQLite statement by statement, because
- * an interactive transaction would hold the single connection and stall ingest. Used for the
- * claim only, where a crash between two statements leaves at most an attempt row missing, which the
- * lease expiry recovers; outcomes are recorded atomically (finishRuns).
+ * PostgreSQL's claim of up to `request.limit` claimable events, first due
+ * first: claimable is due (pending, or failed and waiting for its retry) or
+ * abandoned (processing with an expired lease, or with none at all: given back
+ * by a worker that shut down mid-run, or a hand edit that would otherwise stay
+ * stuck). FOR UPDATE SKIP LOCKED over a MATERIALIZED candidate set; SQLite's
+ * claim is SQLITE_CLAIM_SQL (inbox-driver.ts).
  * See docs/operations.md#inbox-claims-on-postgresql-and-sqlite
  */
-async function inTransaction<T>(connection: Db, provider: DatabaseProvider, work: (statements: Statements) => Promise<T>): Promise<T> {
-  if (provider === "sqlite") return work(connection);
-  return connection.$transaction((tx) => work(tx));
+function postgresClaimStatement(request: ClaimRequest): Prisma.Sql {
+  const { now, workerId, leaseExpiresAt, limit } = request;
+  return Prisma.sql`
+    WITH claimable AS MATERIALIZED (
+      SELECT "id" FROM "webhook_event"
+      WHERE ("status" IN ('pending', 'failed') AND "next_attempt_at" <= ${now})
+         OR ("status" = 'processing' AND ("lease_expires_at" IS NULL OR "lease_expires_at" <= ${now}))
+      ORDER BY "next_attempt_at", "id"
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE "webhook_event"
+    SET "status" = 'processing', "lease_owner" = ${workerId}, "lease_expires_at" = ${leaseExpiresAt}, "attempts" = "attempts" + 1
+    WHERE "id" IN (SELECT "id" FROM claimable)
+    RETURNING "id", "attempts"`;
+}
+
+/** The claim on PostgreSQL: the UPDATE and the attempt rows in one transaction, then what each run needs. */
+async function claimOnPostgres(connection: Db, request: ClaimRequest): Promise<ClaimedRow[]> {
+  const claimed = await connection.$transaction(async (tx) => {
+    const rows = z.array(claimedRowSchema).parse(await tx.$queryRaw(postgresClaimStatement(request)));
+    const attempts = rows.map((row) => ({
+      id: randomUUID(),
+      eventId: row.id,
+      attempt: row.attempts,
+      worker: request.workerId,
+      startedAt: request.now,
+      outcome: "failed" satisfies AttemptOutcome,
+      error: INTERRUPTED_ATTEMPT_ERROR,
+    }));
+    if (attempts.length > 0) await tx.processingAttempt.createMany({ data: attempts });
+    return attempts;
+  });
+  if (claimed.length === 0) return [];
+  const events = await connection.webhookEvent.findMany({
+    where: { id: { in: claimed.map((attempt) => attempt.eventId) } },
+    select: {
+      id: true,
+      eventType: true,
+      eventTimestamp: true,
+      payloadVersion: true,
+      firstReceivedAt: true,
+      deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: STORED_BODY_SELECT },
+    },
+  });
+  const byId = new Map(events.map((event) => [event.id, event]));
+  return claimed.flatMap((attempt) => {
+    const event = byId.get(attempt.eventId);
+    // Deleted between claim and read (retention): nothing left to run.
+    if (!event) return [];
+    const { deliveries, ...row } = event;
+    return [{ ...row, attempt: attempt.attempt, attemptId: attempt.id, storedBody: deliveries[0] ?? null }];
+  });
 }
 
 /** One run's outcome, as the worker reports it. */
@@ -145,7 +143,7 @@ function lostLeaseError(result: RunResult): string {
   return truncateError(`lease_lost: the lease expired or the event was re-queued before this run finished; its result (${result.outcome}${runError === null ? "" : `: ${runError}`}) was discarded`);
 }
 
-async function recordLostLease(tx: Statements, run: FinishedRun, finishedAt: Date): Promise<false> {
+async function recordLostLease(tx: Db, run: FinishedRun, finishedAt: Date): Promise<false> {
   await tx.processingAttempt.updateMany({ where: { id: run.attemptId }, data: { outcome: "failed" satisfies AttemptOutcome, error: lostLeaseError(run.result), finishedAt } });
   return false;
 }
@@ -168,6 +166,51 @@ function heldBy(fence: LeaseFence, eventIds: string[]) {
 
 const updatedRowsSchema = z.array(z.object({ id: z.string() }));
 
+/** A run's outcome as finishOnSqlite writes it: eventChangeOf's change, one row at a time. */
+function sqliteFinishOf({ fence, attemptId, result }: FinishedRun, finishedAt: Date): SqliteFinish {
+  const change = eventChangeOf(result, finishedAt);
+  return {
+    eventId: fence.eventId,
+    attemptId,
+    owner: fence.workerId,
+    leaseExpiresAt: fence.leaseExpiresAt,
+    outcome: result.outcome,
+    status: change.status,
+    processedAt: ("processedAt" in change ? change.processedAt : undefined) ?? null,
+    nextAttemptAt: ("nextAttemptAt" in change ? change.nextAttemptAt : undefined) ?? null,
+    error: change.lastError,
+  };
+}
+
+/**
+ * The outcomes on PostgreSQL, as one batch transaction: successful runs of one
+ * claim with two statements in all, whatever their number; every other run
+ * with two of its own.
+ */
+async function finishOnPostgres(connection: Db, runs: readonly FinishedRun[], finishedAt: Date): Promise<boolean[]> {
+  const groups = new Map<string, FinishedRun[]>();
+  for (const [index, run] of runs.entries()) {
+    const key = run.result.outcome === "succeeded" ? `claim:${run.fence.workerId}\u0000${run.fence.leaseExpiresAt.getTime()}` : `run:${index}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  const statements = [...groups.values()].flatMap((group) => {
+    const [first] = group;
+    if (!first) return [];
+    const eventIds = group.map((run) => run.fence.eventId);
+    const runError = first.result.outcome === "succeeded" ? null : truncateError(first.result.error);
+    return [
+      connection.processingAttempt.updateMany({
+        where: { id: { in: group.map((run) => run.attemptId) }, event: heldBy(first.fence, eventIds) },
+        data: { outcome: first.result.outcome satisfies AttemptOutcome, error: runError, finishedAt },
+      }),
+      connection.webhookEvent.updateManyAndReturn({ where: heldBy(first.fence, eventIds), data: eventChangeOf(first.result, finishedAt), select: { id: true } }),
+    ];
+  });
+  const results: unknown[] = await connection.$transaction(statements);
+  const closedEventIds = new Set(results.filter((_, index) => index % 2 === 1).flatMap((rows) => updatedRowsSchema.parse(rows).map((row) => row.id)));
+  return runs.map((run) => closedEventIds.has(run.fence.eventId));
+}
+
 const RESET_TO_PENDING = { status: "pending", attempts: 0, leaseOwner: null, leaseExpiresAt: null, lastError: null, processedAt: null } as const;
 
 /**
@@ -188,62 +231,21 @@ export function createInboxRepository(client?: Db) {
     async claimDueEvents(request: ClaimRequest): Promise<ClaimedEvent[]> {
       if (request.limit < 1) return [];
       const connection = await connect();
-      const provider = currentProvider();
-      const claimed = await inTransaction(connection, provider, async (tx) => {
-        const rows = await claimIds(tx, provider, request);
-        const attempts = rows.map((row) => ({
-          id: randomUUID(),
-          eventId: row.id,
-          attempt: row.attempts,
-          worker: request.workerId,
-          startedAt: request.now,
-          outcome: "failed" satisfies AttemptOutcome,
-          error: INTERRUPTED_ATTEMPT_ERROR,
-        }));
-        if (attempts.length > 0) await tx.processingAttempt.createMany({ data: attempts });
-        return attempts;
-      });
-      if (claimed.length === 0) return [];
-      const events = await connection.webhookEvent.findMany({
-        where: { id: { in: claimed.map((attempt) => attempt.eventId) } },
-        select: {
-          id: true,
-          eventType: true,
-          eventTimestamp: true,
-          payloadVersion: true,
-          firstReceivedAt: true,
-          deliveries: { where: { body: { not: null } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 1, select: STORED_BODY_SELECT },
-        },
-      });
-      const byId = new Map(events.map((event) => [event.id, event]));
-      return claimed.flatMap((attempt) => {
-        const event = byId.get(attempt.eventId);
-        // Deleted between claim and read (retention): nothing left to run.
-        if (!event) return [];
-        const stored = event.deliveries[0];
+      const runOnSqlite = sqliteRunnerOf(connection);
+      const rows = runOnSqlite
+        ? await runOnSqlite((database) => claimOnSqlite(database, { ...request, interruptedError: INTERRUPTED_ATTEMPT_ERROR }))
+        : await claimOnPostgres(connection, request);
+      return rows.map(({ storedBody, ...row }) => {
         let body: Uint8Array | null = null;
         let bodyError: string | null = null;
         try {
-          body = stored ? openDeliveryBody(stored) : null;
+          body = storedBody ? openDeliveryBody(storedBody) : null;
         } catch (error) {
           // One unreadable body fails its own run (retried), not the whole claim.
           if (!(error instanceof PayloadBoxError)) throw error;
           bodyError = error.message;
         }
-        return [
-          {
-            id: event.id,
-            eventType: event.eventType,
-            eventTimestamp: event.eventTimestamp,
-            payloadVersion: event.payloadVersion,
-            firstReceivedAt: event.firstReceivedAt,
-            attempt: attempt.attempt,
-            attemptId: attempt.id,
-            fence: { eventId: event.id, workerId: request.workerId, leaseExpiresAt: request.leaseExpiresAt },
-            body,
-            bodyError,
-          },
-        ];
+        return { ...row, fence: { eventId: row.id, workerId: request.workerId, leaseExpiresAt: request.leaseExpiresAt }, body, bodyError };
       });
     },
 
@@ -274,28 +276,10 @@ export function createInboxRepository(client?: Db) {
     async finishRuns(runs: readonly FinishedRun[], finishedAt: Date): Promise<boolean[]> {
       if (runs.length === 0) return [];
       const connection = await connect();
-      const groups = new Map<string, FinishedRun[]>();
-      for (const [index, run] of runs.entries()) {
-        // Successful runs of one claim close together; every other run on its own.
-        const key = run.result.outcome === "succeeded" ? `claim:${run.fence.workerId}\u0000${run.fence.leaseExpiresAt.getTime()}` : `run:${index}`;
-        groups.set(key, [...(groups.get(key) ?? []), run]);
-      }
-      const statements = [...groups.values()].flatMap((group) => {
-        const [first] = group;
-        if (!first) return [];
-        const eventIds = group.map((run) => run.fence.eventId);
-        const runError = first.result.outcome === "succeeded" ? null : truncateError(first.result.error);
-        return [
-          connection.processingAttempt.updateMany({
-            where: { id: { in: group.map((run) => run.attemptId) }, event: heldBy(first.fence, eventIds) },
-            data: { outcome: first.result.outcome satisfies AttemptOutcome, error: runError, finishedAt },
-          }),
-          connection.webhookEvent.updateManyAndReturn({ where: heldBy(first.fence, eventIds), data: eventChangeOf(first.result, finishedAt), select: { id: true } }),
-        ];
-      });
-      const results: unknown[] = await connection.$transaction(statements);
-      const closedEventIds = new Set(results.filter((_, index) => index % 2 === 1).flatMap((rows) => updatedRowsSchema.parse(rows).map((row) => row.id)));
-      const owned = runs.map((run) => closedEventIds.has(run.fence.eventId));
+      const runOnSqlite = sqliteRunnerOf(connection);
+      const owned = runOnSqlite
+        ? await runOnSqlite((database) => finishOnSqlite(database, runs.map((run) => sqliteFinishOf(run, finishedAt)), finishedAt))
+        : await finishOnPostgres(connection, runs, finishedAt);
       // Lost leases (rare) are recorded one by one, with their own message; the event belongs to its new owner.
       for (const [index, run] of runs.entries()) if (!owned[index]) await recordLostLease(connection, run, finishedAt);
       return owned;

@@ -1,5 +1,6 @@
 import "server-only";
-import { db, Prisma } from "@/server/core/db";
+import { db, Prisma, sqliteRunnerOf } from "@/server/core/db";
+import { countFactsOfOrdersOnSqlite, listFactsOfOrdersOnSqlite, upsertOrderFactsOnSqlite, upsertOrderRowsOnSqlite } from "@/server/repositories/orders-driver";
 import { patientSearchKeys } from "@/server/crypto/search-key";
 
 /*
@@ -34,17 +35,20 @@ export async function upsertOrderFact(fact: OrderFactRow): Promise<void> {
 }
 
 /**
- * Stores what a batch of events says about their orders in one statement
- * (INSERT … ON CONFLICT, which SQLite and PostgreSQL parse alike); a
- * re-processed event's fact is overwritten.
+ * Stores what a batch of events says about their orders; a re-processed
+ * event's fact is overwritten. On PostgreSQL one INSERT … ON CONFLICT, on
+ * SQLite one transaction of prepared statements on the driver (orders-driver.ts).
  */
 export async function upsertOrderFacts(facts: readonly OrderFactRow[]): Promise<void> {
   if (facts.length === 0) return;
+  const client = await db();
+  const runOnSqlite = sqliteRunnerOf(client);
+  if (runOnSqlite) return runOnSqlite((database) => upsertOrderFactsOnSqlite(database, facts));
   const rows = facts.map(
     (fact) => Prisma.sql`(${fact.eventId}, ${fact.orderUid}, ${fact.kind}, ${fact.eventType}, ${fact.entityUid}, ${fact.status}, ${fact.dataUpdatedAt}, ${fact.timestamp},
       ${fact.receivedAt}, ${fact.pharmacyUid}, ${fact.pharmacyName}, ${fact.deliveryType}, ${fact.shopOrderName}, ${fact.patientKey})`,
   );
-  await (await db()).$executeRaw`INSERT INTO "order_fact"
+  await client.$executeRaw`INSERT INTO "order_fact"
       ("event_id", "order_uid", "kind", "event_type", "entity_uid", "status", "data_updated_at", "timestamp", "received_at", "pharmacy_uid", "pharmacy_name",
        "delivery_type", "shop_order_name", "patient_key")
     VALUES ${Prisma.join(rows)}
@@ -62,7 +66,10 @@ export async function countFactsOfOrder(orderUid: string): Promise<number> {
 /** Facts per order, for the given orders (orders without facts are absent). */
 export async function countFactsOfOrders(orderUids: readonly string[]): Promise<Map<string, number>> {
   if (orderUids.length === 0) return new Map();
-  const groups = await (await db()).orderFact.groupBy({ by: ["orderUid"], where: { orderUid: { in: [...orderUids] } }, _count: { _all: true } });
+  const client = await db();
+  const runOnSqlite = sqliteRunnerOf(client);
+  if (runOnSqlite) return runOnSqlite((database) => countFactsOfOrdersOnSqlite(database, orderUids));
+  const groups = await client.orderFact.groupBy({ by: ["orderUid"], where: { orderUid: { in: [...orderUids] } }, _count: { _all: true } });
   return new Map(groups.map((group) => [group.orderUid, group._count._all]));
 }
 
@@ -80,13 +87,19 @@ export async function listFactsOfOrder(orderUid: string): Promise<(OrderFactRow 
 /** All facts of the given orders, in one query. */
 export async function listFactsOfOrders(orderUids: readonly string[]): Promise<OrderFactRow[]> {
   if (orderUids.length === 0) return [];
-  return (await db()).orderFact.findMany({ where: { orderUid: { in: [...orderUids] } } });
+  const client = await db();
+  const runOnSqlite = sqliteRunnerOf(client);
+  if (runOnSqlite) return runOnSqlite((database) => listFactsOfOrdersOnSqlite(database, orderUids));
+  return client.orderFact.findMany({ where: { orderUid: { in: [...orderUids] } } });
 }
 
-/** Writes a batch of projected orders in one statement (INSERT … ON CONFLICT, as upsertOrderFacts). */
+/** Writes a batch of projected orders, as upsertOrderFacts stores facts. */
 export async function upsertOrderRows(orders: readonly OrderWrite[]): Promise<void> {
   if (orders.length === 0) return;
   const now = new Date();
+  const client = await db();
+  const runOnSqlite = sqliteRunnerOf(client);
+  if (runOnSqlite) return runOnSqlite((database) => upsertOrderRowsOnSqlite(database, orders, now));
   const rows = orders.map(
     (order) => Prisma.sql`(${order.orderUid}, ${order.stage}, ${order.status}, ${order.reachedStage ?? null}, ${order.stageSince}, ${order.firstEventAt}, ${order.lastEventAt},
       ${order.pharmacyUid ?? null}, ${order.pharmacyName ?? null}, ${order.deliveryType ?? null}, ${order.shopOrderName ?? null}, ${order.patientKey ?? null},
@@ -94,7 +107,7 @@ export async function upsertOrderRows(orders: readonly OrderWrite[]): Promise<vo
       ${order.prescriptionSignedSeconds ?? null}, ${order.sentToPharmacySeconds ?? null}, ${order.inPharmacySeconds ?? null}, ${order.shippedSeconds ?? null},
       ${order.toShipSeconds ?? null}, ${order.wentOutOfStock ?? false}, ${order.firstStuckAt ?? null}, ${now})`,
   );
-  await (await db()).$executeRaw`INSERT INTO "order"
+  await client.$executeRaw`INSERT INTO "order"
       ("order_uid", "stage", "status", "reached_stage", "stage_since", "first_event_at", "last_event_at", "pharmacy_uid", "pharmacy_name", "delivery_type",
        "shop_order_name", "patient_key", "gaps", "entities", "event_count", "stuck_at", "furthest_stage", "ordered_seconds", "prescription_approved_seconds",
        "prescription_signed_seconds", "sent_to_pharmacy_seconds", "in_pharmacy_seconds", "shipped_seconds", "to_ship_seconds", "went_out_of_stock",

@@ -1,13 +1,14 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { createDb, Prisma } from "@/server/core/db";
+import { createDb, sqliteRunnerOf } from "@/server/core/db";
 import { AppError } from "@/server/core/errors";
 import type { EventHandler, HandlerContext, InboxEvent } from "@/server/processing/event";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { createDispatcher } from "@/server/processing/dispatch";
 import { reprocessEvent, reprocessEvents } from "@/server/processing/reprocess";
 import { createInboxWorker, type InboxWorkerOptions } from "@/server/processing/worker";
-import { claimStatement, createInboxRepository, INTERRUPTED_ATTEMPT_ERROR, type ClaimedEvent } from "@/server/repositories/inbox";
+import { createInboxRepository, INTERRUPTED_ATTEMPT_ERROR, type ClaimedEvent } from "@/server/repositories/inbox";
+import { SQLITE_CLAIM_SQL } from "@/server/repositories/inbox-driver";
 import { createWebhookEvent, FACTORY_EPOCH } from "../support/factories";
 import { testProvider } from "../support/test-database";
 
@@ -461,11 +462,14 @@ describe(`inbox processing on ${testProvider()}`, () => {
 // Registered on SQLite only: the plan checked is SQLite's.
 if (testProvider() === "sqlite") describe("the inbox claim's plan on SQLite", () => {
   it("walks the (status, next_attempt_at, id) index once per status and stops at the limit, instead of sorting every due event", async () => {
-    const request = { workerId: "w", now: new Date(), leaseExpiresAt: new Date(), limit: 16 };
-    const plan = z
-      .array(z.object({ detail: z.string() }))
-      .parse(await client.$queryRaw(Prisma.sql`EXPLAIN QUERY PLAN ${claimStatement("sqlite", request)}`))
-      .map((row) => row.detail);
+    const runOnSqlite = sqliteRunnerOf(client);
+    if (!runOnSqlite) throw new Error("SQLite only");
+    const plan = await runOnSqlite((database) =>
+      z
+        .array(z.object({ detail: z.string() }))
+        .parse(database.prepare(`EXPLAIN QUERY PLAN ${SQLITE_CLAIM_SQL}`).all({ workerId: "w", now: "2026-01-01", leaseExpiresAt: "2026-01-01", limit: 16 }))
+        .map((row) => row.detail),
+    );
     const armScans = plan.filter((detail) => detail.includes("webhook_event_status_next_attempt_at_id_idx"));
     expect(armScans, plan.join("\n")).toHaveLength(3);
     expect(plan.join("\n")).not.toMatch(/MULTI-INDEX OR|LAST TERM OF ORDER BY/);
