@@ -271,7 +271,7 @@ const relaxedSqliteCommitsSlot = processSlot<boolean>("rxwatchRelaxedSqliteCommi
  * processed again, with the same result. The ingest batch, which a webhook's
  * acknowledgement waits for, is always committed with FULL
  * (server/repositories/deliveries-driver.ts), and its fsync makes every
- * earlier commit durable too. docs/ingest.md#durability
+ * earlier commit durable too. docs/ingest.md#the-processing-thread
  */
 export function relaxSqliteCommits(): void {
   relaxedSqliteCommitsSlot.value = true;

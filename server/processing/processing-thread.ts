@@ -36,7 +36,7 @@ function send(message: FromProcessingThread): void {
 }
 
 if (data.writeGate) shareSqliteWriteGate({ gate: createWriteGate(data.writeGate), isGatingAutocommitWrites: true });
-// The worker's bookkeeping commits skip their fsync; the ingest batch's commit keeps it (docs/ingest.md#durability).
+// The worker's bookkeeping commits skip their fsync; the ingest batch's commit keeps it (docs/ingest.md#the-processing-thread).
 relaxSqliteCommits();
 
 // Runs are counted in the main thread's metrics, sent once per turn of the event loop rather than one message each.
