@@ -3,6 +3,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { z } from "zod";
 import { driverAccess } from "@/server/core/db";
+import { sqliteDateTime, statementsPerConnection } from "@/server/repositories/sqlite-driver";
 
 /*
  * The ingest group commit's SQL, run on the database driver rather than
@@ -116,13 +117,8 @@ interface SqliteStatements {
   updateAckTime: BetterSqlite3.Statement;
 }
 
-/** Statements belong to the connection that prepared them; a reconnect (new Database) prepares again. */
-const sqliteStatements = new WeakMap<BetterSqlite3.Database, SqliteStatements>();
-
-function prepareSqliteStatements(database: BetterSqlite3.Database): SqliteStatements {
-  const existing = sqliteStatements.get(database);
-  if (existing) return existing;
-  const statements: SqliteStatements = {
+const prepareSqliteStatements = statementsPerConnection((database): SqliteStatements => {
+  return {
     upsertEvent: database.prepare(`INSERT INTO "webhook_event" (${EVENT_COLUMNS})
       VALUES (@id, @eventType, @eventTimestamp, @payloadVersion, @dataUid, @bodySha256,
         @isCollisionInBatch OR EXISTS (SELECT 1 FROM "webhook_event" AS "other" WHERE "other"."event_type" = @eventType AND "other"."event_timestamp" = @eventTimestamp AND "other"."data_uid" = @dataUid AND "other"."body_sha256" <> @bodySha256),
@@ -134,14 +130,7 @@ function prepareSqliteStatements(database: BetterSqlite3.Database): SqliteStatem
         @patientKey, @headers, @sourceAddress, @eventTypeHeader, @matchedSecretId, @eventId)`),
     updateAckTime: database.prepare(`UPDATE "delivery" SET "ack_ms" = @ackMs WHERE "id" = @deliveryId`),
   };
-  sqliteStatements.set(database, statements);
-  return statements;
-}
-
-/** A DateTime as Prisma's better-sqlite3 adapter stores it (its default `iso8601` format), so Prisma reads it back unchanged. */
-export function sqliteDateTime(date: Date): string {
-  return date.toISOString().replace("Z", "+00:00");
-}
+});
 
 function sqliteBytes(bytes: Uint8Array | null): Buffer | null {
   if (bytes === null) return null;

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import { z } from "zod";
 import type { AttemptOutcome } from "@/lib/processing";
-import { sqliteDateTime } from "@/server/repositories/deliveries-driver";
+import { sqliteDateTime, statementsPerConnection } from "@/server/repositories/sqlite-driver";
 
 /*
  * The inbox worker's two per-batch transactions on SQLite — the claim and
@@ -24,8 +24,11 @@ export interface ClaimedRow {
   eventTimestamp: bigint;
   payloadVersion: string;
   firstReceivedAt: Date;
+  /** This run's number: the event's attempts counter after the claim incremented it. */
   attempt: number;
+  /** The ProcessingAttempt row recording this run. */
   attemptId: string;
+  /** The event's first delivery that kept its body; null when none did. */
   storedBody: { id: string; body: Uint8Array | null; bodyKeyId: string | null } | null;
 }
 
@@ -86,14 +89,9 @@ interface InboxStatements {
   closeEvent: BetterSqlite3.Statement;
 }
 
-/** Statements belong to the connection that prepared them; a reconnect (new Database) prepares again. */
-const statementsByConnection = new WeakMap<BetterSqlite3.Database, InboxStatements>();
-
-function statementsOf(database: BetterSqlite3.Database): InboxStatements {
-  const existing = statementsByConnection.get(database);
-  if (existing) return existing;
+const statementsOf = statementsPerConnection((database): InboxStatements => {
   const heldByClaim = `"status" = 'processing' AND "lease_owner" = @owner AND "lease_expires_at" = @leaseExpiresAt`;
-  const statements: InboxStatements = {
+  return {
     claim: database.prepare(SQLITE_CLAIM_SQL),
     insertAttempt: database.prepare(`INSERT INTO "processing_attempt" ("id", "event_id", "attempt", "worker", "started_at", "outcome", "error")
       VALUES (@id, @eventId, @attempt, @worker, @startedAt, @outcome, @error)`),
@@ -109,9 +107,7 @@ function statementsOf(database: BetterSqlite3.Database): InboxStatements {
       WHERE "id" = @eventId AND ${heldByClaim}
       RETURNING "id"`),
   };
-  statementsByConnection.set(database, statements);
-  return statements;
-}
+});
 
 // The adapter's connection reads integers as BigInt (safeIntegers).
 const integer = z.union([z.number(), z.bigint()]);

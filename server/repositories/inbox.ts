@@ -28,16 +28,7 @@ export interface LeaseFence {
 }
 
 /** A claimed event with what its handler needs. */
-export interface ClaimedEvent {
-  id: string;
-  eventType: string;
-  eventTimestamp: bigint;
-  payloadVersion: string;
-  firstReceivedAt: Date;
-  /** This run's number: the event's attempts counter after the claim incremented it. */
-  attempt: number;
-  /** The ProcessingAttempt row recording this run. */
-  attemptId: string;
+export interface ClaimedEvent extends Omit<ClaimedRow, "storedBody"> {
   fence: LeaseFence;
   /** Raw body of the event's first stored delivery; null when none kept its body or it cannot be opened. */
   body: Uint8Array | null;

@@ -1,7 +1,7 @@
 import "server-only";
 import type BetterSqlite3 from "better-sqlite3";
 import { z } from "zod";
-import { sqliteDateTime } from "@/server/repositories/deliveries-driver";
+import { sqliteDateTime, statementsPerConnection } from "@/server/repositories/sqlite-driver";
 import type { OrderFactRow, OrderWrite } from "@/server/repositories/orders";
 
 /*
@@ -11,7 +11,7 @@ import type { OrderFactRow, OrderWrite } from "@/server/repositories/orders";
  * inbox's claim does (inbox-driver.ts): in the processing thread Prisma's
  * per-call cost was most of what was left of its Prisma time. One prepared
  * statement per row or order, written in one synchronous transaction.
- * Stored forms match what Prisma writes (DateTime as deliveries-driver's
+ * Stored forms match what Prisma writes (DateTime as sqlite-driver.ts's
  * sqliteDateTime, Boolean as 0/1); server/repositories/orders.ts keeps the
  * Prisma statements PostgreSQL uses.
  */
@@ -82,21 +82,14 @@ interface OrderStatements {
   upsertOrder: BetterSqlite3.Statement;
 }
 
-/** Statements belong to the connection that prepared them; a reconnect (new Database) prepares again. */
-const statementsByConnection = new WeakMap<BetterSqlite3.Database, OrderStatements>();
-
-function statementsOf(database: BetterSqlite3.Database): OrderStatements {
-  const existing = statementsByConnection.get(database);
-  if (existing) return existing;
-  const statements: OrderStatements = {
+const statementsOf = statementsPerConnection((database): OrderStatements => {
+  return {
     upsertFact: database.prepare(upsertSql("order_fact", "event_id", FACT_COLUMNS)),
     readFactsOfOrder: database.prepare(`SELECT ${FACT_COLUMNS.map(([column]) => `"${column}"`).join(", ")} FROM "order_fact" WHERE "order_uid" = @orderUid`),
     countFactsOfOrder: database.prepare(`SELECT COUNT(*) AS "count" FROM "order_fact" WHERE "order_uid" = @orderUid`),
     upsertOrder: database.prepare(upsertSql("order", "order_uid", [...ORDER_COLUMNS, ["updated_at", "updatedAt"]])),
   };
-  statementsByConnection.set(database, statements);
-  return statements;
-}
+});
 
 /** A value as the SQLite column holds it: DateTime as Prisma's text form, Boolean as 0/1, absent as NULL. */
 function stored(value: unknown): unknown {
