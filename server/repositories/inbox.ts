@@ -253,16 +253,15 @@ export function createInboxRepository(client?: Db) {
 
     /**
      * finishRun for a whole batch in one transaction, answering per run in
-     * order. Successful runs of one claim (same owner and lease) are recorded
-     * with two statements in all, whatever their number; every run is still
-     * fenced by its own lease.
-     *
-     * A batch transaction (one list of statements, no JavaScript between
-     * them), not an interactive one: on SQLite it never holds the single
-     * connection across event-loop turns, and an event never ends up
+     * order; every run is fenced by its own lease, and an event never ends up
      * processed while its attempt row still says the run was interrupted.
      * Each attempt row is closed first, under the same fence as its event,
      * because closing the event lifts the fence.
+     *
+     * Never an interactive transaction, which on SQLite would hold the single
+     * connection across event-loop turns: on SQLite one synchronous
+     * transaction on the driver (finishOnSqlite), on PostgreSQL a batch
+     * transaction (finishOnPostgres).
      */
     async finishRuns(runs: readonly FinishedRun[], finishedAt: Date): Promise<boolean[]> {
       if (runs.length === 0) return [];
