@@ -185,6 +185,20 @@ function isBetterSqlite3Database(value: unknown): value is BetterSqlite3.Databas
   return typeof value === "object" && value !== null && typeof Reflect.get(value, "prepare") === "function" && typeof Reflect.get(value, "inTransaction") === "boolean";
 }
 
+/**
+ * Takes this connection's lock (no Prisma transaction and no direct write in
+ * between), then this thread's turn at the write gate; resolves with the
+ * function that gives both back.
+ */
+async function takeConnectionTurn(sqlite: SharedSqliteConnection): Promise<() => void> {
+  const unlock = await sqlite.lock.acquire();
+  const leave = await enterSqliteWriteGate();
+  return () => {
+    leave();
+    unlock();
+  };
+}
+
 /** Wraps the adapter factory so each connection it opens is recorded in `shared` and its transactions take `shared.lock`. */
 function sharingSqliteAdapter(factory: PrismaBetterSqlite3, shared: SharedSqliteConnection): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
@@ -209,12 +223,7 @@ function sharingSqliteAdapter(factory: PrismaBetterSqlite3, shared: SharedSqlite
     }
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
-      const unlock = await shared.lock.acquire();
-      const leave = await enterSqliteWriteGate();
-      const release = () => {
-        leave();
-        unlock();
-      };
+      const release = await takeConnectionTurn(shared);
       try {
         const transaction = await startTransaction(isolationLevel);
         const commit = transaction.commit.bind(transaction);
@@ -352,12 +361,7 @@ export function sqliteRunnerOf(client: Db): (<T>(work: (database: BetterSqlite3.
 
 function exclusiveRunner(client: Db, sqlite: SharedSqliteConnection) {
   return async <T>(work: (database: BetterSqlite3.Database) => T): Promise<T> => {
-    const unlock = await sqlite.lock.acquire();
-    const leave = await enterSqliteWriteGate();
-    const release = () => {
-      leave();
-      unlock();
-    };
+    const release = await takeConnectionTurn(sqlite);
     try {
       // Prisma connects lazily and reconnects after $disconnect; a query opens the connection.
       if (!sqlite.database?.open) await client.$queryRawUnsafe("SELECT 1");
