@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
 import type BetterSqlite3 from "better-sqlite3";
 import { z } from "zod";
 import type { AttemptOutcome } from "@/lib/processing";
@@ -140,7 +140,7 @@ export function claimOnSqlite(database: BetterSqlite3.Database, claim: SqliteCla
   const transaction = database.transaction((): ClaimedRow[] => {
     const claimed = z.array(claimedIdSchema).parse(statements.claim.all({ workerId: claim.workerId, leaseExpiresAt: sqliteDateTime(claim.leaseExpiresAt), now, limit: claim.limit }));
     return claimed.flatMap(({ id, attempts }) => {
-      const attemptId = randomUUID();
+      const attemptId = timeOrderedId(claim.now.getTime());
       statements.insertAttempt.run({ id: attemptId, eventId: id, attempt: attempts, worker: claim.workerId, startedAt: now, outcome: "failed" satisfies AttemptOutcome, error: claim.interruptedError });
       const event = eventRowSchema.parse(statements.readEvent.get({ id }));
       const stored = statements.readFirstStoredBody.get({ eventId: id });

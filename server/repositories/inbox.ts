@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { z } from "zod";
 import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
@@ -89,7 +89,7 @@ async function claimOnPostgres(connection: Db, request: ClaimRequest): Promise<C
   const claimed = await connection.$transaction(async (tx) => {
     const rows = z.array(claimedRowSchema).parse(await tx.$queryRaw(postgresClaimStatement(request)));
     const attempts = rows.map((row) => ({
-      id: randomUUID(),
+      id: timeOrderedId(request.now.getTime()),
       eventId: row.id,
       attempt: row.attempts,
       worker: request.workerId,
