@@ -19,8 +19,12 @@ import { createInboxRepository, type ClaimedEvent, type InboxRepository, type Ru
 export const INGEST_BUSY_EVENTS_PER_SECOND = 50;
 /** Events claimed and recorded together while ingest is quiet. */
 export const PROCESSING_BATCH_MAX = 64;
-/** Events per batch while ingest is busy: shorter slices, so acknowledgements wait less for the event loop. */
-export const INGEST_BUSY_BATCH_MAX = 16;
+/**
+ * While ingest is busy, how long new events gather after a claim before the next one (unless that claim came back
+ * full, so a backlog is waiting): a claim per arriving ingest batch took a few events at a time and paid the batch's
+ * transactions for each few (docs/ingest.md#batches).
+ */
+export const INGEST_BUSY_GATHER_MS = 50;
 
 export interface InboxWorkerOptions {
   /** Recorded as lease owner and on every attempt; unique per process. */
@@ -147,12 +151,16 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let pollTimer: NodeJS.Timeout | undefined;
   // Acknowledging webhooks comes first, but processing must keep pace: while
   // new events arrive faster than INGEST_BUSY_EVENTS_PER_SECOND, the worker
-  // works in smaller batches (and runs handlers of their own one at a time),
-  // so the event loop and, on SQLite, the single connection return to ingest
-  // often. See docs/ingest.md#from-event-to-order.
+  // lets them gather into fuller batches (INGEST_BUSY_GATHER_MS), gives the
+  // event loop a turn between a batch's transactions and runs handlers of
+  // their own one at a time. See docs/ingest.md#from-event-to-order.
   const arrivals: { at: number; count: number }[] = [];
   let unsubscribe: (() => void) | undefined;
   let lastLeaseExpiryMs = 0;
+  let lastClaimAt = 0;
+  let wasLastClaimFull = false;
+  let gatherTimer: NodeJS.Timeout | undefined;
+  let signalsSeen = 0;
 
   /*
    * Lease expiries strictly increase within a worker, so (worker id, lease
@@ -226,6 +234,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
    * once); other events run their own handler, `handlersAtOnce` at a time.
    */
   async function runBatch(claimed: readonly ClaimedEvent[], handlersAtOnce: number): Promise<void> {
+    // Acknowledgements that queued up during the claim go before the batch's next transaction.
+    await yieldToIo();
     const results = new Map<ClaimedEvent, RunResult>();
     const orderEvents: (OrderEventOfKind & { claimed: ClaimedEvent })[] = [];
     const others: ClaimedEvent[] = [];
@@ -318,7 +328,17 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     await yieldToIo();
     if (!isRunning || inFlight.size > 0) return;
     const isBusy = isIngestBusy();
-    const limit = isBusy ? INGEST_BUSY_BATCH_MAX : Math.max(PROCESSING_BATCH_MAX, concurrency);
+    const gatherMs = isBusy && !wasLastClaimFull ? lastClaimAt + INGEST_BUSY_GATHER_MS - Date.now() : 0;
+    if (gatherMs > 0) {
+      gatherTimer ??= setTimeout(() => {
+        gatherTimer = undefined;
+        wake();
+      }, gatherMs).unref();
+      return;
+    }
+    lastClaimAt = Date.now();
+    const limit = Math.max(PROCESSING_BATCH_MAX, concurrency);
+    const signalsBeforeClaim = signalsSeen;
     let claimed: ClaimedEvent[];
     try {
       claimed = await claim(limit);
@@ -330,7 +350,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     // Dispatched even when stop() came in meanwhile: the events are leased to us now.
     // While ingest is busy, handlers of their own run one at a time.
     if (claimed.length > 0) dispatch(claimed, isBusy ? 1 : concurrency);
-    isMoreWorkLikely = claimed.length === limit;
+    wasLastClaimFull = claimed.length === limit;
+    // Events signalled while the claim ran may have committed after it looked: the finishing batch must look again.
+    isMoreWorkLikely = wasLastClaimFull || signalsSeen !== signalsBeforeClaim;
   }
 
   function schedulePoll(): void {
@@ -368,6 +390,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       if (isRunning) return;
       isRunning = true;
       unsubscribe = onNewEvents((count) => {
+        signalsSeen += 1;
         arrivals.push({ at: Date.now(), count });
         isMoreWorkLikely = true;
         wake();
@@ -379,6 +402,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       unsubscribe?.();
       unsubscribe = undefined;
       clearTimeout(pollTimer);
+      clearTimeout(gatherTimer);
+      gatherTimer = undefined;
       await settle();
     },
     async releaseLeases() {

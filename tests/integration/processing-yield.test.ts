@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { createDb } from "@/server/core/db";
 import { signalNewEvents } from "@/server/processing/inbox-signal";
 import { createDispatcher } from "@/server/processing/dispatch";
-import { createInboxWorker } from "@/server/processing/worker";
-import { INGEST_BUSY_EVENTS_PER_SECOND } from "@/server/processing/worker";
+import { createInboxWorker, INGEST_BUSY_EVENTS_PER_SECOND, INGEST_BUSY_GATHER_MS } from "@/server/processing/worker";
+import { createInboxRepository } from "@/server/repositories/inbox";
 import { createWebhookEvent } from "../support/factories";
 
 const client = createDb(process.env.DATABASE_URL ?? "");
@@ -36,6 +36,74 @@ describe("the worker gives way to ingest", () => {
     clearInterval(burst);
     await worker.stop();
     expect(mostAtOnce).toBe(1);
+  });
+
+  it("lets events that arrive close together while ingest is busy gather into fuller claims", async () => {
+    const repository = createInboxRepository(client);
+    const claims: { at: number; size: number }[] = [];
+    const countingRepository: typeof repository = {
+      ...repository,
+      claimDueEvents: async (request) => {
+        const at = Date.now();
+        const claimed = await repository.claimDueEvents(request);
+        claims.push({ at, size: claimed.length });
+        return claimed;
+      },
+    };
+    const worker = createInboxWorker({
+      concurrency: 4,
+      pollMs: 60_000,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      backoff: { baseMs: 10, maxMs: 100 },
+      dispatcher: createDispatcher({ overrides: { pharmacy_order_created: async () => {} } }),
+      repository: countingRepository,
+    });
+    worker.start();
+    signalNewEvents(INGEST_BUSY_EVENTS_PER_SECOND + 1);
+    // Ingest batches of one event each, a few milliseconds apart.
+    const ids: string[] = [];
+    for (let index = 0; index < 12; index++) {
+      ids.push((await createWebhookEvent(client, { type: "pharmacy_order_created" })).id);
+      signalNewEvents(1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await vi.waitFor(async () => expect(await client.webhookEvent.count({ where: { status: "processed", id: { in: ids } } })).toBe(12), { timeout: 10_000 });
+    await worker.stop();
+    // Without gathering, a signal that found no batch running claimed at once: claims a few milliseconds apart.
+    const gaps = claims.slice(1).map((claim, index) => claim.at - (claims[index]?.at ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INGEST_BUSY_GATHER_MS - 1);
+    expect(claims.filter((claim) => claim.size > 0).length).toBeLessThan(12);
+  });
+
+  it("claims an event signalled while a claim was running once the batch is done, not at the next poll", async () => {
+    const repository = createInboxRepository(client);
+    let lateId: string | null = null;
+    const racingRepository: typeof repository = {
+      ...repository,
+      claimDueEvents: async (request) => {
+        const claimed = await repository.claimDueEvents(request);
+        if (claimed.length > 0 && lateId === null) {
+          // Committed and signalled after the claim had looked, before it returned.
+          lateId = (await createWebhookEvent(client, { type: "pharmacy_order_created" })).id;
+          signalNewEvents(1);
+        }
+        return claimed;
+      },
+    };
+    const worker = createInboxWorker({
+      concurrency: 4,
+      pollMs: 60_000,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      backoff: { baseMs: 10, maxMs: 100 },
+      dispatcher: createDispatcher({ overrides: { pharmacy_order_created: async () => {} } }),
+      repository: racingRepository,
+    });
+    const firstId = (await createWebhookEvent(client, { type: "pharmacy_order_created" })).id;
+    worker.start();
+    await vi.waitFor(async () => expect(await client.webhookEvent.count({ where: { status: "processed", id: { in: [firstId, lateId ?? firstId] } } })).toBe(2), { timeout: 5_000 });
+    await worker.stop();
   });
 
   it("runs several at once when ingest is quiet", async () => {
