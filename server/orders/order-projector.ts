@@ -220,6 +220,8 @@ export async function recordOrderEvents(events: readonly OrderEventOfKind[], now
   });
   if (facts.length === 0) return;
   await upsertOrderFacts(facts.map(toRow));
+  // Acknowledgements that queued up meanwhile go before the orders are rebuilt (the processing thread also ingests).
+  await yieldToIo();
   const kindsByOrder = new Map<string, Set<FactKind>>();
   for (const fact of facts) kindsByOrder.set(fact.orderUid, (kindsByOrder.get(fact.orderUid) ?? new Set()).add(fact.kind));
   await rebuildOrders(kindsByOrder, now);
