@@ -8,6 +8,31 @@ import { createWebhookEvent } from "../support/factories";
 
 const client = createDb(process.env.DATABASE_URL ?? "");
 
+/**
+ * A worker whose "pharmacy_order_created" handler does nothing, claiming through the inbox repository and then
+ * `afterClaim` (which sees when the claim began and what it returned).
+ */
+function workerObservingClaims(afterClaim: (claimed: readonly unknown[], startedAt: number) => Promise<void> | void) {
+  const repository = createInboxRepository(client);
+  return createInboxWorker({
+    concurrency: 4,
+    pollMs: 60_000,
+    leaseMs: 30_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 10, maxMs: 100 },
+    dispatcher: createDispatcher({ overrides: { pharmacy_order_created: async () => {} } }),
+    repository: {
+      ...repository,
+      claimDueEvents: async (request) => {
+        const startedAt = Date.now();
+        const claimed = await repository.claimDueEvents(request);
+        await afterClaim(claimed, startedAt);
+        return claimed;
+      },
+    },
+  });
+}
+
 describe("the worker gives way to ingest", () => {
   it("runs one event at a time while webhooks arrive fast, and all of them eventually", async () => {
     let running = 0;
@@ -39,25 +64,9 @@ describe("the worker gives way to ingest", () => {
   });
 
   it("lets events that arrive close together while ingest is busy gather into fuller claims", async () => {
-    const repository = createInboxRepository(client);
     const claims: { at: number; size: number }[] = [];
-    const countingRepository: typeof repository = {
-      ...repository,
-      claimDueEvents: async (request) => {
-        const at = Date.now();
-        const claimed = await repository.claimDueEvents(request);
-        claims.push({ at, size: claimed.length });
-        return claimed;
-      },
-    };
-    const worker = createInboxWorker({
-      concurrency: 4,
-      pollMs: 60_000,
-      leaseMs: 30_000,
-      maxAttempts: 3,
-      backoff: { baseMs: 10, maxMs: 100 },
-      dispatcher: createDispatcher({ overrides: { pharmacy_order_created: async () => {} } }),
-      repository: countingRepository,
+    const worker = workerObservingClaims((claimed, at) => {
+      claims.push({ at, size: claimed.length });
     });
     worker.start();
     signalNewEvents(INGEST_BUSY_EVENTS_PER_SECOND + 1);
@@ -77,28 +86,13 @@ describe("the worker gives way to ingest", () => {
   });
 
   it("claims an event signalled while a claim was running once the batch is done, not at the next poll", async () => {
-    const repository = createInboxRepository(client);
     let lateId: string | null = null;
-    const racingRepository: typeof repository = {
-      ...repository,
-      claimDueEvents: async (request) => {
-        const claimed = await repository.claimDueEvents(request);
-        if (claimed.length > 0 && lateId === null) {
-          // Committed and signalled after the claim had looked, before it returned.
-          lateId = (await createWebhookEvent(client, { type: "pharmacy_order_created" })).id;
-          signalNewEvents(1);
-        }
-        return claimed;
-      },
-    };
-    const worker = createInboxWorker({
-      concurrency: 4,
-      pollMs: 60_000,
-      leaseMs: 30_000,
-      maxAttempts: 3,
-      backoff: { baseMs: 10, maxMs: 100 },
-      dispatcher: createDispatcher({ overrides: { pharmacy_order_created: async () => {} } }),
-      repository: racingRepository,
+    const worker = workerObservingClaims(async (claimed) => {
+      if (claimed.length > 0 && lateId === null) {
+        // Committed and signalled after the claim had looked, before it returned.
+        lateId = (await createWebhookEvent(client, { type: "pharmacy_order_created" })).id;
+        signalNewEvents(1);
+      }
     });
     const firstId = (await createWebhookEvent(client, { type: "pharmacy_order_created" })).id;
     worker.start();
