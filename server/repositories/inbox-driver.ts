@@ -1,8 +1,8 @@
 import "server-only";
-import { timeOrderedId } from "@/server/core/time-ordered-id";
 import type BetterSqlite3 from "better-sqlite3";
 import { z } from "zod";
 import type { AttemptOutcome } from "@/lib/processing";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { sqliteDateTime, statementsPerConnection } from "@/server/repositories/sqlite-driver";
 
 /*

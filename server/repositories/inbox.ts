@@ -1,7 +1,7 @@
 import "server-only";
-import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { z } from "zod";
 import type { AttemptOutcome, EventStatus, ReprocessFilter } from "@/lib/processing";
+import { timeOrderedId } from "@/server/core/time-ordered-id";
 import { PayloadBoxError } from "@/server/crypto/payload-box";
 import { db, Prisma, sqliteRunnerOf, type Db } from "@/server/core/db";
 import { openDeliveryBody, STORED_BODY_SELECT } from "@/server/repositories/delivery-bodies";
