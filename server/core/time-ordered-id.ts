@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { pooledRandomBytes } from "@/server/core/random-pool";
 
 /**
  * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random
@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
  * work per delivery on SQLite, and no slow-down as the tables grow.
  */
 export function timeOrderedId(now = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = pooledRandomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

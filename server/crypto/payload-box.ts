@@ -1,6 +1,7 @@
 import "server-only";
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { keyRing } from "@/server/crypto/key-ring";
+import { pooledRandomBytes } from "@/server/core/random-pool";
 
 // Raw webhook bodies at rest: AES-256-GCM, stored as version | IV | ciphertext | tag
 // (29 bytes more than the body); the key id lives beside it in delivery.body_key_id.
@@ -40,7 +41,7 @@ function associatedData(context: string): Buffer {
 /** Seals `plaintext` with the current key, bound to `context` (the delivery id). */
 export function sealPayload(plaintext: Uint8Array, context: string): SealedPayload {
   const { id, derive } = keyRing().current;
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", derive("payloadBox"), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(context));
   const sealed = Buffer.concat([Buffer.of(FORMAT_VERSION), iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
