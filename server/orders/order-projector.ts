@@ -1,4 +1,6 @@
 import "server-only";
+// Gives pending I/O (webhooks waiting to be acknowledged) a turn between slices of a batch.
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import { processSingleton, processSlot } from "@/server/core/process-slot";
 import { isFactKind, stageSchema, type FactKind } from "@/lib/lifecycle";
 import { extractOrderFact } from "@/lib/order-facts";
@@ -97,9 +99,6 @@ async function withOrdersLocked(orderUids: readonly string[], work: () => Promis
     for (const orderUid of orderUids) if (locks.get(orderUid) === current) locks.delete(orderUid);
   }
 }
-
-/** Gives pending I/O (webhooks waiting to be acknowledged) a turn between slices of a batch. */
-const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Orders projected per slice before the event loop gets a turn. */
 const ORDERS_PER_SLICE = 16;

@@ -1,6 +1,8 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+// Gives pending I/O (webhooks waiting to be acknowledged) a turn.
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import { env } from "@/server/core/env";
 import { getSettings } from "@/server/settings/settings";
 import { log } from "@/server/core/logger";
@@ -79,9 +81,6 @@ export interface InboxWorker {
    */
   drain(): Promise<number>;
 }
-
-/** Gives pending I/O (webhooks waiting to be acknowledged) a turn. */
-const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A worker id that tells an operator which host and process held a lease. */
 export function newWorkerId(): string {
