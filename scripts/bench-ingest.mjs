@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { ensureProductionBuild } from "./production-build.mjs";
 import { ALLOCATOR_ENV } from "./server-process-env.mjs";
+import { medianInterval } from "./median-interval.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -336,6 +337,15 @@ const median = (values) => {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** Whether the rounds settle the median on one side of `target` (scripts/median-interval.mjs). */
+function describeInterval(values, target) {
+  const interval = medianInterval(values);
+  if (!interval) return `fewer than 6 rounds give no 95 % interval for the median: --rounds 8 or more tells noise from a real difference`;
+  const range = `95 % interval of the median ${format(interval.low, 2)}–${format(interval.high, 2)}`;
+  if (interval.low > target || interval.high < target) return `${range}: the ${values.length} rounds settle which side of ${target} it is on`;
+  return `${range}: contains ${target}, so ${values.length} rounds do not settle the verdict`;
+}
+
 /** Checks every acknowledged event is stored; prints the counts and returns whether none is missing. */
 async function reportStored(acknowledged) {
   const stored = await findStoredEventIds(acknowledged);
@@ -402,7 +412,9 @@ async function runNoopComparison() {
   const throughputOk = throughputRatio >= MIN_THROUGHPUT_RATIO;
   const p99Ok = p99Ratio <= MAX_P99_RATIO;
   console.log(`median throughput ratio ingest/no-op: ${format(throughputRatio, 2)} (target ≥ ${MIN_THROUGHPUT_RATIO}) ${throughputOk ? "met" : "MISSED"}`);
+  console.log(`  ${describeInterval(rounds.map((round) => round.throughputRatio), MIN_THROUGHPUT_RATIO)}`);
   console.log(`median p99 ratio ingest/no-op:        ${format(p99Ratio, 2)} (target ≤ ${MAX_P99_RATIO}) ${p99Ok ? "met" : "MISSED"}`);
+  console.log(`  ${describeInterval(rounds.map((round) => round.p99Ratio), MAX_P99_RATIO)}`);
   let exitCode = (await reportStored(acknowledged)) ? 0 : 1;
   if (ingestNon2xx > 0 || ingestErrors > 0) console.log(`note: ingest had ${ingestNon2xx} non-2xx answers and ${ingestErrors} errors/timeouts`);
   if (options.strict && !(throughputOk && p99Ok)) exitCode = 1;
