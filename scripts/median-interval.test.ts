@@ -12,6 +12,12 @@ describe("medianInterval", () => {
     expect(medianInterval(ranks(24))).toMatchObject({ low: 7, high: 18 });
   });
 
+  it("matches a published worked example", () => {
+    // Altman et al., Statistics with Confidence (2000), section 5: eleven values, 95 % interval from the 2nd to the 10th.
+    const values = [66, 71.2, 83, 83.6, 101, 107.6, 122, 143, 160, 177, 414];
+    expect(medianInterval(values)).toMatchObject({ low: 71.2, high: 177 });
+  });
+
   it("reports the interval's actual coverage, at least the confidence asked", () => {
     // n = 10, 2nd–9th: 1 − 2 × P(B ≤ 1) = 1 − 2 × 11/1024.
     expect(medianInterval(ranks(10))?.coverage).toBeCloseTo(1 - 22 / 1024, 10);
