@@ -4,12 +4,12 @@ import { randomFillSync } from "node:crypto";
 /*
  * A randomBytes call costs about 5 µs whatever the size asked for (a copy
  * from a filled buffer, 0.2 µs), and every stored webhook asks for a delivery
- * id, an attempt id and an IV. So random bytes for values that
- * are public once used — time-ordered ids and AES-GCM IVs, which need to be
- * unpredictable and unique, not secret — come from one 4 KiB buffer filled
- * at a time, as Node.js itself does for randomUUID(). Keys, tokens and
- * passwords still come straight from randomBytes: a pool's unused bytes sit
- * in memory until they are handed out.
+ * id, an attempt id and an IV. So random bytes for values that are public
+ * once used (time-ordered ids and AES-GCM IVs, which must be unpredictable
+ * and unique, not secret) come from one 4 KiB buffer filled at a time, as
+ * Node.js itself does for randomUUID(). Keys, tokens and passwords still come
+ * straight from randomBytes: a pool's unused bytes sit in memory until they
+ * are handed out.
  */
 
 const POOL_BYTES = 4096;

@@ -1,7 +1,7 @@
 import "server-only";
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { keyRing } from "@/server/crypto/key-ring";
 import { pooledRandomBytes } from "@/server/core/random-pool";
+import { keyRing } from "@/server/crypto/key-ring";
 
 // Raw webhook bodies at rest: AES-256-GCM, stored as version | IV | ciphertext | tag
 // (29 bytes more than the body); the key id lives beside it in delivery.body_key_id.
