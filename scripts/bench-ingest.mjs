@@ -15,6 +15,7 @@ import autocannon from "autocannon";
 import { ensureProductionBuild } from "./production-build.mjs";
 import { ALLOCATOR_ENV } from "./server-process-env.mjs";
 import { medianInterval } from "./median-interval.mjs";
+import { coresBetween, readCpu } from "./cpu-accounting.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -346,6 +347,31 @@ function describeInterval(values, target) {
   return `${range}: contains ${target}, so ${values.length} rounds do not settle the verdict`;
 }
 
+/**
+ * Runs one route's load and adds the cores each part of the machine kept busy meanwhile, and the main thread's CPU
+ * per request (scripts/cpu-accounting.mjs); `cpu` is null without /proc.
+ */
+async function withCpu(runLoad) {
+  const pid = servers[0].child.pid;
+  const before = readCpu(pid);
+  const result = await runLoad();
+  const cores = coresBetween(before, readCpu(pid), pid);
+  return { ...result, cpu: cores && { ...cores, mainThreadMsPerRequest: (cores.mainThread * 1000) / result.requestsPerSecond } };
+}
+
+const CPU_PARTS = Object.entries({ mainThread: "main thread", otherThreads: "other server threads", loadGenerator: "load generator", idle: "idle" });
+
+/** Cores kept busy by each part, no-op → ingest, and the main thread's CPU per request. */
+function describeCpu(noop, ingest) {
+  const parts = CPU_PARTS.map(([key, label]) => `${label} ${format(noop[key], 2)} → ${format(ingest[key], 2)}`);
+  return `cores busy, no-op → ingest: ${parts.join(", ")} of ${os.availableParallelism()}; main thread per request ${format(noop.mainThreadMsPerRequest, 2)} → ${format(ingest.mainThreadMsPerRequest, 2)} ms`;
+}
+
+/** Each part's median over the rounds. */
+function medianCpu(cpus) {
+  return Object.fromEntries([...CPU_PARTS.map(([key]) => key), "mainThreadMsPerRequest"].map((key) => [key, median(cpus.map((cpu) => cpu[key]))]));
+}
+
 /** Checks every acknowledged event is stored; prints the counts and returns whether none is missing. */
 async function reportStored(acknowledged) {
   const stored = await findStoredEventIds(acknowledged);
@@ -392,8 +418,8 @@ async function runNoopComparison() {
   const rounds = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
     if (options.worker) await waitForIdleWorker();
-    const noop = summary(await load("/api/bench/noop", DURATION_S, null));
-    const ingest = summary(await load("/api/webhooks/rxscale", DURATION_S, acknowledged));
+    const noop = await withCpu(async () => summary(await load("/api/bench/noop", DURATION_S, null)));
+    const ingest = await withCpu(async () => summary(await load("/api/webhooks/rxscale", DURATION_S, acknowledged)));
     rounds.push({ round, noop, ingest, throughputRatio: ingest.requestsPerSecond / noop.requestsPerSecond, p99Ratio: ingest.p99 / Math.max(noop.p99, 1) });
   }
   const throughputRatio = median(rounds.map((round) => round.throughputRatio));
@@ -406,6 +432,7 @@ async function runNoopComparison() {
       console.log(`${`${String(round).padEnd(7)}${name}`.padEnd(34)}${format(row.requestsPerSecond).padStart(10)}${format(row.p50, 0).padStart(9)}${format(row.p99, 0).padStart(9)}${String(row.ok).padStart(9)}${String(row.non2xx).padStart(9)}${String(row.errors + row.timeouts).padStart(8)}`);
     }
     console.log(`${"".padEnd(7)}ratios: throughput ${format(ratio, 2)}, p99 ${format(latencyRatio, 2)}`);
+    if (noop.cpu && ingest.cpu) console.log(`${"".padEnd(7)}${describeCpu(noop.cpu, ingest.cpu)}`);
   }
   const ingestNon2xx = rounds.reduce((sum, round) => sum + round.ingest.non2xx, 0);
   const ingestErrors = rounds.reduce((sum, round) => sum + round.ingest.errors + round.ingest.timeouts, 0);
@@ -415,6 +442,10 @@ async function runNoopComparison() {
   console.log(`  ${describeInterval(rounds.map((round) => round.throughputRatio), MIN_THROUGHPUT_RATIO)}`);
   console.log(`median p99 ratio ingest/no-op:        ${format(p99Ratio, 2)} (target ≤ ${MAX_P99_RATIO}) ${p99Ok ? "met" : "MISSED"}`);
   console.log(`  ${describeInterval(rounds.map((round) => round.p99Ratio), MAX_P99_RATIO)}`);
+  const cpuRounds = rounds.filter((round) => round.noop.cpu && round.ingest.cpu);
+  if (cpuRounds.length > 0) {
+    console.log(`median ${describeCpu(medianCpu(cpuRounds.map((round) => round.noop.cpu)), medianCpu(cpuRounds.map((round) => round.ingest.cpu)))}`);
+  }
   let exitCode = (await reportStored(acknowledged)) ? 0 : 1;
   if (ingestNon2xx > 0 || ingestErrors > 0) console.log(`note: ingest had ${ingestNon2xx} non-2xx answers and ${ingestErrors} errors/timeouts`);
   if (options.strict && !(throughputOk && p99Ok)) exitCode = 1;
